@@ -1,0 +1,98 @@
+/// A prefixed, random, URL-safe identifier such as `ck_…` or `tx_…`.
+///
+/// The prefix tells what the id names; the body is 24 characters of lowercase base-32 (120 random bits).
+public protocol PrefixedID: Sendable, Hashable, Comparable, Codable, CustomStringConvertible,
+    LosslessStringConvertible
+{
+    static var prefix: String { get }
+    var rawValue: String { get }
+    init(unchecked rawValue: String)
+}
+
+extension PrefixedID {
+    public var description: String { rawValue }
+
+    /// Accepts only a well-formed id of this kind: the prefix, `_`, then 1–64 of `[a-z0-9]`.
+    public init?(_ description: String) {
+        let head = Self.prefix + "_"
+        guard description.hasPrefix(head) else { return nil }
+        let body = description.dropFirst(head.count)
+        guard (1...64).contains(body.count),
+            body.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber) })
+        else { return nil }
+        self.init(unchecked: description)
+    }
+
+    /// A fresh random id.
+    public static func random(using generator: inout some RandomNumberGenerator) -> Self {
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyz234567")
+        var body = ""
+        for _ in 0..<24 {
+            body.append(alphabet[Int(generator.next(upperBound: UInt32(alphabet.count)))])
+        }
+        return Self(unchecked: prefix + "_" + body)
+    }
+
+    public static func random() -> Self {
+        var generator = SystemRandomNumberGenerator()
+        return random(using: &generator)
+    }
+
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let id = Self(text) else {
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "'\(text)' is not a \(Self.prefix)_ id"))
+        }
+        self = id
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+}
+
+/// A project (one public GitHub repository).
+public struct ProjectID: PrefixedID {
+    public static let prefix = "prj"
+    public let rawValue: String
+    public init(unchecked rawValue: String) { self.rawValue = rawValue }
+}
+
+/// A compute key.
+public struct KeyID: PrefixedID {
+    public static let prefix = "ck"
+    public let rawValue: String
+    public init(unchecked rawValue: String) { self.rawValue = rawValue }
+}
+
+/// A ledger transaction.
+public struct TransactionID: PrefixedID {
+    public static let prefix = "tx"
+    public let rawValue: String
+    public init(unchecked rawValue: String) { self.rawValue = rawValue }
+}
+
+/// A donation.
+public struct DonationID: PrefixedID {
+    public static let prefix = "don"
+    public let rawValue: String
+    public init(unchecked rawValue: String) { self.rawValue = rawValue }
+}
+
+/// A linked agent session, chosen by the CLI.
+public struct SessionID: PrefixedID {
+    public static let prefix = "ls"
+    public let rawValue: String
+    public init(unchecked rawValue: String) { self.rawValue = rawValue }
+}
+
+/// A user (keyed by GitHub numeric id in storage).
+public struct UserID: PrefixedID {
+    public static let prefix = "usr"
+    public let rawValue: String
+    public init(unchecked rawValue: String) { self.rawValue = rawValue }
+}

@@ -1,0 +1,244 @@
+/// What the auditor needs to know about one compute key.
+public struct KeyAuditRecord: Sendable, Hashable {
+    public let id: KeyID
+    public let state: ComputeKeyState
+    /// opub's effective limit for the key.
+    public let limit: Money
+    /// The provider usage opub last recorded for the key.
+    public let recordedUsage: Money
+    /// The reservation the key row caches (checked against the ledger).
+    public let cachedReserved: Money
+
+    public init(id: KeyID, state: ComputeKeyState, limit: Money, recordedUsage: Money, cachedReserved: Money) {
+        self.id = id
+        self.state = state
+        self.limit = limit
+        self.recordedUsage = recordedUsage
+        self.cachedReserved = cachedReserved
+    }
+}
+
+/// Totals from the donation rows (the source records behind donation and refund transactions).
+public struct DonationSourceTotals: Sendable, Hashable {
+    public let credited: Money
+    public let refunded: Money
+
+    public init(credited: Money, refunded: Money) {
+        self.credited = credited
+        self.refunded = refunded
+    }
+}
+
+/// Everything stored about one project's money, as the auditor reads it.
+public struct ProjectAuditRecord: Sendable {
+    public let projectID: ProjectID
+    /// A human name for messages (`owner/repo`).
+    public let name: String
+    /// The project's transactions in chain order.
+    public let transactions: [LedgerTransaction]
+    public let keys: [KeyAuditRecord]
+    /// The available amount the project row caches.
+    public let cachedAvailable: Money
+    /// The chain head the project row caches (nil before the first transaction).
+    public let cachedHead: String?
+    public let donationTotals: DonationSourceTotals
+
+    public init(
+        projectID: ProjectID, name: String, transactions: [LedgerTransaction], keys: [KeyAuditRecord],
+        cachedAvailable: Money, cachedHead: String?, donationTotals: DonationSourceTotals
+    ) {
+        self.projectID = projectID
+        self.name = name
+        self.transactions = transactions
+        self.keys = keys
+        self.cachedAvailable = cachedAvailable
+        self.cachedHead = cachedHead
+        self.donationTotals = donationTotals
+    }
+}
+
+/// A broken invariant, named precisely enough to find the row.
+public struct InvariantViolation: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The invariant's number in `money.md` (1–7).
+    public let invariant: Int
+    public let project: String
+    public let transaction: TransactionID?
+    public let key: KeyID?
+    public let detail: String
+
+    public init(invariant: Int, project: String, transaction: TransactionID?, key: KeyID?, detail: String) {
+        self.invariant = invariant
+        self.project = project
+        self.transaction = transaction
+        self.key = key
+        self.detail = detail
+    }
+
+    public static let titles = [
+        1: "postings sum to zero", 2: "balance matches its sources", 3: "reservations match limits",
+        4: "spend matches provider usage", 5: "idempotency keys are unique", 6: "no unexplained debt",
+        7: "hash chain",
+    ]
+
+    public var description: String {
+        var location = "in \(project)"
+        if let transaction { location += " at \(transaction)" }
+        if let key { location += " for \(key)" }
+        return "invariant \(invariant) (\(Self.titles[invariant] ?? "?")) violated \(location): \(detail)"
+    }
+}
+
+/// The seven invariants of `money.md` as executable checks over stored records. Pure: the store
+/// loads the records, this decides.
+public enum LedgerAudit {
+    /// Every violation in `record`, in the order a reader would want them: per transaction in chain
+    /// order (invariants 7, 1, 5, 6), then per project (2), then per key (3, 4).
+    public static func violations(in record: ProjectAuditRecord) -> [InvariantViolation] {
+        var found: [InvariantViolation] = []
+        func fail(_ number: Int, at tx: TransactionID? = nil, key: KeyID? = nil, _ detail: String) {
+            found.append(
+                InvariantViolation(invariant: number, project: record.name, transaction: tx, key: key, detail: detail))
+        }
+
+        let keyIDs = Set(record.keys.map(\.id))
+        var previousHash = LedgerHashChain.genesis
+        var seenIdempotency = Set<String>()
+        var seenIDs = Set<TransactionID>()
+        var available = Money.zero
+        var reservedByKey: [KeyID: Money] = [:]
+        var spendByKey: [KeyID: Money] = [:]
+        var externalTotals: [Account: Money] = [:]
+
+        for (index, tx) in record.transactions.enumerated() {
+            // 7: the chain.
+            if tx.sequence != Int64(index + 1) {
+                fail(7, at: tx.id, "sequence is \(tx.sequence), expected \(index + 1)")
+            }
+            if tx.previousHash != previousHash {
+                fail(7, at: tx.id, "previous hash \(tx.previousHash) does not match the prior transaction's \(previousHash)")
+            }
+            let recomputed = LedgerHashChain.hash(of: tx)
+            if recomputed != tx.hash {
+                fail(7, at: tx.id, "stored hash \(tx.hash) differs from recomputed \(recomputed); the row was altered")
+            }
+            previousHash = tx.hash
+
+            // 1: balanced, non-zero, and only this project's accounts.
+            if tx.projectID != record.projectID {
+                fail(1, at: tx.id, "belongs to project \(tx.projectID), not \(record.projectID)")
+            }
+            if tx.postings.isEmpty { fail(1, at: tx.id, "has no postings") }
+            let total = tx.postings.map(\.amount).sum()
+            if !total.isZero { fail(1, at: tx.id, "postings sum to \(total.micros) µ$, not zero") }
+            for posting in tx.postings {
+                if posting.amount.isZero { fail(1, at: tx.id, "posting on \(posting.account) has a zero amount") }
+                switch posting.account {
+                case .available(let project) where project != record.projectID:
+                    fail(1, at: tx.id, "posts to another project's account \(posting.account)")
+                case .reserved(let key) where !keyIDs.contains(key) || tx.keyID != key:
+                    fail(1, at: tx.id, "posts to \(posting.account), which is not this transaction's key of this project")
+                default: break
+                }
+            }
+
+            // 5: unique idempotency keys and ids.
+            if !seenIdempotency.insert(tx.idempotencyKey).inserted {
+                fail(5, at: tx.id, "idempotency key '\(tx.idempotencyKey)' is used twice")
+            }
+            if !seenIDs.insert(tx.id).inserted { fail(5, at: tx.id, "transaction id is used twice") }
+
+            // Running balances.
+            for posting in tx.postings {
+                switch posting.account {
+                case .available: available += posting.amount
+                case .reserved(let key): reservedByKey[key, default: .zero] += posting.amount
+                case .provider:
+                    externalTotals[.provider, default: .zero] += posting.amount
+                    if let key = tx.keyID { spendByKey[key, default: .zero] += posting.amount }
+                case .donations, .grants, .fees:
+                    externalTotals[posting.account, default: .zero] += posting.amount
+                }
+            }
+
+            // 6: available goes negative only through a refund or a spend (overshoot).
+            if available.isNegative, tx.availableChange.isNegative, tx.kind != .refund, tx.kind != .spend {
+                fail(6, at: tx.id, "a \(tx.kind.rawValue) left available at \(available.formattedPrecise())")
+            }
+            for (key, reserved) in reservedByKey where reserved.isNegative {
+                fail(6, at: tx.id, key: key, "the key's reservation went negative (\(reserved.formattedPrecise()))")
+                reservedByKey[key] = .zero
+            }
+        }
+
+        // 7: the cached head.
+        let head = record.transactions.last?.hash
+        if head != record.cachedHead {
+            fail(7, "the project's chain head is \(record.cachedHead ?? "empty") but its last transaction is \(head ?? "none")")
+        }
+
+        // 2: balance from sources = available + Σ reserved.
+        let reservedTotal = reservedByKey.values.sum()
+        let donationsNet = -(externalTotals[.donations] ?? .zero)
+        let grants = -(externalTotals[.grants] ?? .zero)
+        let fees = externalTotals[.fees] ?? .zero
+        let spend = externalTotals[.provider] ?? .zero
+        let fromSources = donationsNet + grants - fees - spend
+        if fromSources != available + reservedTotal {
+            fail(
+                2,
+                "donations \(donationsNet.usdString) + grants \(grants.usdString) − fees \(fees.usdString) − spend \(spend.usdString) = \(fromSources.usdString), but available + reserved = \((available + reservedTotal).usdString)"
+            )
+        }
+        let ledgerDonated = record.transactions.filter { $0.kind == .donation }.map { tx in
+            -tx.postings.filter { $0.account == .donations }.map(\.amount).sum()
+        }.sum()
+        let ledgerRefunded = record.transactions.filter { $0.kind == .refund && $0.donationID != nil }.map { tx in
+            tx.postings.filter { $0.account == .donations }.map(\.amount).sum()
+        }.sum()
+        if ledgerDonated != record.donationTotals.credited {
+            fail(
+                2,
+                "completed donation rows credit \(record.donationTotals.credited.usdString) but the ledger records \(ledgerDonated.usdString)"
+            )
+        }
+        if ledgerRefunded != record.donationTotals.refunded {
+            fail(
+                2,
+                "donation rows record \(record.donationTotals.refunded.usdString) refunded but the ledger records \(ledgerRefunded.usdString)"
+            )
+        }
+        if available != record.cachedAvailable {
+            fail(2, "the project row caches available \(record.cachedAvailable.usdString) but the ledger gives \(available.usdString)")
+        }
+
+        // 3 and 4, per key.
+        for key in record.keys.sorted(by: { $0.id < $1.id }) {
+            let reserved = reservedByKey[key.id] ?? .zero
+            if reserved != key.cachedReserved {
+                fail(3, key: key.id, "the key row caches \(key.cachedReserved.usdString) reserved but the ledger holds \(reserved.usdString)")
+            }
+            switch key.state {
+            case .provisioning, .active:
+                let expected = max(.zero, key.limit - key.recordedUsage)
+                if reserved != expected {
+                    fail(
+                        3, key: key.id,
+                        "reserved \(reserved.usdString) ≠ max(0, limit \(key.limit.usdString) − spent \(key.recordedUsage.usdString))"
+                    )
+                }
+            case .disabled where key.state.isSettled:
+                if !reserved.isZero { fail(3, key: key.id, "a settled disabled key still holds \(reserved.usdString)") }
+            case .disabled:
+                break
+            }
+            let spent = spendByKey[key.id] ?? .zero
+            if spent != key.recordedUsage {
+                fail(4, key: key.id, "spend postings total \(spent.usdString) but the recorded provider usage is \(key.recordedUsage.usdString)")
+            }
+        }
+        for key in spendByKey.keys where !keyIDs.contains(key) {
+            fail(4, key: key, "spend is posted for a key this project does not have")
+        }
+        return found
+    }
+}

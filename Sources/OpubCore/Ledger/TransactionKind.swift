@@ -1,0 +1,15 @@
+/// The six kinds of ledger transaction (`money.md`).
+public enum TransactionKind: String, Sendable, Hashable, CaseIterable, Codable {
+    /// Stripe says paid: donations → available (and available → fees when a fee is set).
+    case donation
+    /// The operator credits a project: grants → available.
+    case grant
+    /// A refund or dispute: available → donations; available may go negative (debt).
+    case refund
+    /// A key is created or its limit raised: available → key.reserved.
+    case reserve
+    /// Provider usage grew: key.reserved → provider, any excess available → provider.
+    case spend
+    /// A key is disabled or its reservation cut by a cap: key.reserved → available.
+    case release
+}

@@ -1,0 +1,49 @@
+import Logging
+import SQLKit
+
+/// Which database an engine speaks; the few places where SQL differs switch on it.
+public enum EngineKind: String, Sendable {
+    case sqlite
+    case postgres
+}
+
+/// A database that runs reads and serialisable-enough write transactions.
+///
+/// Implementations: ``SQLiteEngine`` (one writer connection behind a gate, `BEGIN IMMEDIATE`, WAL)
+/// and ``PostgresEngine`` (a connection pool; callers lock rows with `SELECT … FOR UPDATE`).
+public protocol DatabaseEngine: Sendable {
+    var kind: EngineKind { get }
+
+    /// Runs `body` on a connection outside any explicit transaction.
+    func read<R: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> R) async throws -> R
+
+    /// Runs `body` inside one write transaction: committed when it returns, rolled back when it throws.
+    func write<R: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> R) async throws -> R
+
+    /// Closes every connection. The engine must not be used afterwards.
+    func shutdown() async
+}
+
+/// Database failures a caller can act on.
+public enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
+    case notFound(String)
+    case conflict(String)
+    case corrupt(String)
+
+    public var description: String {
+        switch self {
+        case .notFound(let what): return what
+        case .conflict(let what): return what
+        case .corrupt(let what): return "Stored data is inconsistent: \(what)"
+        }
+    }
+}
+
+extension Error {
+    /// True when the database refused a row because a unique constraint already holds its value.
+    var isUniqueViolation: Bool {
+        let text = String(reflecting: self)
+        return text.contains("UNIQUE constraint failed") || text.contains("23505")
+            || text.contains("unique_violation") || text.contains("duplicate key")
+    }
+}

@@ -1,0 +1,54 @@
+import OpubCore
+import SQLKit
+
+/// A compute key row. The provider secret is never part of it.
+public struct ComputeKeyRecord: Sendable, Hashable {
+    public let id: KeyID
+    public let projectID: ProjectID
+    public let name: String
+    public let state: ComputeKeyState
+    /// opub's effective limit: what the provider key may spend in total.
+    public let limit: Money
+    /// Σ of the key's reservation account.
+    public let reserved: Money
+    /// The provider usage last recorded (= Σ of the key's spend).
+    public let spent: Money
+    public let providerHash: String?
+    public let providerLabel: String?
+    /// SHA-256 (hex) of the link token; the token itself is never stored.
+    public let linkTokenHash: String?
+    public let expiresAt: Timestamp?
+    public let createdBy: UserID?
+    public let createdAt: Timestamp
+    public let updatedAt: Timestamp
+
+    init(row: any SQLRow) throws {
+        let idText = try row.decode(column: "id", as: String.self)
+        guard let id = KeyID(idText), let project = ProjectID(try row.decode(column: "project_id", as: String.self))
+        else { throw StoreError.corrupt("compute key '\(idText)' has a malformed id or project") }
+        let status = try row.decode(column: "status", as: String.self)
+        let reason = try row.decode(column: "disabled_reason", as: String?.self)
+        let sync = try row.decode(column: "provider_sync", as: String?.self)
+        guard let state = ComputeKeyState(status: status, reason: reason, sync: sync) else {
+            throw StoreError.corrupt("compute key \(idText) has an impossible state \(status)/\(reason ?? "-")/\(sync ?? "-")")
+        }
+        self.id = id
+        self.projectID = project
+        self.name = try row.decode(column: "name", as: String.self)
+        self.state = state
+        self.limit = Money(micros: try row.decode(column: "limit_micros", as: Int64.self))
+        self.reserved = Money(micros: try row.decode(column: "reserved_micros", as: Int64.self))
+        self.spent = Money(micros: try row.decode(column: "spent_micros", as: Int64.self))
+        self.providerHash = try row.decode(column: "provider_hash", as: String?.self)
+        self.providerLabel = try row.decode(column: "provider_label", as: String?.self)
+        self.linkTokenHash = try row.decode(column: "link_token_hash", as: String?.self)
+        self.expiresAt = try row.decode(column: "expires_at", as: Int64?.self).map(Timestamp.init(microsSinceEpoch:))
+        self.createdBy = try row.decode(column: "created_by", as: String?.self).flatMap(UserID.init)
+        self.createdAt = Timestamp(microsSinceEpoch: try row.decode(column: "created_at", as: Int64.self))
+        self.updatedAt = Timestamp(microsSinceEpoch: try row.decode(column: "updated_at", as: Int64.self))
+    }
+
+    public var auditRecord: KeyAuditRecord {
+        KeyAuditRecord(id: id, state: state, limit: limit, recordedUsage: spent, cachedReserved: reserved)
+    }
+}

@@ -1,0 +1,86 @@
+import OpubCore
+import SQLKit
+
+/// Compute key rows and the reservation that creates them.
+public struct KeyStore: Sendable {
+    let store: Store
+
+    /// Step 2 of key creation (`money.md`): under the project's lock, re-check available ≥ `limit`,
+    /// insert the key as `provisioning`, and post `reserve limit`, in one transaction. Throws
+    /// ``LedgerStoreError/rule(_:)`` with ``LedgerRuleError/insufficientAvailable(available:requested:)``
+    /// and writes nothing when the project cannot afford it.
+    public func reserveNewKey(
+        in project: ProjectID, name: String, limit: Money, expiresAt: Timestamp? = nil, createdBy: UserID? = nil,
+        id: KeyID = .random()
+    ) async throws -> ComputeKeyRecord {
+        try await store.withProjectLock(project) { write in
+            try await write.insertProvisioningKey(
+                id: id, name: name, limit: limit, expiresAt: expiresAt, createdBy: createdBy)
+        }
+    }
+
+    public func find(_ id: KeyID) async throws -> ComputeKeyRecord? {
+        try await store.engine.read { db in
+            try await db.raw("SELECT * FROM compute_keys WHERE id = \(bind: id.rawValue)").first()
+                .map(ComputeKeyRecord.init)
+        }
+    }
+
+    /// The project's keys, newest first.
+    public func all(in project: ProjectID) async throws -> [ComputeKeyRecord] {
+        try await store.engine.read { db in
+            try await db.raw(
+                "SELECT * FROM compute_keys WHERE project_id = \(bind: project.rawValue) ORDER BY created_at DESC, id DESC"
+            ).all().map(ComputeKeyRecord.init)
+        }
+    }
+}
+
+extension ProjectWrite {
+    /// Inserts a `provisioning` key and reserves its limit, inside this locked transaction.
+    public func insertProvisioningKey(
+        id: KeyID, name: String, limit: Money, expiresAt: Timestamp?, createdBy: UserID?
+    ) async throws -> ComputeKeyRecord {
+        let now = clock.now()
+        // Check before inserting so that a refusal writes nothing even inside a longer transaction.
+        guard limit.isPositive else { throw LedgerStoreError.rule(.nonPositiveAmount(.reserve, limit)) }
+        let available = try await currentAvailable()
+        guard available >= limit else {
+            throw LedgerStoreError.rule(.insufficientAvailable(available: available, requested: limit))
+        }
+        try await sql.raw(
+            """
+            INSERT INTO compute_keys (id, project_id, name, status, limit_micros, expires_at, created_by, created_at, updated_at)
+            VALUES (\(bind: id.rawValue), \(bind: project.id.rawValue), \(bind: name), 'provisioning', \(bind: limit.micros),
+                    \(bind: expiresAt?.microsSinceEpoch), \(bind: createdBy?.rawValue), \(bind: now.microsSinceEpoch),
+                    \(bind: now.microsSinceEpoch))
+            """
+        ).run()
+        _ = try await post(.reserve(id, amount: limit), idempotencyKey: "reserve:\(id.rawValue):create", memo: "Reserved for key \(name)")
+        guard let row = try await sql.raw("SELECT * FROM compute_keys WHERE id = \(bind: id.rawValue)").first() else {
+            throw StoreError.corrupt("key \(id) vanished after insert")
+        }
+        return try ComputeKeyRecord(row: row)
+    }
+
+    /// Moves a key through its state machine; an illegal transition throws and writes nothing.
+    public func transition(_ key: KeyID, _ event: ComputeKeyEvent) async throws -> ComputeKeyState {
+        guard
+            let row = try await sql.raw(
+                "SELECT * FROM compute_keys WHERE id = \(bind: key.rawValue) AND project_id = \(bind: project.id.rawValue)"
+            ).first()
+        else { throw LedgerStoreError.unknownKey(key) }
+        let record = try ComputeKeyRecord(row: row)
+        let next = try record.state.applying(event)
+        let now = clock.now().microsSinceEpoch
+        try await sql.raw(
+            """
+            UPDATE compute_keys SET status = \(bind: next.status), disabled_reason = \(bind: next.reason?.rawValue),
+                provider_sync = \(bind: next.providerSync?.rawValue), updated_at = \(bind: now),
+                disabled_at = CASE WHEN disabled_at IS NULL AND \(bind: next.status) = 'disabled' THEN \(bind: now) ELSE disabled_at END
+            WHERE id = \(bind: key.rawValue)
+            """
+        ).run()
+        return next
+    }
+}

@@ -1,0 +1,85 @@
+import Logging
+import OpubCore
+import SQLKit
+
+/// opub's persistence: one engine (SQLite or PostgreSQL) and the repositories over it.
+///
+/// Every write that moves money goes through ``withProjectLock(_:_:)`` (or ``LedgerStore/post(_:to:idempotencyKey:memo:session:)``,
+/// which uses it): one write transaction that first locks the project's row, so that all of a
+/// project's money changes are serialised on both engines.
+public struct Store: Sendable {
+    public let engine: any DatabaseEngine
+    public let clock: any TimeSource
+
+    public init(engine: any DatabaseEngine, clock: any TimeSource = SystemTimeSource()) {
+        self.engine = engine
+        self.clock = clock
+    }
+
+    /// Opens the database at `url`, runs `body`, and closes it again. On PostgreSQL the connection pool
+    /// runs in a child task for exactly as long as `body`.
+    public static func withStore<R: Sendable>(
+        url: DatabaseURL, logger: Logger, clock: any TimeSource = SystemTimeSource(),
+        _ body: @Sendable (Store) async throws -> R
+    ) async throws -> R {
+        switch url {
+        case .sqlite(let path):
+            let engine = try await SQLiteEngine.open(path: path, logger: logger)
+            return try await run(engine, clock: clock, body)
+        case .sqliteMemory:
+            let engine = try await SQLiteEngine.open(path: nil, logger: logger)
+            return try await run(engine, clock: clock, body)
+        case .postgres(let location):
+            let engine = PostgresEngine(location: location, logger: logger)
+            return try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await engine.run() }
+                defer { group.cancelAll() }
+                return try await body(Store(engine: engine, clock: clock))
+            }
+        }
+    }
+
+    private static func run<R: Sendable>(
+        _ engine: SQLiteEngine, clock: any TimeSource, _ body: @Sendable (Store) async throws -> R
+    ) async throws -> R {
+        do {
+            let result = try await body(Store(engine: engine, clock: clock))
+            await engine.shutdown()
+            return result
+        } catch {
+            await engine.shutdown()
+            throw error
+        }
+    }
+
+    /// Applies pending migrations.
+    @discardableResult
+    public func migrate(logger: Logger? = nil) async throws -> [Int] {
+        try await Migrator(engine: engine).migrate(logger: logger)
+    }
+
+    /// Runs `body` in one write transaction holding `project`'s lock (`SELECT … FOR UPDATE` on
+    /// PostgreSQL; SQLite's `BEGIN IMMEDIATE` already excludes every other writer). Everything `body`
+    /// writes commits together or not at all.
+    public func withProjectLock<R: Sendable>(
+        _ project: ProjectID, _ body: @Sendable (ProjectWrite) async throws -> R
+    ) async throws -> R {
+        let kind = engine.kind
+        let clock = self.clock
+        return try await engine.write { db in
+            let lockClause = kind == .postgres ? " FOR UPDATE" : ""
+            guard
+                let row = try await db.raw(
+                    "SELECT * FROM projects WHERE id = \(bind: project.rawValue)\(unsafeRaw: lockClause)"
+                ).first()
+            else { throw StoreError.notFound("No project has the id \(project).") }
+            let locked = try ProjectRecord(row: row)
+            return try await body(ProjectWrite(db: db, kind: kind, clock: clock, project: locked))
+        }
+    }
+
+    public var ledger: LedgerStore { LedgerStore(store: self) }
+    public var projects: ProjectStore { ProjectStore(store: self) }
+    public var keys: KeyStore { KeyStore(store: self) }
+    public var donations: DonationStore { DonationStore(store: self) }
+}
