@@ -1,1 +1,4 @@
-print("opub-server")
+import Foundation
+import OpubServer
+
+exit(await OpubServerCommand.run())
