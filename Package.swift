@@ -2,7 +2,7 @@
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("ExistentialAny")
 ]
 
 let package = Package(
@@ -60,6 +60,7 @@ let package = Package(
             dependencies: [
                 "OpubCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -72,6 +73,8 @@ let package = Package(
                 "OpubCore",
                 "OpenRouter",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -110,10 +113,23 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Helpers shared by the test targets (test databases, random money scripts).
+        .target(
+            name: "OpubTestSupport",
+            dependencies: [
+                "OpubCore",
+                "OpubStore",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/OpubTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "OpubCoreTests",
             dependencies: [
                 "OpubCore",
+                "OpubTestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: swiftSettings
@@ -123,14 +139,27 @@ let package = Package(
             dependencies: [
                 "OpubCore",
                 "OpubStore",
+                "OpubTestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
                 .product(name: "SQLKit", package: "sql-kit"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "OpenRouterTests",
+            dependencies: [
+                "OpubCore",
+                "OpenRouter",
+                "OpenRouterSim",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "OpubServerTests",
-            dependencies: ["OpubServer", "OpubStore", "OpubCore"],
+            dependencies: ["OpubServer", "OpubStore", "OpubCore", "OpubTestSupport"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -115,7 +115,9 @@ public enum LedgerAudit {
                 fail(7, at: tx.id, "sequence is \(tx.sequence), expected \(index + 1)")
             }
             if tx.previousHash != previousHash {
-                fail(7, at: tx.id, "previous hash \(tx.previousHash) does not match the prior transaction's \(previousHash)")
+                fail(
+                    7, at: tx.id,
+                    "previous hash \(tx.previousHash) does not match the prior transaction's \(previousHash)")
             }
             let recomputed = LedgerHashChain.hash(of: tx)
             if recomputed != tx.hash {
@@ -136,7 +138,9 @@ public enum LedgerAudit {
                 case .available(let project) where project != record.projectID:
                     fail(1, at: tx.id, "posts to another project's account \(posting.account)")
                 case .reserved(let key) where !keyIDs.contains(key) || tx.keyID != key:
-                    fail(1, at: tx.id, "posts to \(posting.account), which is not this transaction's key of this project")
+                    fail(
+                        1, at: tx.id, "posts to \(posting.account), which is not this transaction's key of this project"
+                    )
                 default: break
                 }
             }
@@ -173,7 +177,10 @@ public enum LedgerAudit {
         // 7: the cached head.
         let head = record.transactions.last?.hash
         if head != record.cachedHead {
-            fail(7, "the project's chain head is \(record.cachedHead ?? "empty") but its last transaction is \(head ?? "none")")
+            fail(
+                7,
+                "the project's chain head is \(record.cachedHead ?? "empty") but its last transaction is \(head ?? "none")"
+            )
         }
 
         // 2: balance from sources = available + Σ reserved.
@@ -208,14 +215,20 @@ public enum LedgerAudit {
             )
         }
         if available != record.cachedAvailable {
-            fail(2, "the project row caches available \(record.cachedAvailable.usdString) but the ledger gives \(available.usdString)")
+            fail(
+                2,
+                "the project row caches available \(record.cachedAvailable.usdString) but the ledger gives \(available.usdString)"
+            )
         }
 
         // 3 and 4, per key.
         for key in record.keys.sorted(by: { $0.id < $1.id }) {
             let reserved = reservedByKey[key.id] ?? .zero
             if reserved != key.cachedReserved {
-                fail(3, key: key.id, "the key row caches \(key.cachedReserved.usdString) reserved but the ledger holds \(reserved.usdString)")
+                fail(
+                    3, key: key.id,
+                    "the key row caches \(key.cachedReserved.usdString) reserved but the ledger holds \(reserved.usdString)"
+                )
             }
             switch key.state {
             case .provisioning, .active:
@@ -233,7 +246,10 @@ public enum LedgerAudit {
             }
             let spent = spendByKey[key.id] ?? .zero
             if spent != key.recordedUsage {
-                fail(4, key: key.id, "spend postings total \(spent.usdString) but the recorded provider usage is \(key.recordedUsage.usdString)")
+                fail(
+                    4, key: key.id,
+                    "spend postings total \(spent.usdString) but the recorded provider usage is \(key.recordedUsage.usdString)"
+                )
             }
         }
         for key in spendByKey.keys where !keyIDs.contains(key) {

@@ -38,12 +38,7 @@ extension Money {
         guard !whole.isEmpty || !fraction.isEmpty, whole.allSatisfy(\.isASCIIDigit),
             fraction.allSatisfy(\.isASCIIDigit), !(parts.count > 1 && fraction.isEmpty)
         else { throw .malformed(text) }
-        guard fraction.count <= 2 else {
-            if fraction.dropFirst(2).allSatisfy({ $0 == "0" }) {
-                return try parse(String(whole) + "." + String(fraction.prefix(2)))
-            }
-            throw .tooPrecise(text)
-        }
+        guard fraction.count <= 2 else { throw .tooPrecise(text) }
         let trimmedWhole = whole.drop(while: { $0 == "0" })
         guard trimmedWhole.count <= 10, let dollars = Int64(trimmedWhole.isEmpty ? "0" : String(trimmedWhole))
         else { throw .tooLarge(text) }

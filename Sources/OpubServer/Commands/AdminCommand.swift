@@ -8,7 +8,9 @@ struct AdminCommand: AsyncParsableCommand {
 
     struct GrantCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "grant", abstract: "Credit a project from the operator's grants (e.g. `grant owner/repo 25.00 --memo \"Launch credit\"`).")
+            commandName: "grant",
+            abstract:
+                "Credit a project from the operator's grants (e.g. `grant owner/repo 25.00 --memo \"Launch credit\"`).")
 
         @OptionGroup var database: DatabaseOptions
 

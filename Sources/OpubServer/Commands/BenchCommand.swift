@@ -14,7 +14,10 @@ struct BenchCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "reserve", abstract: "Key reservations per second on the ledger write path.")
 
-        @Option(help: "Database to measure (default: a fresh SQLite file in a temporary directory). Use an empty PostgreSQL database; the benchmark adds a project.")
+        @Option(
+            help:
+                "Database to measure (default: a fresh SQLite file in a temporary directory). Use an empty PostgreSQL database; the benchmark adds a project."
+        )
         var databaseURL: String?
 
         @Option(help: "Reservations to make.")
@@ -33,7 +36,8 @@ struct BenchCommand: AsyncParsableCommand {
             if let databaseURL {
                 do { url = try DatabaseURL(parsing: databaseURL) } catch { throw OperatorError(oneLine(error)) }
             } else {
-                let dir = FileManager.default.temporaryDirectory.appendingPathComponent("opub-bench-\(UUID().uuidString)")
+                let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+                    "opub-bench-\(UUID().uuidString)")
                 try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
                 directory = dir
                 url = .sqlite(path: dir.appendingPathComponent("bench.sqlite").path)

@@ -19,7 +19,9 @@ public struct OpubServerCommand: AsyncParsableCommand {
 struct DatabaseOptions: ParsableArguments {
     @Option(
         name: .customLong("database-url"),
-        help: "sqlite://PATH or postgres://USER:PASSWORD@HOST:PORT/DB (default: $DATABASE_URL, else sqlite://./opub.sqlite).")
+        help:
+            "sqlite://PATH or postgres://USER:PASSWORD@HOST:PORT/DB (default: $DATABASE_URL, else sqlite://./opub.sqlite)."
+    )
     var databaseURL: String?
 
     func resolved() throws -> DatabaseURL {

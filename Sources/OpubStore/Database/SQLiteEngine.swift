@@ -18,32 +18,42 @@ public final class SQLiteEngine: DatabaseEngine {
     private let readers: [SQLiteConnection]
     private let nextReader = Atomic<Int>(0)
     private let gate = SerialGate()
+    private let threads: NIOThreadPool
 
     public static func open(path: String?, readers readerCount: Int = 4, logger: Logger) async throws -> SQLiteEngine {
         // A memory database lives in one connection, so it has no separate readers.
         let storage: SQLiteConnection.Storage = path.map { .file(path: $0) } ?? .memory
-        let writer = try await SQLiteConnection.open(storage: storage, logger: logger)
-        try await configure(writer, isMemory: path == nil)
-        var readers: [SQLiteConnection] = []
-        for _ in 0..<(path == nil ? 0 : readerCount) {
-            let reader = try await SQLiteConnection.open(storage: storage, logger: logger)
-            try await configure(reader, isMemory: path == nil)
-            readers.append(reader)
+        // Each engine has its own threads for SQLite's blocking calls: a connection sleeping in the busy
+        // handler (another writer holds the lock) must never starve the connection that holds it.
+        let threads = NIOThreadPool(numberOfThreads: readerCount + 2)
+        threads.start()
+        var opened: [SQLiteConnection] = []
+        do {
+            for _ in 0...(path == nil ? 0 : readerCount) {
+                let connection = try await SQLiteConnection.open(
+                    storage: storage, threadPool: threads, logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())
+                opened.append(connection)
+                try await configure(connection, isMemory: path == nil)
+            }
+        } catch {
+            await closeAll(opened, threads: threads)
+            throw error
         }
-        return SQLiteEngine(writer: writer, readers: readers)
+        return SQLiteEngine(writer: opened[0], readers: Array(opened.dropFirst()), threads: threads)
     }
 
-    private init(writer: SQLiteConnection, readers: [SQLiteConnection]) {
+    private init(writer: SQLiteConnection, readers: [SQLiteConnection], threads: NIOThreadPool) {
         self.writer = writer
         self.readers = readers
+        self.threads = threads
     }
 
     private static func configure(_ connection: SQLiteConnection, isMemory: Bool) async throws {
         let db = connection.sql(queryLogLevel: nil)
+        try await db.raw("PRAGMA busy_timeout = 5000").run()
         if !isMemory {
             try await db.raw("PRAGMA journal_mode = WAL").run()
         }
-        try await db.raw("PRAGMA busy_timeout = 5000").run()
         try await db.raw("PRAGMA synchronous = FULL").run()
         try await db.raw("PRAGMA foreign_keys = ON").run()
     }
@@ -73,7 +83,16 @@ public final class SQLiteEngine: DatabaseEngine {
     }
 
     public func shutdown() async {
-        for reader in readers { try? await reader.close() }
-        try? await writer.close()
+        await Self.closeAll(readers + [writer], threads: threads)
+    }
+
+    /// Closes connections even from a cancelled task (the future-returning `close` is not
+    /// cancellable), then stops the engine's threads.
+    private static func closeAll(_ connections: [SQLiteConnection], threads: NIOThreadPool) async {
+        for connection in connections {
+            let closed: EventLoopFuture<Void> = connection.close()
+            try? await closed.get()
+        }
+        try? await threads.shutdownGracefully()
     }
 }

@@ -15,7 +15,8 @@ public struct DonationStore: Sendable {
     ) async throws -> LedgerPostResult {
         try await store.withProjectLock(project) { write in
             let now = write.clock.now().microsSinceEpoch
-            let existing = try await write.sql.raw("SELECT status FROM donations WHERE id = \(bind: id.rawValue)").first()
+            let existing = try await write.sql.raw("SELECT status FROM donations WHERE id = \(bind: id.rawValue)")
+                .first()
             if existing == nil {
                 try await write.sql.raw(
                     """
@@ -40,16 +41,19 @@ public struct DonationStore: Sendable {
     public func refund(
         _ id: DonationID, amount: Money, reference: String
     ) async throws -> LedgerPostResult {
-        guard let projectText = try await store.engine.read({ db in
-            try await db.raw("SELECT project_id FROM donations WHERE id = \(bind: id.rawValue)").first()?
-                .decode(column: "project_id", as: String.self)
-        }), let project = ProjectID(projectText) else {
+        guard
+            let projectText = try await store.engine.read({ db in
+                try await db.raw("SELECT project_id FROM donations WHERE id = \(bind: id.rawValue)").first()?
+                    .decode(column: "project_id", as: String.self)
+            }), let project = ProjectID(projectText)
+        else {
             throw StoreError.notFound("No donation has the id \(id).")
         }
         return try await store.withProjectLock(project) { write in
             let idempotencyKey = "refund:\(reference)"
             if let existing = try await LedgerRows.transaction(idempotencyKey: idempotencyKey, db: write.sql) {
-                return try await write.post(.refund(id, amount: amount), idempotencyKey: existing.idempotencyKey, memo: "")
+                return try await write.post(
+                    .refund(id, amount: amount), idempotencyKey: existing.idempotencyKey, memo: "")
             }
             guard
                 let row = try await write.sql.raw(

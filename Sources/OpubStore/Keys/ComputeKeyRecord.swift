@@ -30,7 +30,8 @@ public struct ComputeKeyRecord: Sendable, Hashable {
         let reason = try row.decode(column: "disabled_reason", as: String?.self)
         let sync = try row.decode(column: "provider_sync", as: String?.self)
         guard let state = ComputeKeyState(status: status, reason: reason, sync: sync) else {
-            throw StoreError.corrupt("compute key \(idText) has an impossible state \(status)/\(reason ?? "-")/\(sync ?? "-")")
+            throw StoreError.corrupt(
+                "compute key \(idText) has an impossible state \(status)/\(reason ?? "-")/\(sync ?? "-")")
         }
         self.id = id
         self.projectID = project

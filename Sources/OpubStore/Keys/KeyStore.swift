@@ -56,7 +56,9 @@ extension ProjectWrite {
                     \(bind: now.microsSinceEpoch))
             """
         ).run()
-        _ = try await post(.reserve(id, amount: limit), idempotencyKey: "reserve:\(id.rawValue):create", memo: "Reserved for key \(name)")
+        _ = try await post(
+            .reserve(id, amount: limit), idempotencyKey: "reserve:\(id.rawValue):create",
+            memo: "Reserved for key \(name)")
         guard let row = try await sql.raw("SELECT * FROM compute_keys WHERE id = \(bind: id.rawValue)").first() else {
             throw StoreError.corrupt("key \(id) vanished after insert")
         }
@@ -82,5 +84,36 @@ extension ProjectWrite {
             """
         ).run()
         return next
+    }
+
+    /// The cap (`money.md`, reconciliation 3): cuts a live key's reservation down to `kept`, lowers
+    /// its effective limit to spent + `kept`, and posts `release` for the cut — one transaction.
+    /// The caller then lowers the provider-side limit to the returned effective limit.
+    public func cutReservation(
+        _ key: KeyID, keeping kept: Money, idempotencyKey: String, memo: String
+    ) async throws -> (result: LedgerPostResult, limit: Money) {
+        guard
+            let row = try await sql.raw(
+                "SELECT * FROM compute_keys WHERE id = \(bind: key.rawValue) AND project_id = \(bind: project.id.rawValue)"
+            ).first()
+        else { throw LedgerStoreError.unknownKey(key) }
+        let record = try ComputeKeyRecord(row: row)
+        if let existing = try await LedgerRows.transaction(idempotencyKey: idempotencyKey, db: sql) {
+            return (LedgerPostResult(transaction: existing, replayed: true), record.limit)
+        }
+        guard record.state == .active || record.state == .provisioning else {
+            throw StoreError.conflict("Key \(key) is \(record.state); only a live key's reservation can be cut.")
+        }
+        guard !kept.isNegative, kept < record.reserved else {
+            throw StoreError.conflict(
+                "Key \(key) holds \(record.reserved.usdString); cannot cut it to \(kept.usdString).")
+        }
+        let limit = record.spent + kept
+        try await sql.raw(
+            "UPDATE compute_keys SET limit_micros = \(bind: limit.micros) WHERE id = \(bind: key.rawValue)"
+        ).run()
+        let result = try await post(
+            .release(key, amount: record.reserved - kept), idempotencyKey: idempotencyKey, memo: memo)
+        return (result, limit)
     }
 }

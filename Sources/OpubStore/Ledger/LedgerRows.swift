@@ -30,8 +30,10 @@ enum LedgerRows {
 
     static func transaction(idempotencyKey: String, db: any SQLDatabase) async throws -> LedgerTransaction? {
         guard
-            let row = try await db.raw("SELECT * FROM ledger_transactions WHERE idempotency_key = \(bind: idempotencyKey)")
-                .first()
+            let row = try await db.raw(
+                "SELECT * FROM ledger_transactions WHERE idempotency_key = \(bind: idempotencyKey)"
+            )
+            .first()
         else { return nil }
         return try await withPostings([row], db: db).first
     }

@@ -45,7 +45,7 @@ public struct LedgerStore: Sendable {
             return try await store.withProjectLock(project) { write in
                 try await write.post(intent, idempotencyKey: idempotencyKey, memo: memo, session: session)
             }
-        } catch where error.isUniqueViolation {
+        } catch  where error.isUniqueViolation {
             // Another project's transaction took the same idempotency key between our check and our
             // insert (the project locks do not order two different projects). Rolled back; the retry
             // sees the winner and answers as a replay or a conflict.
@@ -56,7 +56,9 @@ public struct LedgerStore: Sendable {
     }
 
     /// One page of `project`'s ledger, newest first.
-    public func page(of project: ProjectID, cursor: LedgerCursor? = nil, limit: Int = 50) async throws -> Page<
+    public func page(
+        of project: ProjectID, cursor: LedgerCursor? = nil, limit: Int = 50
+    ) async throws -> Page<
         LedgerTransaction
     > {
         let limit = min(max(limit, 1), 500)

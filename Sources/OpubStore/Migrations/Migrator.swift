@@ -46,7 +46,8 @@ public struct Migrator: Sendable {
                     VALUES (\(bind: migration.version), \(bind: migration.name), \(bind: Timestamp.now().microsSinceEpoch))
                     """
                 ).run()
-                logger?.info("applied migration", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
+                logger?.info(
+                    "applied migration", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
                 done.append(migration.version)
             }
             return done

@@ -23,7 +23,7 @@ public struct ProjectStore: Sendable {
                 else { throw StoreError.corrupt("project \(id) vanished after insert") }
                 return try ProjectRecord(row: row)
             }
-        } catch where error.isUniqueViolation {
+        } catch  where error.isUniqueViolation {
             throw StoreError.conflict("A project page for \(name) already exists.")
         }
     }

@@ -1,0 +1,107 @@
+import Testing
+
+@testable import OpubCore
+
+@Suite("Ledger rules")
+struct LedgerRulesTests {
+    let project = ProjectID("prj_p")!
+    let key = KeyID("ck_k")!
+    let donation = DonationID("don_d")!
+
+    func dollars(_ value: Int64) -> Money { Money(dollars: value) }
+
+    @Test("every kind produces balanced postings on the right accounts")
+    func kinds() throws {
+        let position = LedgerPosition(available: dollars(10), keyReserved: dollars(3))
+        let cases: [(LedgerIntent, [Posting])] = [
+            (
+                .donation(donation, amount: dollars(5), fee: .zero),
+                [Posting(.donations, dollars(-5)), Posting(.available(project), dollars(5))]
+            ),
+            (
+                .donation(donation, amount: dollars(5), fee: dollars(1)),
+                [
+                    Posting(.donations, dollars(-5)), Posting(.available(project), dollars(4)),
+                    Posting(.fees, dollars(1)),
+                ]
+            ),
+            (.grant(amount: dollars(2)), [Posting(.grants, dollars(-2)), Posting(.available(project), dollars(2))]),
+            (
+                .refund(donation, amount: dollars(2)),
+                [Posting(.available(project), dollars(-2)), Posting(.donations, dollars(2))]
+            ),
+            (
+                .reserve(key, amount: dollars(10)),
+                [Posting(.available(project), dollars(-10)), Posting(.reserved(key), dollars(10))]
+            ),
+            (.spend(key, amount: dollars(2)), [Posting(.reserved(key), dollars(-2)), Posting(.provider, dollars(2))]),
+            (
+                .release(key, amount: dollars(3)),
+                [Posting(.reserved(key), dollars(-3)), Posting(.available(project), dollars(3))]
+            ),
+        ]
+        for (intent, expected) in cases {
+            let postings = try LedgerRules.postings(for: intent, project: project, position: position)
+            #expect(postings == expected, "\(intent)")
+            #expect(postings.map(\.amount).sum() == .zero)
+        }
+    }
+
+    @Test("a spend beyond the reservation debits available (overshoot)")
+    func overshoot() throws {
+        let position = LedgerPosition(available: dollars(1), keyReserved: dollars(2))
+        let postings = try LedgerRules.postings(
+            for: .spend(key, amount: dollars(5)), project: project, position: position)
+        #expect(
+            postings == [
+                Posting(.reserved(key), dollars(-2)), Posting(.available(project), dollars(-3)),
+                Posting(.provider, dollars(5)),
+            ])
+        let after = LedgerRules.applying(postings, to: position)
+        #expect(after.available == dollars(-2))
+        #expect(after.keyReserved == .zero)
+    }
+
+    @Test("a late charge on a released key comes entirely from available")
+    func lateCharge() throws {
+        let postings = try LedgerRules.postings(
+            for: .spend(key, amount: dollars(1)), project: project, position: LedgerPosition(available: dollars(4)))
+        #expect(postings == [Posting(.available(project), dollars(-1)), Posting(.provider, dollars(1))])
+    }
+
+    @Test("a reserve larger than available is refused")
+    func insufficient() {
+        #expect(throws: LedgerRuleError.insufficientAvailable(available: dollars(3), requested: dollars(4))) {
+            try LedgerRules.postings(
+                for: .reserve(key, amount: dollars(4)), project: project,
+                position: LedgerPosition(available: dollars(3)))
+        }
+        #expect(throws: LedgerRuleError.insufficientAvailable(available: dollars(-1), requested: dollars(1))) {
+            try LedgerRules.postings(
+                for: .reserve(key, amount: dollars(1)), project: project,
+                position: LedgerPosition(available: dollars(-1)))
+        }
+    }
+
+    @Test("non-positive amounts, oversized fees and over-releases are refused")
+    func refusals() {
+        #expect(throws: LedgerRuleError.nonPositiveAmount(.grant, .zero)) {
+            try LedgerRules.postings(
+                for: .grant(amount: .zero), project: project, position: LedgerPosition(available: .zero))
+        }
+        #expect(throws: LedgerRuleError.nonPositiveAmount(.refund, dollars(-1))) {
+            try LedgerRules.postings(
+                for: .refund(nil, amount: dollars(-1)), project: project, position: LedgerPosition(available: .zero))
+        }
+        #expect(throws: LedgerRuleError.feeNotBelowAmount(amount: dollars(1), fee: dollars(1))) {
+            try LedgerRules.postings(
+                for: .donation(donation, amount: dollars(1), fee: dollars(1)), project: project,
+                position: LedgerPosition(available: .zero))
+        }
+        #expect(throws: LedgerRuleError.releaseExceedsReservation(reserved: dollars(1), requested: dollars(2))) {
+            try LedgerRules.postings(
+                for: .release(key, amount: dollars(2)), project: project,
+                position: LedgerPosition(available: .zero, keyReserved: dollars(1)))
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import Testing
+
+@testable import OpubCore
+
+@Suite("Money")
+struct MoneyTests {
+    @Test(
+        "parses whole cents",
+        arguments: [
+            ("25", 25_000_000), ("25.5", 25_500_000), ("25.00", 25_000_000), ("$25.00", 25_000_000),
+            ("0.01", 10_000), (" 7.10 ", 7_100_000), ("+3", 3_000_000), (".5", 500_000),
+            ("1000000000.00", 1_000_000_000_000_000),
+        ] as [(String, Int64)])
+    func parses(text: String, micros: Int64) throws {
+        #expect(try Money.parse(text) == Money(micros: micros))
+    }
+
+    @Test(
+        "rejects bad amounts with the reason",
+        arguments: [
+            ("", MoneyParseError.empty), ("   ", .empty), ("-1", .negative), ("-0.50", .negative),
+            ("1.001", .tooPrecise("1.001")), ("25.000", .tooPrecise("25.000")), ("abc", .malformed("abc")),
+            ("1,000", .malformed("1,000")), ("1e5", .malformed("1e5")), ("1.", .malformed("1.")),
+            ("$", .malformed("$")), ("1.2.3", .malformed("1.2.3")), ("١٢", .malformed("١٢")),
+            ("1000000000.01", .tooLarge("1000000000.01")), ("99999999999999999999", .tooLarge("99999999999999999999")),
+        ] as [(String, MoneyParseError)])
+    func rejects(text: String, error: MoneyParseError) {
+        #expect(throws: error) { try Money.parse(text) }
+    }
+
+    @Test("error messages say what to type")
+    func messages() {
+        #expect(MoneyParseError.tooPrecise("1.001").description.contains("whole cents"))
+        #expect(MoneyParseError.negative.description.contains("negative"))
+        #expect(MoneyParseError.tooLarge("x").description.contains("$1,000,000,000.00"))
+    }
+
+    @Test(
+        "formats balances with grouping and cents",
+        arguments: [
+            (0, "$0.00"), (1_234_560_000, "$1,234.56"), (-5_000_000, "-$5.00"), (5_000, "$0.01"), (4_999, "$0.00"),
+            (-5_000, "-$0.01"), (1_000_000_000_000_000, "$1,000,000,000.00"), (999_995_000, "$1,000.00"),
+        ] as [(Int64, String)])
+    func formatsBalances(micros: Int64, text: String) {
+        #expect(Money(micros: micros).formatted() == text)
+    }
+
+    @Test(
+        "formats spend rows with up to 4 decimals",
+        arguments: [
+            (12_300, "$0.0123"), (1_500_000, "$1.50"), (12_345, "$0.0123"), (12_350, "$0.0124"), (0, "$0.00"),
+            (100, "$0.0001"), (-12_300, "-$0.0123"), (1_234_567_891, "$1,234.5679"),
+        ] as [(Int64, String)])
+    func formatsSpend(micros: Int64, text: String) {
+        #expect(Money(micros: micros).formattedPrecise() == text)
+    }
+
+    @Test("writes exact USD strings for the JSON API")
+    func usdString() {
+        #expect(Money(micros: 12_345).usdString == "0.012345")
+        #expect(Money(micros: -25_000_000).usdString == "-25.000000")
+        #expect(Money(micros: 25_000_000).centsString == "25.00")
+    }
+
+    @Test(
+        "converts provider USD text to micro-dollars, ties away from zero",
+        arguments: [
+            ("0.0123", 12_300), ("0.0000125", 13), ("-0.0000125", -13), ("0.0000124999", 12), ("1.25e-05", 13),
+            ("1E2", 100_000_000), ("0", 0), ("12", 12_000_000), ("0.0000005", 1), ("0.00000049", 0),
+            ("3.9999995", 4_000_000),
+        ] as [(String, Int64)])
+    func providerText(text: String, micros: Int64) {
+        #expect(Money.fromProviderUSD(text) == Money(micros: micros))
+    }
+
+    @Test("converts provider doubles through their shortest decimal text")
+    func providerDoubles() {
+        #expect(Money.fromProviderUSD(0.1 + 0.2) == Money(micros: 300_000))
+        #expect(Money.fromProviderUSD(0.0000125) == Money(micros: 13))
+        #expect(Money.fromProviderUSD(2.5e-7) == Money(micros: 0))
+        #expect(Money.fromProviderUSD(Double.nan) == nil)
+        #expect(Money.fromProviderUSD(1e30) == nil)
+        #expect(Money.fromProviderUSD("abc") == nil)
+        #expect(Money.fromProviderUSD("1e999") == nil)
+    }
+}
