@@ -25,7 +25,11 @@ public final class PostgresEngine: DatabaseEngine {
             database: location.database, tls: tls)
         configuration.options.maximumConnections = maximumConnections
         configuration.options.minimumConnections = 0
-        self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        // The pool's own chatter (e.g. a lease requested a moment before `run()` starts) is noise;
+        // failures reach callers as thrown errors.
+        var background = logger
+        background.logLevel = max(logger.logLevel, .error)
+        self.client = PostgresClient(configuration: configuration, backgroundLogger: background)
     }
 
     /// Serves the pool until the surrounding task is cancelled.
