@@ -14,7 +14,7 @@ public struct Migration: Sendable {
 
 extension Migration {
     /// Every migration, oldest first. Never edit a released one; append a new one.
-    public static let all: [Migration] = [.initialSchema, .appendOnlyLedger]
+    public static let all: [Migration] = [.initialSchema, .appendOnlyLedger, .frontDoor]
 
     /// Users, projects, maintainers, donations, compute keys, the ledger, agent sessions, usage records.
     ///
