@@ -21,7 +21,8 @@ public struct ServerComposition: Sendable {
     /// Chooses each part's client by its mode: real GitHub/Stripe over `httpClient`, or the sandbox.
     public static func make(
         configuration: ServerConfiguration, store: Store, secretKey: String, httpClient: HTTPClient, logger: Logger,
-        clock: any TimeSource = SystemTimeSource(), random: any RandomSource = SystemRandomSource()
+        clock: any TimeSource = SystemTimeSource(), random: any RandomSource = SystemRandomSource(),
+        rateLimits: RateLimits? = nil
     ) -> ServerComposition {
         let urls = PublicURL(configured: configuration.baseURL)
         let github: any GitHubClient
@@ -43,7 +44,7 @@ public struct ServerComposition: Sendable {
         return ServerComposition(
             dependencies: AppDependencies(
                 configuration: configuration, store: store, secretKey: secretKey, github: github, stripe: stripe,
-                clock: clock, random: random, urls: urls, logger: logger))
+                clock: clock, random: random, rateLimits: rateLimits, urls: urls, logger: logger))
     }
 
     public var webhookProcessor: StripeWebhookProcessor {

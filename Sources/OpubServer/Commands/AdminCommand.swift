@@ -4,7 +4,8 @@ import OpubStore
 
 struct AdminCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "admin", abstract: "Operator actions.", subcommands: [GrantCommand.self, ProjectCommand.self])
+        commandName: "admin", abstract: "Operator actions.",
+        subcommands: [GrantCommand.self, ProjectCommand.self, RefundCommand.self])
 
     struct GrantCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

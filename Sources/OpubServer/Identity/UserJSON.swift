@@ -22,6 +22,15 @@ struct UserJSON: Encodable {
         case login, name
         case avatarURL = "avatar_url"
     }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(githubID, forKey: .githubID)
+        try container.encode(login, forKey: .login)
+        try container.encode(name, forKey: .name)
+        try container.encode(avatarURL, forKey: .avatarURL)
+    }
 }
 
 /// `GET /api/v1/me` and the sign-in answer: who you are, and the CSRF token your state-changing
