@@ -85,6 +85,10 @@ public actor GitHubStandIn {
         return nextID
     }
 
+    public func hasRepository(_ fullName: String) -> Bool {
+        repositories.values.contains { $0.fullName.lowercased() == fullName.lowercased() }
+    }
+
     public func rename(_ id: Int64, to fullName: String) {
         guard var repository = repositories[id] else { return }
         movedNames[repository.fullName.lowercased()] = id

@@ -9,7 +9,7 @@ public func withStandIn<R: Sendable>(
 ) async throws -> R {
     let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
     var logger = Logger(label: "stand-in")
-    logger.logLevel = .error
+    logger.logLevel = .critical  // cancellation at the end of a test is not an error
     let app = Application(
         router: router,
         configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0), serverName: "stand-in"),
