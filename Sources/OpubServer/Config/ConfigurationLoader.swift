@@ -342,7 +342,9 @@ public struct ConfigurationLoader: Sendable {
 
     func providers() throws(ConfigurationError) -> [String] {
         guard let text = value("OPUB_ALLOWED_PROVIDERS") else { return [] }
-        let names = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let names = text.split(separator: ",", omittingEmptySubsequences: false).map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
         for name in names {
             guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_./".contains($0)) })
             else {

@@ -60,6 +60,9 @@ public actor RateLimiter {
         return max(1, Int(((1 - state.tokens) * bucket.secondsPerToken).rounded(.up)))
     }
 
+    /// How many callers are tracked.
+    public var bucketCount: Int { buckets.count }
+
     /// Drops the buckets idle longest (a full bucket and a forgotten one behave the same).
     func prune(now: Timestamp) {
         let sorted = buckets.sorted { $0.value.updated < $1.value.updated }
