@@ -185,6 +185,17 @@ let package = Package(
             path: "Tests/OpubServerStandIns",
             swiftSettings: swiftSettings
         ),
+        // What black-box tests need that no public route offers yet (reserving a key's money before
+        // compute keys have routes): `opub-test-fixture reserve --database-url URL owner/repo 15.00`.
+        .executableTarget(
+            name: "opub-test-fixture",
+            dependencies: [
+                "OpubCore", "OpubStore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/OpubTestFixture",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "OpubServerTests",
             dependencies: [
