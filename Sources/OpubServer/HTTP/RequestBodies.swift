@@ -64,7 +64,14 @@ public enum RequestBodies {
                 .unsupportedMediaType, code: "unsupported_media_type",
                 message: "Send the body as a form (application/x-www-form-urlencoded) or as JSON.")
         }
-        return try FormFields.parse(try await collect(request))
+        let fields = try FormFields.parse(try await collect(request))
+        if let unknown = fields.keys.sorted().first(where: { !allowed.contains($0) }) {
+            throw APIError.badRequest(
+                "unknown_field",
+                "The field \(unknown) is not accepted here; allowed: \(allowed.sorted().joined(separator: ", ")).",
+                details: ["field": .string(unknown)])
+        }
+        return fields
     }
 }
 

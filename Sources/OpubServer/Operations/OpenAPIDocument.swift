@@ -42,6 +42,7 @@ enum OpenAPIDocument {
               description: The GitHub owner (user or organisation).
               schema:
                 type: string
+                pattern: "^[A-Za-z0-9]([A-Za-z0-9]|-[A-Za-z0-9]){0,19}$"
             repo:
               name: repo
               in: path
@@ -49,6 +50,7 @@ enum OpenAPIDocument {
               description: The GitHub repository name.
               schema:
                 type: string
+                pattern: "^([A-Za-z0-9_-][A-Za-z0-9._-]{0,99}|[.][A-Za-z0-9_-][A-Za-z0-9._-]{0,98})$"
             cursor:
               name: cursor
               in: query
@@ -805,7 +807,7 @@ enum OpenAPIDocument {
               parameters:
                 - name: Stripe-Signature
                   in: header
-                  required: false
+                  required: true
                   schema:
                     type: string
               requestBody:
