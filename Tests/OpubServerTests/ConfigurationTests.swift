@@ -114,7 +114,7 @@ struct ConfigurationTests {
         #expect(configuration.payments.mode == .real)
         #expect(configuration.github.mode == .sandbox)
         #expect(configuration.provider.mode == .sandbox)
-        #expect(!configuration.secureCookies)
+        #expect(configuration.secureCookies, "the public URL is https")
 
         var both = Self.production
         both["OPUB_SANDBOX_GITHUB"] = "true"

@@ -39,8 +39,9 @@ public struct ServerConfiguration: Sendable {
         return parts
     }
 
-    /// Session cookies are `Secure` whenever sign-in is real (sandbox runs on plain http locally).
-    public var secureCookies: Bool { github.mode == .real }
+    /// Session cookies are `Secure` whenever sign-in is real or the public URL is https; a local
+    /// sandbox on plain http keeps them usable.
+    public var secureCookies: Bool { github.mode == .real || baseURL?.hasPrefix("https://") == true }
 }
 
 /// GitHub: the OAuth client and where GitHub lives (GitHub Enterprise, or a stand-in in tests).

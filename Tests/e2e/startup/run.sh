@@ -59,7 +59,7 @@ done
 
 # Sandbox: starts with nothing configured, prints its URL, answers, stops on SIGTERM with status 0.
 start_server
-curl -fsS "$OPUB_URL/readyz" >/dev/null
+python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1] + "/readyz", timeout=10)' "$OPUB_URL"
 grep -q "SANDBOX MODE" "$WORK/server.err" || { echo "FAIL: no sandbox announcement" >&2; failures=$((failures + 1)); }
 [[ -s "$WORK/opub-secret-key" ]] || { echo "FAIL: no generated sandbox secret" >&2; failures=$((failures + 1)); }
 kill -TERM "$SERVER_PID"
