@@ -142,8 +142,8 @@ public actor GitHubStandIn {
         let code = StandInHTTP.randomHex(10)
         codes[code] = Grant(login: login, challenge: challenge, redirectURI: redirect, scope: query["scope"] ?? "")
         var headers = HTTPFields()
-        headers[.location] =
-            "\(redirect)?code=\(code)&state=\(state.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? state)"
+        let escapedState = state.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? state
+        headers[.location] = "\(redirect)?code=\(code)&state=\(escapedState)"
         return Response(status: .found, headers: headers)
     }
 

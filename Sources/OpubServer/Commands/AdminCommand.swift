@@ -47,7 +47,8 @@ struct AdminCommand: AsyncParsableCommand {
             }
             let verb = result.replayed ? "Already granted" : "Granted"
             print(
-                "\(verb) \(money.formatted()) to \(name) (\(result.transaction.id)); available is now \(available.formatted())."
+                "\(verb) \(money.formatted()) to \(name) (\(result.transaction.id)); available is now "
+                    + "\(available.formatted())."
             )
         }
     }

@@ -93,8 +93,10 @@ enum ServerLogging {
         let parts = configuration.sandboxParts.map(\.rawValue).joined(separator: ", ")
         if configuration.isFullSandbox {
             logger.warning(
-                "SANDBOX MODE: sign-in, payments and the provider are simulated; no real money moves. Set the production settings (see README) to run for real."
-            )
+                """
+                SANDBOX MODE: sign-in, payments and the provider are simulated; no real money moves. \
+                Set the production settings (see README) to run for real.
+                """)
         } else if !parts.isEmpty {
             logger.warning("MIXED MODE: these parts are sandboxed by explicit flag: \(parts)")
         } else {
@@ -108,8 +110,8 @@ enum ServerLogging {
                 "github": "\(configuration.github.mode.rawValue)",
                 "payments": "\(configuration.payments.mode.rawValue)",
                 "provider": "\(configuration.provider.mode.rawValue)",
-                "donation_limits":
-                    "\(configuration.donationLimits.minimum.centsString)–\(configuration.donationLimits.maximum.centsString)",
+                "donation_minimum": "\(configuration.donationLimits.minimum.centsString)",
+                "donation_maximum": "\(configuration.donationLimits.maximum.centsString)",
                 "fee_basis_points": "\(configuration.feeBasisPoints)",
             ])
     }

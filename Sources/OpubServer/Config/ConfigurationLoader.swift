@@ -37,7 +37,8 @@ public struct ConfigurationLoader: Sendable {
                 throw ConfigurationError(
                     setting: "OPUB_CONFIG_FILE",
                     problem:
-                        "OPUB_CONFIG_FILE '\(path)' cannot be read as a JSON object of string settings: \(String(describing: error))"
+                        "OPUB_CONFIG_FILE '\(path)' cannot be read as a JSON object of string settings: "
+                        + "\(String(describing: error))"
                 )
             }
         }
@@ -148,7 +149,8 @@ public struct ConfigurationLoader: Sendable {
                 throw ConfigurationError(
                     setting: "OPUB_MODE",
                     problem:
-                        "OPUB_MODE=sandbox but \(name) is set; unset the real credentials or choose OPUB_MODE=production."
+                        "OPUB_MODE=sandbox but \(name) is set; unset the real credentials or choose "
+                        + "OPUB_MODE=production."
                 )
             }
             production = false
@@ -167,7 +169,8 @@ public struct ConfigurationLoader: Sendable {
                     throw ConfigurationError(
                         setting: part.sandboxFlag,
                         problem:
-                            "\(part.sandboxFlag)=true but \(name) is set; choose the sandbox or the real \(part.rawValue) part, not both."
+                            "\(part.sandboxFlag)=true but \(name) is set; choose the sandbox or the real "
+                            + "\(part.rawValue) part, not both."
                     )
                 }
                 modes[part] = .sandbox
@@ -189,7 +192,8 @@ public struct ConfigurationLoader: Sendable {
             guard secretKey != nil else {
                 throw .missing(
                     "OPUB_SECRET_KEY",
-                    "production needs at least 32 random characters (for example `openssl rand -hex 32`) to protect sessions and tokens."
+                    "production needs at least 32 random characters (for example `openssl rand -hex 32`) "
+                        + "to protect sessions and tokens."
                 )
             }
             if modes[.github] == .real {
@@ -210,7 +214,8 @@ public struct ConfigurationLoader: Sendable {
             throw ConfigurationError(
                 setting: "OPUB_SANDBOX_STRIPE_WEBHOOK_SECRET",
                 problem:
-                    "OPUB_SANDBOX_STRIPE_WEBHOOK_SECRET is set but payments are real; remove it (real webhooks use STRIPE_WEBHOOK_SECRET)."
+                    "OPUB_SANDBOX_STRIPE_WEBHOOK_SECRET is set but payments are real; remove it (real "
+                    + "webhooks use STRIPE_WEBHOOK_SECRET)."
             )
         }
 
@@ -368,13 +373,16 @@ public struct ConfigurationLoader: Sendable {
         switch part {
         case .github:
             return
-                "production sign-in needs a GitHub OAuth app (GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET), or set OPUB_SANDBOX_GITHUB=true to keep the sandbox sign-in."
+                "production sign-in needs a GitHub OAuth app (GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET), "
+                + "or set OPUB_SANDBOX_GITHUB=true to keep the sandbox sign-in."
         case .payments:
             return
-                "production donations need STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET, or set OPUB_SANDBOX_PAYMENTS=true to keep the sandbox checkout."
+                "production donations need STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET, or set "
+                + "OPUB_SANDBOX_PAYMENTS=true to keep the sandbox checkout."
         case .provider:
             return
-                "production compute keys need OPENROUTER_MANAGEMENT_KEY, or set OPUB_SANDBOX_PROVIDER=true to keep the simulator."
+                "production compute keys need OPENROUTER_MANAGEMENT_KEY, or set "
+                + "OPUB_SANDBOX_PROVIDER=true to keep the simulator."
         }
     }
 }

@@ -27,7 +27,8 @@ enum SecretKeyFile {
             throw ConfigurationError(
                 setting: "OPUB_DATA_DIR",
                 problem:
-                    "Cannot write the sandbox secret to \(path) (\(error.localizedDescription)); set OPUB_DATA_DIR to a writable folder or set OPUB_SECRET_KEY."
+                    "Cannot write the sandbox secret to \(path) (\(error.localizedDescription)); set "
+                    + "OPUB_DATA_DIR to a writable folder or set OPUB_SECRET_KEY."
             )
         }
         return secret

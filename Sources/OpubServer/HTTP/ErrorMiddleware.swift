@@ -55,7 +55,8 @@ struct ErrorMiddleware: RouterMiddleware {
                 return APIError(
                     .methodNotAllowed, code: "method_not_allowed",
                     message:
-                        "\(request.method.rawValue) is not supported here; use \(allowed.map(\.rawValue).joined(separator: " or ")).",
+                        "\(request.method.rawValue) is not supported here; use "
+                        + "\(allowed.map(\.rawValue).joined(separator: " or ")).",
                     headers: headers)
             }
             return .notFound("no_such_route", "There is nothing at \(request.method.rawValue) \(request.uri.path).")

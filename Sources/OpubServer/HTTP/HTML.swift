@@ -24,13 +24,16 @@ enum HTML {
     static func page(title: String, body: String, sandbox: Bool, status: HTTPResponse.Status = .ok) -> Response {
         let banner =
             sandbox
-            ? #"<p role="status" class="sandbox">Sandbox mode: sign-in, payments and the provider are simulated. No real money moves.</p>"#
+            ? #"<p role="status" class="sandbox">Sandbox mode: sign-in, payments and the provider are "#
+                + "simulated. No real money moves.</p>"
             : ""
         let html = """
             <!doctype html>
-            <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+            <html lang="en"><head><meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
             <title>\(escape(title)) · opub</title>
-            <style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;line-height:1.5}
+            <style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;
+            line-height:1.5}
             .sandbox{background:#fff3cd;border:2px solid #8a6d00;padding:.5rem;color:#3d3000}
             label{display:block;margin:.5rem 0 .25rem}input,button{font:inherit;padding:.4rem}
             :focus{outline:3px solid #1a5fb4;outline-offset:2px}</style></head>

@@ -98,7 +98,8 @@ public struct JSONObjectReader: Sendable {
         if let unknown = fields.keys.sorted().first(where: { !allowed.contains($0) }) {
             throw .badRequest(
                 "unknown_field",
-                "The field \(prefix)\(unknown) is not accepted here; allowed: \(allowed.sorted().map { prefix + $0 }.joined(separator: ", ")).",
+                "The field \(prefix)\(unknown) is not accepted here; allowed: "
+                    + "\(allowed.sorted().map { prefix + $0 }.joined(separator: ", ")).",
                 details: ["field": .string(prefix + unknown)])
         }
         self.fields = fields

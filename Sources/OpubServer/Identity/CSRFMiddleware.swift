@@ -32,7 +32,8 @@ struct CSRFMiddleware: RouterMiddleware {
         guard let presented, sessions.isValidCSRF(presented, for: identity) else {
             throw APIError.forbidden(
                 "csrf_token_invalid",
-                "This request needs your session's CSRF token (X-CSRF-Token header or csrf_token field); reload the page and try again."
+                "This request needs your session's CSRF token (X-CSRF-Token header or csrf_token field); "
+                    + "reload the page and try again."
             )
         }
         var context = context

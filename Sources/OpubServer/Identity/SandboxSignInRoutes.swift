@@ -15,7 +15,8 @@ struct SandboxSignInRoutes: RouteModule {
             return HTML.page(
                 title: "Sandbox sign-in",
                 body: """
-                    <p>Sign in as any GitHub login. In sandbox mode you are treated as an admin of every repository you claim.</p>
+                    <p>Sign in as any GitHub login. In sandbox mode you are treated as an admin of every
+                    repository you claim.</p>
                     <form method="post" action="/auth/sandbox">
                     <label for="login">GitHub login</label>
                     <input id="login" name="login" required maxlength="39" autocomplete="username">

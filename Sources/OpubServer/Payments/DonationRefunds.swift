@@ -52,7 +52,8 @@ public struct DonationRefunds: Sendable {
             idempotencyKey: "opub-refund-\(id.rawValue)-\(donation.refunded.micros)-\(cents)")
         guard mode == .sandbox else {
             return
-                "Stripe accepted refund \(refund.id) of \(value.formatted()) for \(id); the ledger records it when Stripe's charge.refunded event arrives."
+                "Stripe accepted refund \(refund.id) of \(value.formatted()) for \(id); the ledger "
+                + "records it when Stripe's charge.refunded event arrives."
         }
         let now = clock.now()
         let chargeCents = donation.credited.micros / Money.microsPerCent

@@ -50,7 +50,8 @@ struct SandboxCheckoutRoutes: RouteModule {
                 <p>Donate <strong>\(donation.amount.formatted())</strong> to
                 <strong>\(HTML.escape(project?.name.description ?? ""))</strong> \(attribution).</p>
                 \(message)\(status)
-                <p>No card is needed: this is the sandbox. Paying completes the donation through the same webhook code as Stripe.</p>
+                <p>No card is needed: this is the sandbox. Paying completes the donation through the same
+                webhook code as Stripe.</p>
                 <form method="post" action="\(HTML.escape(path))/complete">
                 <input type="hidden" name="csrf_token" value="\(HTML.escape(identity.csrfToken))">
                 <button type="submit">Pay \(donation.amount.formatted()) (sandbox)</button></form>

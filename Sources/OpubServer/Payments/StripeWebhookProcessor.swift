@@ -141,7 +141,8 @@ public struct StripeWebhookProcessor: Sendable {
             // The completion has not arrived yet; Stripe retries this event later.
             throw APIError.conflict(
                 "event_out_of_order",
-                "Donation \(donation.id) is not completed yet, so its refund cannot be recorded; deliver this event again later."
+                "Donation \(donation.id) is not completed yet, so its refund cannot be recorded; deliver "
+                    + "this event again later."
             )
         }
         return try await store.donations.refundFromStripe(donation.id, refunds: refunds, event: mark)

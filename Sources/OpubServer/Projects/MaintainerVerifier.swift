@@ -47,7 +47,8 @@ public struct MaintainerVerifier: Sendable {
     func notMaintainer(_ project: ProjectRecord) -> APIError {
         .forbidden(
             "not_a_maintainer",
-            "You are not a verified maintainer of \(project.name); claim it with an account that has admin or maintain permission.",
+            "You are not a verified maintainer of \(project.name); claim it with an account that has "
+                + "admin or maintain permission.",
             details: ["project": .string(project.name.description)])
     }
 }

@@ -20,7 +20,8 @@ struct ProjectRegistration: Sendable {
             let has = repository.permissions?.push == true ? "push access" : "no write access"
             throw APIError.forbidden(
                 "insufficient_permission",
-                "Your GitHub account has \(has) to \(repository.name); claiming a project needs admin or maintain permission, so ask an admin of the repository to claim it.",
+                "Your GitHub account has \(has) to \(repository.name); claiming a project needs admin or "
+                    + "maintain permission, so ask an admin of the repository to claim it.",
                 details: ["repository": .string(repository.name.description)])
         }
         let store = dependencies.store

@@ -44,7 +44,8 @@ struct RepositoryCheck: Sendable {
         if repository.isArchived {
             throw APIError.unprocessable(
                 "repository_archived",
-                "\(repository.name) is archived on GitHub; it cannot take donations or be claimed until it is unarchived.",
+                "\(repository.name) is archived on GitHub; it cannot take donations or be claimed until "
+                    + "it is unarchived.",
                 details: ["repository": .string(repository.name.description)])
         }
         return repository

@@ -81,7 +81,8 @@ extension DonationStore {
             if let cursor {
                 sql =
                     sql
-                    + " AND (completed_at < \(bind: cursor.time) OR (completed_at = \(bind: cursor.time) AND id < \(bind: cursor.id.rawValue)))"
+                    + " AND (completed_at < \(bind: cursor.time) OR (completed_at = \(bind: cursor.time) "
+                    + "AND id < \(bind: cursor.id.rawValue)))"
             }
             sql = sql + " ORDER BY completed_at DESC, id DESC LIMIT \(bind: limit + 1)"
             let rows = try await db.raw(sql).all()
@@ -102,7 +103,8 @@ extension DonationStore {
             if let cursor {
                 sql =
                     sql
-                    + " AND (created_at < \(bind: cursor.time) OR (created_at = \(bind: cursor.time) AND id < \(bind: cursor.id.rawValue)))"
+                    + " AND (created_at < \(bind: cursor.time) OR (created_at = \(bind: cursor.time) AND "
+                    + "id < \(bind: cursor.id.rawValue)))"
             }
             sql = sql + " ORDER BY created_at DESC, id DESC LIMIT \(bind: limit + 1)"
             let rows = try await db.raw(sql).all()

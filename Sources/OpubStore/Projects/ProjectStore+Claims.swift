@@ -65,7 +65,8 @@ extension ProjectStore {
                 if byRepo.name.description != name.description {
                     if let holder, holder.id != byRepo.id {
                         throw StoreError.conflict(
-                            "GitHub renamed \(byRepo.name) to \(name), but another project page already uses \(name); an operator must merge them."
+                            "GitHub renamed \(byRepo.name) to \(name), but another project page already "
+                                + "uses \(name); an operator must merge them."
                         )
                     }
                     try await db.raw(
@@ -82,7 +83,8 @@ extension ProjectStore {
             if let holder {
                 guard holder.githubRepoID == nil else {
                     throw StoreError.conflict(
-                        "The project page \(holder.name) belongs to another GitHub repository (id \(holder.githubRepoID!)), which was renamed or deleted; an operator must resolve it."
+                        "The project page \(holder.name) belongs to another GitHub repository (id "
+                            + "\(holder.githubRepoID!)), which was renamed or deleted; an operator must resolve it."
                     )
                 }
                 try await db.raw(
@@ -114,7 +116,8 @@ extension ProjectStore {
         let now = store.clock.now().microsSinceEpoch
         return try await store.engine.write { db in
             try await db.raw(
-                "DELETE FROM maintainers WHERE project_id = \(bind: project.rawValue) AND user_id = \(bind: user.rawValue)"
+                "DELETE FROM maintainers WHERE project_id = \(bind: project.rawValue) AND user_id = "
+                    + "\(bind: user.rawValue)"
             ).run()
             try await db.raw(
                 """
@@ -145,7 +148,8 @@ extension ProjectStore {
         try await store.engine.read { db in
             try await db.raw(
                 """
-                SELECT * FROM maintainers WHERE project_id = \(bind: project.rawValue) AND user_id = \(bind: user.rawValue)
+                SELECT * FROM maintainers
+                WHERE project_id = \(bind: project.rawValue) AND user_id = \(bind: user.rawValue)
                 """
             ).first().map(MaintainerRecord.init)
         }
@@ -155,7 +159,8 @@ extension ProjectStore {
     public func removeMaintainer(of project: ProjectID, user: UserID) async throws {
         try await store.engine.write { db in
             try await db.raw(
-                "DELETE FROM maintainers WHERE project_id = \(bind: project.rawValue) AND user_id = \(bind: user.rawValue)"
+                "DELETE FROM maintainers WHERE project_id = \(bind: project.rawValue) AND user_id = "
+                    + "\(bind: user.rawValue)"
             ).run()
         }
     }

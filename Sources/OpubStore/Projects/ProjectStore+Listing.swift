@@ -31,7 +31,8 @@ extension ProjectStore {
             if let cursor {
                 sql =
                     sql
-                    + " AND (\(unsafeRaw: expression) < \(bind: cursor.value) OR (\(unsafeRaw: expression) = \(bind: cursor.value) AND t.id < \(bind: cursor.id.rawValue)))"
+                    + " AND (\(unsafeRaw: expression) < \(bind: cursor.value) OR "
+                    + "(\(unsafeRaw: expression) = \(bind: cursor.value) AND t.id < \(bind: cursor.id.rawValue)))"
             }
             sql = sql + " ORDER BY \(unsafeRaw: expression) DESC, t.id DESC LIMIT \(bind: limit + 1)"
             let rows = try await db.raw(sql).all()

@@ -93,7 +93,8 @@ public struct ProjectListCursor: Sendable, Hashable {
             let id = ProjectID(String(parts[2]))
         else {
             throw StoreError.notFound(
-                "The cursor '\(text)' is not one this server issued for sort=\(sort.rawValue); start from the first page."
+                "The cursor '\(text)' is not one this server issued for sort=\(sort.rawValue); start from "
+                    + "the first page."
             )
         }
         self.init(sort: sort, value: value, id: id)
