@@ -82,7 +82,10 @@ struct ReconcilePlannerTests {
 
     @Test("an expired key is disabled; one expiring later is left alone")
     func expiry() {
-        #expect(plan([key("a", expiresIn: -1)], [remote("a")]).actions == [.disable(KeyID("ck_a")!, project, reason: .expired)])
+        #expect(
+            plan([key("a", expiresIn: -1)], [remote("a")]).actions == [
+                .disable(KeyID("ck_a")!, project, reason: .expired)
+            ])
         #expect(plan([key("a", expiresIn: 60)], [remote("a")]).actions == [])
     }
 
@@ -102,7 +105,8 @@ struct ReconcilePlannerTests {
 
     @Test("a late charge after the disable is still recorded")
     func lateCharge() {
-        let settled = key("a", state: .disabled(.revoked, .disabledAtProvider), limit: 500, reserved: 0, spent: 200, disabledAgo: 30)
+        let settled = key(
+            "a", state: .disabled(.revoked, .disabledAtProvider), limit: 500, reserved: 0, spent: 200, disabledAgo: 30)
         let result = plan([settled], [remote("a", usage: 230, disabled: true)])
         #expect(result.actions == [.recordSpend(KeyID("ck_a")!, project, growth: usd(30), newUsage: usd(230))])
     }
@@ -117,7 +121,8 @@ struct ReconcilePlannerTests {
 
     @Test("provider keys of opub that match no live key are orphans; a provisioning key's is not")
     func orphans() {
-        let result = plan([key("a"), key("b", state: .provisioning, hash: nil, age: 5)], [remote("a"), remote("b"), remote("z")])
+        let result = plan(
+            [key("a"), key("b", state: .provisioning, hash: nil, age: 5)], [remote("a"), remote("b"), remote("z")])
         #expect(result.actions == [.deleteOrphan(hash: "h_z")])
         // A duplicate left by a retried create, next to the key's real provider key.
         let duplicate = plan([key("a")], [remote("a"), remote("a", hash: "h_dup")])
@@ -128,7 +133,8 @@ struct ReconcilePlannerTests {
     func cap() {
         let older = key("old", limit: 500, spent: 100, age: 7200)  // reserved 400
         let newer = key("new", limit: 300, spent: 0, age: 60)  // reserved 300
-        let result = plan([older, newer], [remote("old", usage: 100), remote("new", usage: 0, limit: 300)], available: -450)
+        let result = plan(
+            [older, newer], [remote("old", usage: 100), remote("new", usage: 0, limit: 300)], available: -450)
         #expect(
             result.actions == [
                 .cap(KeyID("ck_new")!, project, keep: .zero, newLimit: .zero),
@@ -152,7 +158,8 @@ struct ReconcilePlannerTests {
     func drain() {
         let a = key("a", limit: 100, spent: 0)
         let b = key("b", limit: 100, spent: 0, age: 10)
-        let result = plan([a, b], [remote("a", usage: 100, limit: 100), remote("b", usage: 150, limit: 100)], available: -40)
+        let result = plan(
+            [a, b], [remote("a", usage: 100, limit: 100), remote("b", usage: 150, limit: 100)], available: -40)
         let disables = result.actions.filter { if case .disable = $0 { true } else { false } }
         #expect(
             Set(disables) == [

@@ -9,7 +9,9 @@ public struct OpubServerCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "opub-server",
         abstract: "opub's server: donations in, compute keys out, a public ledger in between.",
-        subcommands: [MigrateCommand.self, LedgerCommand.self, AdminCommand.self, BenchCommand.self]
+        subcommands: [
+            MigrateCommand.self, LedgerCommand.self, AdminCommand.self, ReconcileCommand.self, BenchCommand.self,
+        ]
     )
 
     public init() {}

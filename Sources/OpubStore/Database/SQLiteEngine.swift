@@ -31,7 +31,8 @@ public final class SQLiteEngine: DatabaseEngine {
         do {
             for _ in 0...(path == nil ? 0 : readerCount) {
                 let connection = try await SQLiteConnection.open(
-                    storage: storage, threadPool: threads, logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())
+                    storage: storage, threadPool: threads, logger: logger,
+                    on: MultiThreadedEventLoopGroup.singleton.any())
                 opened.append(connection)
                 try await configure(connection, isMemory: path == nil)
             }

@@ -21,6 +21,7 @@ public struct ComputeKeyRecord: Sendable, Hashable {
     public let createdBy: UserID?
     public let createdAt: Timestamp
     public let updatedAt: Timestamp
+    public let disabledAt: Timestamp?
 
     init(row: any SQLRow) throws {
         let idText = try row.decode(column: "id", as: String.self)
@@ -47,9 +48,17 @@ public struct ComputeKeyRecord: Sendable, Hashable {
         self.createdBy = try row.decode(column: "created_by", as: String?.self).flatMap(UserID.init)
         self.createdAt = Timestamp(microsSinceEpoch: try row.decode(column: "created_at", as: Int64.self))
         self.updatedAt = Timestamp(microsSinceEpoch: try row.decode(column: "updated_at", as: Int64.self))
+        self.disabledAt = try row.decode(column: "disabled_at", as: Int64?.self).map(Timestamp.init(microsSinceEpoch:))
     }
 
     public var auditRecord: KeyAuditRecord {
         KeyAuditRecord(id: id, state: state, limit: limit, recordedUsage: spent, cachedReserved: reserved)
+    }
+
+    /// The reconcile planner's view of this key.
+    public var reconcileSnapshot: LocalKeySnapshot {
+        LocalKeySnapshot(
+            id: id, projectID: projectID, state: state, limit: limit, reserved: reserved, spent: spent,
+            providerHash: providerHash, expiresAt: expiresAt, createdAt: createdAt, disabledAt: disabledAt)
     }
 }
