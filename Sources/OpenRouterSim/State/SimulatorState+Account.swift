@@ -131,13 +131,25 @@ extension SimulatorState {
             let amount = NanoUSD(json: usd) ?? usd.stringValue.flatMap({ NanoUSD(decimalText: $0) }),
             amount >= .zero
         else { throw .badRequest("usd: a non-negative amount is required (a number or a decimal string)") }
-        guard var key = keys[hash] else { throw .notFound("Key not found") }
         let modelName = body["model"]?.stringValue ?? "openai/gpt-4o-mini"
+        guard let key = addUsage(hash: hash, amount: amount, model: modelName) else { throw .notFound("Key not found") }
+        return .object([("data", keyJSON(key))])
+    }
+
+    /// Adds usage to a key as if requests had happened (what `POST /_sim/charge` does), for in-process
+    /// scenarios and benchmarks. Returns false when there is no such key.
+    @discardableResult
+    public func addUsage(toKey hash: String, amount: Money, model: String = "openai/gpt-4o-mini") -> Bool {
+        addUsage(hash: hash, amount: NanoUSD(money: amount), model: model) != nil
+    }
+
+    private func addUsage(hash: String, amount: NanoUSD, model: String) -> SimKey? {
+        guard var key = keys[hash] else { return nil }
         key.charge(amount, at: now, reportLagSeconds: faults.usageLagSeconds)
         keys[hash] = key
         accountUsage += amount
-        activity.record(keyHash: hash, model: modelName, at: now, cost: amount, promptTokens: 0, completionTokens: 0)
+        activity.record(keyHash: hash, model: model, at: now, cost: amount, promptTokens: 0, completionTokens: 0)
         markChanged()
-        return .object([("data", keyJSON(key))])
+        return key
     }
 }
