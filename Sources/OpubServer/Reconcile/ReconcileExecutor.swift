@@ -83,6 +83,8 @@ public struct ReconcileExecutor: Sendable {
                     return total
                 }
                 report.spendPosted += posted
+            } catch let stop as LifecycleCrash {
+                throw stop
             } catch {
                 report.errors.append("spend for project \(project): \(error)")
             }
@@ -91,6 +93,8 @@ public struct ReconcileExecutor: Sendable {
         for action in rest {
             do {
                 try await execute(action, namedAtProvider: namedAtProvider)
+            } catch let stop as LifecycleCrash {
+                throw stop
             } catch {
                 report.errors.append("\(action): \(error)")
             }
