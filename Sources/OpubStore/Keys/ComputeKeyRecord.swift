@@ -23,6 +23,28 @@ public struct ComputeKeyRecord: Sendable, Hashable {
     public let updatedAt: Timestamp
     public let disabledAt: Timestamp?
 
+    init(
+        id: KeyID, projectID: ProjectID, name: String, state: ComputeKeyState, limit: Money, reserved: Money,
+        spent: Money, providerHash: String?, providerLabel: String?, linkTokenHash: String?, expiresAt: Timestamp?,
+        createdBy: UserID?, createdAt: Timestamp, updatedAt: Timestamp, disabledAt: Timestamp?
+    ) {
+        self.id = id
+        self.projectID = projectID
+        self.name = name
+        self.state = state
+        self.limit = limit
+        self.reserved = reserved
+        self.spent = spent
+        self.providerHash = providerHash
+        self.providerLabel = providerLabel
+        self.linkTokenHash = linkTokenHash
+        self.expiresAt = expiresAt
+        self.createdBy = createdBy
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.disabledAt = disabledAt
+    }
+
     init(row: any SQLRow) throws {
         let idText = try row.decode(column: "id", as: String.self)
         guard let id = KeyID(idText), let project = ProjectID(try row.decode(column: "project_id", as: String.self))
