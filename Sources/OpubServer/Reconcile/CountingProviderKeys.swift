@@ -1,3 +1,4 @@
+import Metrics
 import OpenRouter
 import Synchronization
 
@@ -12,7 +13,10 @@ public final class CountingProviderKeys: ProviderKeys {
     /// Calls made so far; listing counts one call per page of 100.
     public var calls: Int { counter.load(ordering: .relaxed) }
 
-    private func count(_ n: Int = 1) { counter.add(n, ordering: .relaxed) }
+    private func count(_ n: Int = 1) {
+        counter.add(n, ordering: .relaxed)
+        Counter(label: "opub_provider_calls_total").increment(by: n)
+    }
 
     public func listAllKeys(includeDisabled: Bool) async throws -> [ProviderKey] {
         let keys = try await base.listAllKeys(includeDisabled: includeDisabled)

@@ -3,6 +3,7 @@ import Metrics
 import OpenRouter
 import OpubCore
 import OpubStore
+import Synchronization
 
 /// What one reconcile cycle did.
 public struct ReconcileReport: Sendable, CustomStringConvertible {
@@ -28,6 +29,9 @@ public struct ReconcileExecutor: Sendable {
     let provider: any ProviderKeys
     let policy: ReconcilePolicy
     let logger: Logger
+    /// When this executor last read the provider; the start of the interval that a linked session
+    /// must overlap for this cycle's spend (after a restart, each key's previous spend reading is used).
+    private let previousReading = ReadingMemory()
 
     public init(
         store: Store, provider: any ProviderKeys, policy: ReconcilePolicy = ReconcilePolicy(),
@@ -46,6 +50,8 @@ public struct ReconcileExecutor: Sendable {
         // has its local row already (rows are inserted before `POST /keys`), so a key created during
         // the cycle is never mistaken for an orphan.
         let remote = try await provider.listAllKeys(includeDisabled: true)
+        let readAt = store.clock.now()
+        let previousCycle = previousReading.exchange(readAt)
         let snapshots = remote.compactMap(\.reconcileSnapshot)
         let keys = try await store.keys.reconcilable()
         let available = try await store.projects.availableByProject()
@@ -76,7 +82,9 @@ public struct ReconcileExecutor: Sendable {
                 let posted = try await store.withProjectLock(project) { write in
                     var total = Money.zero
                     for (key, usage) in readings {
-                        if let result = try await write.recordUsage(key, usage: usage), !result.replayed {
+                        if let result = try await write.recordUsage(key, usage: usage, previousCycle: previousCycle),
+                            !result.replayed
+                        {
                             total += result.transaction.providerChange
                         }
                     }
@@ -170,6 +178,19 @@ public struct ReconcileExecutor: Sendable {
         let usage = try await provider.key(hash: hash).usage
         try await store.withProjectLock(record.projectID) { write in
             _ = try await write.recordUsage(id, usage: usage)
+        }
+    }
+}
+
+/// The time of an executor's previous provider reading, shared by its copies.
+final class ReadingMemory: Sendable {
+    private let value = Mutex<Timestamp?>(nil)
+
+    /// Stores `next` and returns what was there.
+    func exchange(_ next: Timestamp) -> Timestamp? {
+        value.withLock { current in
+            defer { current = next }
+            return current
         }
     }
 }

@@ -145,10 +145,13 @@ public struct ProjectWrite: Sendable {
         ).run()
         if let key = intent.keyID {
             let spent = intent.kind == .spend ? intent.amount.micros : 0
+            let at = transaction.createdAt.microsSinceEpoch
+            // A spend is a usage reading: linked-spend attribution of the next one starts here.
+            let readAt: SQLQueryString = intent.kind == .spend ? ", usage_read_at = \(bind: at)" : ""
             try await db.raw(
                 """
                 UPDATE compute_keys SET reserved_micros = \(bind: after.keyReserved.micros),
-                    spent_micros = spent_micros + \(bind: spent), updated_at = \(bind: transaction.createdAt.microsSinceEpoch)
+                    spent_micros = spent_micros + \(bind: spent), updated_at = \(bind: at)\(readAt)
                 WHERE id = \(bind: key.rawValue)
                 """
             ).run()
