@@ -1,12 +1,15 @@
 import ArgumentParser
 import Foundation
+import OpenRouter
+import OpenRouterSim
 import OpubCore
 import OpubStore
 
 /// Benchmarks that measure a whole process against a real database.
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Measure opub on this machine.", subcommands: [ReserveBench.self])
+        commandName: "bench", abstract: "Measure opub on this machine.",
+        subcommands: [ReserveBench.self, ReconcileBench.self])
 
     /// The key reservation path (`money.md` create step 2, provider stubbed): lock the project,
     /// re-check available, insert a provisioning key, post `reserve`.
@@ -26,11 +29,16 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: "Concurrent callers.")
         var concurrency = 16
 
+        @Option(help: "Projects the reservations are spread over (each project's money is serialised by its lock).")
+        var projects = 1
+
         @Flag(help: "Print one JSON object instead of text.")
         var json = false
 
         func run() async throws {
-            guard count > 0, concurrency > 0 else { throw OperatorError("--count and --concurrency must be positive") }
+            guard count > 0, concurrency > 0, projects > 0 else {
+                throw OperatorError("--count, --concurrency and --projects must be positive")
+            }
             var directory: URL?
             let url: DatabaseURL
             if let databaseURL {
@@ -45,13 +53,23 @@ struct BenchCommand: AsyncParsableCommand {
             defer { if let directory { try? FileManager.default.removeItem(at: directory) } }
             let count = self.count
             let concurrency = self.concurrency
+            let projectCount = self.projects
             let outcome = try await Store.withStore(url: url, logger: commandLogger()) { store in
                 try await store.migrate()
-                let name = try RepositoryName(owner: "bench", repo: "reserve-\(UInt32.random(in: 0...UInt32.max))")
-                let project = try await store.projects.create(name)
-                try await store.ledger.post(
-                    .grant(amount: Money(dollars: Int64(count))), to: project.id, idempotencyKey: "bench:\(project.id)",
-                    memo: "benchmark")
+                var projects: [ProjectID] = []
+                let run = UInt32.random(in: 0...UInt32.max)
+                for index in 0..<projectCount {
+                    let name = try RepositoryName(owner: "bench", repo: "reserve-\(run)-\(index)")
+                    let project = try await store.projects.create(name)
+                    let share = count / projectCount + (index < count % projectCount ? 1 : 0)
+                    if share > 0 {
+                        try await store.ledger.post(
+                            .grant(amount: Money(dollars: Int64(share))), to: project.id,
+                            idempotencyKey: "bench:\(project.id)", memo: "benchmark")
+                    }
+                    projects.append(project.id)
+                }
+                let targets = projects
                 let clock = ContinuousClock()
                 let start = clock.now
                 let succeeded = try await withThrowingTaskGroup(of: Int.self) { group in
@@ -61,7 +79,8 @@ struct BenchCommand: AsyncParsableCommand {
                             var index = worker
                             while index < count {
                                 _ = try await store.keys.reserveNewKey(
-                                    in: project.id, name: "bench \(index)", limit: Money(dollars: 1))
+                                    in: targets[index % targets.count], name: "bench \(index)", limit: Money(dollars: 1)
+                                )
                                 done += 1
                                 index += concurrency
                             }
@@ -71,9 +90,13 @@ struct BenchCommand: AsyncParsableCommand {
                     return try await group.reduce(0, +)
                 }
                 let elapsed = start.duration(to: clock.now)
-                let verification = try await LedgerVerifier(store: store).verify(project: project.id)
-                let balances = try await store.projects.balances(project.id)
-                return (succeeded, elapsed, verification.isValid && balances.available.isZero)
+                var exact = true
+                for project in targets {
+                    let verification = try await LedgerVerifier(store: store).verify(project: project)
+                    let balances = try await store.projects.balances(project)
+                    exact = exact && verification.isValid && balances.available.isZero
+                }
+                return (succeeded, elapsed, exact)
             }
             let seconds = Double(outcome.1.components.seconds) + Double(outcome.1.components.attoseconds) / 1e18
             let rate = Double(outcome.0) / seconds
@@ -84,10 +107,109 @@ struct BenchCommand: AsyncParsableCommand {
                 )
             } else {
                 print(
-                    "reserve on \(engine): \(outcome.0) reservations in \(String(format: "%.3f", seconds)) s = \(String(format: "%.0f", rate))/s with \(concurrency) callers; ledger exact: \(outcome.2)"
+                    "reserve on \(engine): \(outcome.0) reservations in \(String(format: "%.3f", seconds)) s = \(String(format: "%.0f", rate))/s with \(concurrency) callers over \(projectCount) project(s); ledger exact: \(outcome.2)"
                 )
             }
             guard outcome.2 else { throw OperatorError("the benchmark's ledger did not verify") }
         }
+    }
+}
+
+/// The reconcile benchmark of `quality.md`: N active keys spread over projects, reconciled against
+/// an in-process simulator over real HTTP.
+struct ReconcileBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reconcile",
+        abstract: "Reconcile cycles over many active keys: provider calls and time, idle and with every key spent.")
+
+    @Option(help: "Active keys.")
+    var keys = 10_000
+
+    @Option(help: "Projects they belong to.")
+    var projects = 1_000
+
+    @Option(help: "Database (default: a fresh SQLite file in a temporary directory).")
+    var databaseURL: String?
+
+    func run() async throws {
+        guard keys > 0, projects > 0, projects <= keys else { throw OperatorError("need 0 < --projects ≤ --keys") }
+        let workspace = try BenchWorkspace(databaseURL: databaseURL)
+        defer { workspace.remove() }
+        let (keys, projects) = (self.keys, self.projects)
+        let managementKey = SimulatorConfiguration.generateManagementKey()
+        let configuration = SimulatorConfiguration(managementKeys: [managementKey], seed: 1)
+        let lines = try await OpenRouterSimulator.withRunningServer(configuration: configuration) { simulator in
+            try await Store.withStore(url: workspace.url, logger: commandLogger()) { store in
+                try await store.migrate()
+                let client = OpenRouterClient(apiKey: managementKey, configuration: .init(baseURL: simulator.baseURL))
+                let provider = CountingProviderKeys(client)
+                let provisioner = KeyProvisioner(store: store, provider: provider, logger: commandLogger())
+                var hashes: [String] = []
+                let setupStart = ContinuousClock.now
+                for index in 0..<projects {
+                    let name = try RepositoryName(owner: "bench", repo: "project-\(index)")
+                    let project = try await store.projects.create(name)
+                    try await store.engine.write { db in
+                        try await db.raw("UPDATE projects SET claimed_at = 1 WHERE id = \(bind: project.id.rawValue)")
+                            .run()
+                    }
+                    let perProject = keys / projects + (index < keys % projects ? 1 : 0)
+                    try await store.ledger.post(
+                        .grant(amount: Money(dollars: Int64(perProject) * 10)), to: project.id,
+                        idempotencyKey: "bench:\(project.id)", memo: "benchmark")
+                    for keyIndex in 0..<perProject {
+                        let made = try await provisioner.create(
+                            in: project.id, name: "k\(keyIndex)", limit: Money(dollars: 10))
+                        hashes.append(made.key.providerHash!)
+                    }
+                }
+                let setup = setupStart.duration(to: .now)
+                let executor = ReconcileExecutor(store: store, provider: provider, logger: commandLogger())
+
+                func measure() async throws -> (Duration, Int, ReconcileReport) {
+                    let calls = provider.calls
+                    let start = ContinuousClock.now
+                    let report = try await executor.runCycle()
+                    return (start.duration(to: .now), provider.calls - calls, report)
+                }
+                let idle = try await measure()
+                for hash in hashes { await simulator.state.addUsage(toKey: hash, amount: Money(micros: 12_345)) }
+                let grown = try await measure()
+                let bar = (keys + 99) / 100 + 1
+                let exact =
+                    try await LedgerVerifier(store: store).verify().isValid
+                    && grown.2.spendPosted == Money(micros: 12_345 * Int64(keys))
+                return [
+                    "setup: \(keys) keys in \(projects) projects created through the provisioner in \(setup)",
+                    "idle cycle:  \(idle.0), \(idle.1) provider calls (bar ≤ \(bar)), \(idle.2.actions) actions (bar ≤ 3 s)",
+                    "grown cycle: \(grown.0), \(grown.1) provider calls (bar ≤ \(bar)), \(grown.2.actions) actions, "
+                        + "\(grown.2.spendPosted.formattedPrecise()) posted (bar ≤ 10 s)",
+                    "ledger exact after the cycles: \(exact)",
+                ]
+            }
+        }
+        lines.forEach { print($0) }
+    }
+}
+
+/// A database for a benchmark: the given URL, or a SQLite file in a fresh temporary directory.
+struct BenchWorkspace {
+    let url: DatabaseURL
+    let directory: URL?
+
+    init(databaseURL: String?) throws {
+        if let databaseURL {
+            do { url = try DatabaseURL(parsing: databaseURL) } catch { throw OperatorError(oneLine(error)) }
+            directory = nil
+        } else {
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("opub-bench-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            directory = dir
+            url = .sqlite(path: dir.appendingPathComponent("bench.sqlite").path)
+        }
+    }
+
+    func remove() {
+        if let directory { try? FileManager.default.removeItem(at: directory) }
     }
 }

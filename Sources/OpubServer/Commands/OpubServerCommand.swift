@@ -9,7 +9,10 @@ public struct OpubServerCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "opub-server",
         abstract: "opub's server: donations in, compute keys out, a public ledger in between.",
-        subcommands: [ServeCommand.self, MigrateCommand.self, LedgerCommand.self, AdminCommand.self, BenchCommand.self]
+        subcommands: [
+            ServeCommand.self, MigrateCommand.self, LedgerCommand.self, AdminCommand.self, ReconcileCommand.self,
+            BenchCommand.self,
+        ]
     )
 
     public init() {}

@@ -227,7 +227,7 @@ public struct ConfigurationLoader: Sendable {
             payments: PaymentSettings(
                 mode: modes[.payments]!, secretKey: stripeKey,
                 webhookSecret: modes[.payments] == .real ? webhookSecret : sandboxWebhookSecret, apiURL: stripeAPI),
-            provider: ProviderSettings(
+            provider: OpenRouterSettings(
                 mode: modes[.provider]!, managementKey: managementKey, baseURL: openRouterURL,
                 allowedProviders: allowedProviders, reconcileIntervalSeconds: interval, keyMinimumLimit: keyMinimum),
             donationLimits: limits, feeBasisPoints: fee, logLevel: logLevel, trustForwardedFor: trustForwardedFor)

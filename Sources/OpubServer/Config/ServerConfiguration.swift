@@ -17,7 +17,7 @@ public struct ServerConfiguration: Sendable {
     public var secretKey: String?
     public var github: GitHubSettings
     public var payments: PaymentSettings
-    public var provider: ProviderSettings
+    public var provider: OpenRouterSettings
     public var donationLimits: DonationLimits
     /// The platform fee in basis points (`OPUB_FEE_PERCENT` × 100; default 0).
     public var feeBasisPoints: Int
@@ -67,7 +67,7 @@ public struct PaymentSettings: Sendable {
 }
 
 /// The provider (OpenRouter). Validated here; the integration lives with the compute keys.
-public struct ProviderSettings: Sendable {
+public struct OpenRouterSettings: Sendable {
     public var mode: PartMode
     public var managementKey: String?
     public var baseURL: String

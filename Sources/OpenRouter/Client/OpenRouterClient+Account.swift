@@ -1,0 +1,22 @@
+/// Account-level reads: the calling key, credits, activity.
+extension OpenRouterClient {
+    /// `GET /key`: the calling key's limit, usage and kind. Works with an inference key; the CLI uses it
+    /// to check a pasted key.
+    public func currentKey() async throws -> CurrentKeyInfo {
+        try await send(.get, "/key", as: DataEnvelope<CurrentKeyInfo>.self).data
+    }
+
+    /// `GET /credits` (management key): the account's credits and total usage.
+    public func credits() async throws -> AccountCredits {
+        try await send(.get, "/credits", as: DataEnvelope<AccountCredits>.self).data
+    }
+
+    /// `GET /activity` (management key): spend by day and model over the last 30 days, optionally for one
+    /// UTC day (`YYYY-MM-DD`) and one key hash.
+    public func activity(date: String? = nil, apiKeyHash: String? = nil) async throws -> [ActivityRecord] {
+        var query: [(String, String)] = []
+        if let date { query.append(("date", date)) }
+        if let apiKeyHash { query.append(("api_key_hash", apiKeyHash)) }
+        return try await send(.get, "/activity", query: query, as: DataEnvelope<[ActivityRecord]>.self).data
+    }
+}

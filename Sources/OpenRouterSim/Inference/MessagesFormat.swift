@@ -1,0 +1,82 @@
+/// Anthropic Messages as OpenRouter's `/messages` writes them; `usage` carries `cost` as well.
+enum MessagesFormat {
+    static func stopReason(_ record: GenerationRecord) -> String {
+        record.finishReason == "length" ? "max_tokens" : "end_turn"
+    }
+
+    static func usage(_ record: GenerationRecord, outputTokens: Int? = nil) -> JSONValue {
+        .object([
+            ("input_tokens", .int(record.promptTokens)),
+            ("output_tokens", .int(outputTokens ?? record.completionTokens)),
+            ("cache_creation_input_tokens", .int(0)),
+            ("cache_read_input_tokens", .int(0)),
+            ("cost", record.cost.json),
+        ])
+    }
+
+    static func message(
+        _ served: ServedGeneration, content: [JSONValue], stop: JSONValue, usage: JSONValue
+    )
+        -> JSONValue
+    {
+        .object([
+            ("id", .string(served.record.id)),
+            ("type", .string("message")),
+            ("role", .string("assistant")),
+            ("model", .string(served.record.model)),
+            ("content", .array(content)),
+            ("stop_reason", stop),
+            ("stop_sequence", .null),
+            ("usage", usage),
+        ])
+    }
+
+    static func complete(_ served: ServedGeneration) -> JSONValue {
+        message(
+            served, content: [.object([("type", .string("text")), ("text", .string(served.text))])],
+            stop: .string(stopReason(served.record)), usage: usage(served.record))
+    }
+
+    /// message_start, content_block_start, ping, content_block_delta…, content_block_stop,
+    /// message_delta (stop reason and usage), message_stop.
+    static func stream(_ served: ServedGeneration) -> [String] {
+        let record = served.record
+        var frames = [
+            TextChunks.event(
+                "message_start",
+                .object([
+                    ("type", .string("message_start")),
+                    ("message", message(served, content: [], stop: .null, usage: usage(record, outputTokens: 1))),
+                ])),
+            TextChunks.event(
+                "content_block_start",
+                .object([
+                    ("type", .string("content_block_start")), ("index", .int(0)),
+                    ("content_block", .object([("type", .string("text")), ("text", .string(""))])),
+                ])),
+            TextChunks.event("ping", .object([("type", .string("ping"))])),
+        ]
+        for piece in TextChunks.split(served.text) {
+            frames.append(
+                TextChunks.event(
+                    "content_block_delta",
+                    .object([
+                        ("type", .string("content_block_delta")), ("index", .int(0)),
+                        ("delta", .object([("type", .string("text_delta")), ("text", .string(piece))])),
+                    ])))
+        }
+        frames.append(
+            TextChunks.event(
+                "content_block_stop", .object([("type", .string("content_block_stop")), ("index", .int(0))])))
+        frames.append(
+            TextChunks.event(
+                "message_delta",
+                .object([
+                    ("type", .string("message_delta")),
+                    ("delta", .object([("stop_reason", .string(stopReason(record))), ("stop_sequence", .null)])),
+                    ("usage", usage(record)),
+                ])))
+        frames.append(TextChunks.event("message_stop", .object([("type", .string("message_stop"))])))
+        return frames
+    }
+}

@@ -1,0 +1,119 @@
+import Hummingbird
+
+/// `/keys`, `/credits`, `/activity` and `/guardrails`: management key only.
+struct ManagementRoutes: Sendable {
+    let state: SimulatorState
+    var runner: RouteRunner { RouteRunner(state: state) }
+
+    func add<Context: RequestContext>(to router: some RouterMethods<Context>) {
+        router.get("keys") { request, context in
+            try await runner.run("GET", "/keys", context: context) {
+                try await state.requireManagement(HTTPAnswers.token(request))
+                let query = request.uri.queryParameters
+                let offsetText = query.get("offset") ?? "0"
+                guard let offset = Int(offsetText), offset >= 0 else {
+                    throw SimFailure.badRequest("offset: a non-negative integer is required")
+                }
+                let includeDisabled = query.get("include_disabled")?.lowercased() == "true"
+                return HTTPAnswers.json(await state.listKeys(offset: offset, includeDisabled: includeDisabled))
+            }
+        }
+        router.post("keys") { request, context in
+            try await runner.run("POST", "/keys", context: context) {
+                try await state.requireManagement(HTTPAnswers.token(request))
+                let created = try await state.createKey(try await HTTPAnswers.body(request))
+                return HTTPAnswers.json(
+                    .object([("data", created.key), ("key", .string(created.secret))]), status: 201)
+            }
+        }
+        router.get("keys/:hash") { request, context in
+            let hash = context.parameters.get("hash") ?? ""
+            return try await runner.run("GET", "/keys/{hash}", context: context) {
+                try await state.requireManagement(HTTPAnswers.token(request))
+                return HTTPAnswers.json(try await state.getKey(hash))
+            }
+        }
+        router.patch("keys/:hash") { request, context in
+            let hash = context.parameters.get("hash") ?? ""
+            return try await runner.run("PATCH", "/keys/{hash}", context: context) {
+                try await state.requireManagement(HTTPAnswers.token(request))
+                return HTTPAnswers.json(try await state.updateKey(hash, try await HTTPAnswers.body(request)))
+            }
+        }
+        router.delete("keys/:hash") { request, context in
+            let hash = context.parameters.get("hash") ?? ""
+            return try await runner.run("DELETE", "/keys/{hash}", context: context) {
+                try await state.requireManagement(HTTPAnswers.token(request))
+                return HTTPAnswers.json(try await state.deleteKey(hash))
+            }
+        }
+        router.get("credits") { request, context in
+            try await runner.run("GET", "/credits", context: context) {
+                try await state.requireManagement(HTTPAnswers.token(request))
+                return HTTPAnswers.json(await state.credits())
+            }
+        }
+        router.get("activity") { request, context in
+            try await runner.run("GET", "/activity", context: context) {
+                try await state.requireManagement(HTTPAnswers.token(request))
+                let query = request.uri.queryParameters
+                return HTTPAnswers.json(
+                    try await state.activity(date: query.get("date"), keyHash: query.get("api_key_hash")))
+            }
+        }
+        addGuardrails(to: router)
+    }
+
+    private func addGuardrails<Context: RequestContext>(to router: some RouterMethods<Context>) {
+        router.post("guardrails") { request, context in
+            try await runner.run("POST", "/guardrails", context: context) {
+                try await state.requireManagement(HTTPAnswers.token(request))
+                return HTTPAnswers.json(
+                    try await state.createGuardrail(try await HTTPAnswers.body(request)), status: 201)
+            }
+        }
+        router.get("guardrails") { request, context in
+            try await runner.run("GET", "/guardrails", context: context) {
+                try await state.requireManagement(HTTPAnswers.token(request))
+                return HTTPAnswers.json(await state.listGuardrails())
+            }
+        }
+        router.get("guardrails/:id") { request, context in
+            let id = context.parameters.get("id") ?? ""
+            return try await runner.run("GET", "/guardrails/{id}", context: context) {
+                try await state.requireManagement(HTTPAnswers.token(request))
+                return HTTPAnswers.json(try await state.getGuardrail(id))
+            }
+        }
+        router.delete("guardrails/:id") { request, context in
+            let id = context.parameters.get("id") ?? ""
+            return try await runner.run("DELETE", "/guardrails/{id}", context: context) {
+                try await state.requireManagement(HTTPAnswers.token(request))
+                return HTTPAnswers.json(try await state.deleteGuardrail(id))
+            }
+        }
+        router.get("guardrails/:id/assignments/keys") { request, context in
+            let id = context.parameters.get("id") ?? ""
+            return try await runner.run("GET", "/guardrails/{id}/assignments/keys", context: context) {
+                try await state.requireManagement(HTTPAnswers.token(request))
+                return HTTPAnswers.json(try await state.guardrailKeyAssignments(id))
+            }
+        }
+        router.post("guardrails/:id/assignments/keys") { request, context in
+            let id = context.parameters.get("id") ?? ""
+            return try await runner.run("POST", "/guardrails/{id}/assignments/keys", context: context) {
+                try await state.requireManagement(HTTPAnswers.token(request))
+                return HTTPAnswers.json(
+                    try await state.assignKeys(toGuardrail: id, try await HTTPAnswers.body(request)))
+            }
+        }
+        router.post("guardrails/:id/assignments/keys/remove") { request, context in
+            let id = context.parameters.get("id") ?? ""
+            return try await runner.run("POST", "/guardrails/{id}/assignments/keys/remove", context: context) {
+                try await state.requireManagement(HTTPAnswers.token(request))
+                return HTTPAnswers.json(
+                    try await state.unassignKeys(fromGuardrail: id, try await HTTPAnswers.body(request)))
+            }
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import Hummingbird
+
+/// Test and demo controls under `/_sim` (management key): faults, charges, generations, request counts.
+struct SimControlRoutes: Sendable {
+    let state: SimulatorState
+
+    func add<Context: RequestContext>(to router: some RouterMethods<Context>) {
+        router.get("_sim/faults") { request, _ in
+            try await answer {
+                try await state.requireManagement(HTTPAnswers.token(request))
+                return try Self.encode(await state.faultSettings())
+            }
+        }
+        router.post("_sim/faults") { request, _ in
+            try await answer {
+                try await state.requireManagement(HTTPAnswers.token(request))
+                let buffer = try await request.body.collect(upTo: 1024 * 1024)
+                let posted: FaultSettings
+                do {
+                    posted = try JSONDecoder().decode(FaultSettings.self, from: Data(buffer.readableBytesView))
+                } catch {
+                    throw SimFailure.badRequest(
+                        "The body must be {\"rules\":[…], \"overshoot\":…, \"usage_lag_seconds\":…}: \(error)")
+                }
+                await state.setFaults(posted)
+                return try Self.encode(await state.faultSettings())
+            }
+        }
+        router.delete("_sim/faults") { request, _ in
+            try await answer {
+                try await state.requireManagement(HTTPAnswers.token(request))
+                await state.setFaults(FaultSettings())
+                return try Self.encode(await state.faultSettings())
+            }
+        }
+        router.post("_sim/charge") { request, _ in
+            try await answer {
+                try await state.requireManagement(HTTPAnswers.token(request))
+                return HTTPAnswers.json(try await state.charge(try await HTTPAnswers.body(request)))
+            }
+        }
+        router.get("_sim/generations") { request, _ in
+            try await answer {
+                try await state.requireManagement(HTTPAnswers.token(request))
+                guard let hash = request.uri.queryParameters.get("key_hash") else {
+                    throw SimFailure.badRequest("key_hash is required")
+                }
+                return HTTPAnswers.json(await state.generations(ofKey: hash))
+            }
+        }
+        router.get("_sim/stats") { request, _ in
+            try await answer {
+                try await state.requireManagement(HTTPAnswers.token(request))
+                let counts = await state.allRequestCounts().sorted { $0.key < $1.key }
+                return HTTPAnswers.json(
+                    .object([
+                        ("keys", .int(await state.keyCount)),
+                        ("requests", .object(counts.map { ($0.key, JSONValue.int($0.value)) })),
+                    ]))
+            }
+        }
+        router.delete("_sim/stats") { request, _ in
+            try await answer {
+                try await state.requireManagement(HTTPAnswers.token(request))
+                await state.resetRequestCounts()
+                return HTTPAnswers.json(.object([("reset", .bool(true))]))
+            }
+        }
+    }
+
+    private func answer(_ work: @Sendable () async throws -> Response) async throws -> Response {
+        do {
+            return try await work()
+        } catch let failure as SimFailure {
+            return HTTPAnswers.failure(failure, format: .openRouter)
+        }
+    }
+
+    static func encode(_ settings: FaultSettings) throws -> Response {
+        let data = try JSONEncoder().encode(settings)
+        let value = try JSONValue.parse(Array(data))
+        return HTTPAnswers.json(value)
+    }
+}

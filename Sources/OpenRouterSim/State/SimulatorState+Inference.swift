@@ -1,0 +1,143 @@
+import OpenRouter
+import OpubCore
+
+/// Who made an inference request, from its headers (recorded, never used for auth).
+struct Attribution: Sendable {
+    var referer: String?
+    var title: String?
+    var sessionHeader: String?
+}
+
+/// One served inference request: the record plus the text to send.
+struct ServedGeneration: Sendable {
+    var record: GenerationRecord
+    var text: String
+    var model: ModelPricing
+}
+
+/// Admission (auth, model, provider allowlists, limits) and charging, atomically.
+extension SimulatorState {
+    /// Checks a request the way OpenRouter does, then generates and charges it in the same step.
+    ///
+    /// Limit rules: nothing left in the key's window → 403 `Key limit exceeded (… limit)`; some left but
+    /// less than the worst case (prompt tokens and `max_tokens`, or the model's maximum output, at the
+    /// model's prices) → 402 with the affordable token count. With the `overshoot` fault the worst-case
+    /// check is skipped and the actual cost is charged even past the limit.
+    func serve(
+        _ request: InferenceRequest, token: String?, attribution: Attribution
+    ) throws(SimFailure) -> ServedGeneration {
+        let hash = try inferenceKeyHash(token)
+        guard var key = keys[hash] else { throw .userNotFound }
+        guard let model = priceTable.model(named: request.model) else {
+            throw .badRequest("\(request.model) is not a valid model ID")
+        }
+        if let allowed = request.allowedProviders {
+            let names = Set([model.providerSlug, model.providerName].map { $0.lowercased() })
+            if !allowed.contains(where: { names.contains($0.lowercased()) }) {
+                throw .notFound("No allowed providers are available for the selected model.")
+            }
+        }
+        if let guardrailID = key.guardrailID, let guardrail = guardrails[guardrailID],
+            let refusal = guardrail.refusal(for: model)
+        {
+            throw SimFailure(status: 403, message: refusal)
+        }
+        if accountUsage >= totalCredits {
+            throw SimFailure(
+                status: 402, message: "Insufficient credits. Add more using https://openrouter.ai/settings/credits")
+        }
+        let time = now
+        let maxTokens = request.maxTokens ?? model.maxCompletionTokens
+        let promptTokens = request.promptTokens
+        if let remaining = key.remaining(at: time) {
+            let window = key.limitReset?.rawValue ?? "total"
+            if remaining <= .zero {
+                throw SimFailure(
+                    status: 403,
+                    message: "Key limit exceeded (\(window) limit). Manage it using https://openrouter.ai/settings/keys"
+                )
+            }
+            let promptCost = model.promptNano * promptTokens
+            let worstCase = promptCost + model.completionNano * maxTokens
+            if !faults.overshoot, worstCase > remaining {
+                let perToken = model.completionNano.value
+                let affordable = perToken > 0 ? Int(max(0, (remaining - promptCost).value / perToken)) : maxTokens
+                throw SimFailure(
+                    status: 402,
+                    message: "This request requires more credits, or fewer max_tokens. You requested up to "
+                        + "\(maxTokens) tokens, but can only afford \(affordable). To increase, visit "
+                        + "https://openrouter.ai/settings/keys and create a key with a higher \(window) limit")
+            }
+        }
+        let completion = engine.complete(model: model.id, prompt: request.promptText, maxTokens: maxTokens)
+        let cost = model.cost(promptTokens: promptTokens, completionTokens: completion.completionTokens)
+        key.charge(cost, at: time, reportLagSeconds: faults.usageLagSeconds)
+        key.forgetReportedCharges(at: time, reportLagSeconds: faults.usageLagSeconds)
+        keys[hash] = key
+        accountUsage += cost
+        activity.record(
+            keyHash: hash, model: model.id, at: time, cost: cost, promptTokens: promptTokens,
+            completionTokens: completion.completionTokens)
+        let record = GenerationRecord(
+            id: nextGenerationID(), keyHash: hash, model: model.id, providerName: model.providerName,
+            api: request.api.rawValue, promptTokens: promptTokens, completionTokens: completion.completionTokens,
+            cost: cost, createdAt: time, streamed: request.stream, finishReason: completion.finishReason,
+            referer: attribution.referer, title: attribution.title, user: request.user,
+            bodySessionID: request.sessionID, headerSessionID: attribution.sessionHeader)
+        generations[record.id] = record
+        generationsByKey[hash, default: []].append(record.id)
+        markChanged()
+        return ServedGeneration(record: record, text: completion.text, model: model)
+    }
+
+    /// `GET /models`.
+    func modelsJSON() -> JSONValue {
+        .object([
+            (
+                "data",
+                .array(
+                    priceTable.models.map { model in
+                        .object([
+                            ("id", .string(model.id)),
+                            ("canonical_slug", .string(model.canonicalSlug)),
+                            ("name", .string(model.name)),
+                            ("created", .int(1_735_689_600)),
+                            ("description", .string("\(model.name), served by openrouter-sim at fixed prices.")),
+                            ("context_length", .int(model.contextLength)),
+                            (
+                                "architecture",
+                                .object([
+                                    ("modality", .string("text->text")),
+                                    ("input_modalities", .array([.string("text")])),
+                                    ("output_modalities", .array([.string("text")])),
+                                    ("tokenizer", .string("sim-4-chars")),
+                                ])
+                            ),
+                            (
+                                "pricing",
+                                .object([
+                                    ("prompt", .string(model.promptPrice)),
+                                    ("completion", .string(model.completionPrice)),
+                                    ("request", .string("0")), ("image", .string("0")),
+                                ])
+                            ),
+                            (
+                                "top_provider",
+                                .object([
+                                    ("context_length", .int(model.contextLength)),
+                                    ("max_completion_tokens", .int(model.maxCompletionTokens)),
+                                    ("is_moderated", .bool(false)),
+                                ])
+                            ),
+                            (
+                                "supported_parameters",
+                                .array(
+                                    ["max_tokens", "temperature", "top_p", "stop", "stream", "user"].map(
+                                        JSONValue.string))
+                            ),
+                        ])
+                    })
+            )
+        ])
+    }
+}

@@ -1,0 +1,30 @@
+/// The steps of key creation and revocation (`money.md`), named so that tests can stop the process
+/// between any two of them and prove that a fresh process converges.
+public enum LifecycleStep: String, Sendable, CaseIterable {
+    /// Create 2 committed: the key is `provisioning` and its limit reserved.
+    case reserved
+    /// Create 3 done: the provider key exists and its secret is in memory.
+    case providerKeyCreated
+    /// Create 4 done: the guardrail is assigned (or none is configured).
+    case guardrailAssigned
+    /// Create 5 committed: the key is `active`.
+    case activated
+    /// Revoke 1 committed: the key is `disabled(revoked)`, provider sync `disable_pending`.
+    case revokeRecorded
+    /// Revoke 2 done: the provider key is disabled and its usage read.
+    case providerDisabled
+    /// Revoke 3 committed: spend and release posted, `disabled_at_provider`.
+    case revokeSettled
+}
+
+/// Called after each step; production uses ``NoProbe``. A test probe throws to simulate a crash
+/// right after a step.
+public protocol LifecycleProbe: Sendable {
+    func reached(_ step: LifecycleStep) async throws
+}
+
+/// Does nothing.
+public struct NoProbe: LifecycleProbe {
+    public init() {}
+    public func reached(_ step: LifecycleStep) async throws {}
+}

@@ -1,0 +1,41 @@
+import OpenRouter
+import OpubCore
+
+/// The provider's key-management API as opub's key lifecycle uses it. ``OpenRouterClient`` is the
+/// production implementation (against OpenRouter, a gateway, or `openrouter-sim`).
+public protocol ProviderKeys: Sendable {
+    func listAllKeys(includeDisabled: Bool) async throws -> [ProviderKey]
+    func createKey(_ request: CreateKeyRequest) async throws -> CreatedKey
+    func key(hash: String) async throws -> ProviderKey
+    func updateKey(hash: String, _ update: UpdateKeyRequest) async throws -> ProviderKey
+    func deleteKey(hash: String) async throws
+    func assignKeys(_ keyHashes: [String], toGuardrail id: String) async throws -> Int
+}
+
+extension OpenRouterClient: ProviderKeys {}
+
+extension ProviderKey {
+    /// The reconcile planner's view of a provider key, nil when the key is not one of opub's.
+    public var reconcileSnapshot: ProviderKeySnapshot? {
+        guard name.hasPrefix("opub:") else { return nil }
+        return ProviderKeySnapshot(
+            hash: hash, keyID: ProviderKeySnapshot.keyID(fromProviderName: name), disabled: disabled, limit: limit,
+            usage: usage)
+    }
+}
+
+extension Error {
+    /// True when the provider says the key does not exist (404, or 401 `User not found.` for a deleted key).
+    var isProviderNotFound: Bool {
+        guard let error = self as? OpenRouterError else { return false }
+        if case .notFound = error { return true }
+        return false
+    }
+
+    /// True when the provider may have carried out a request whose answer was lost.
+    var isAmbiguousProviderFailure: Bool {
+        guard let error = self as? OpenRouterError else { return false }
+        if case .providerDown(_, let mayHaveSucceeded) = error { return mayHaveSucceeded }
+        return false
+    }
+}

@@ -1,0 +1,51 @@
+import Metrics
+import OpenRouter
+import Synchronization
+
+/// Wraps a provider and counts the calls made through it (the reconcile benchmark's bar is on
+/// provider calls, and the count is a metric).
+public final class CountingProviderKeys: ProviderKeys {
+    let base: any ProviderKeys
+    private let counter = Atomic<Int>(0)
+
+    public init(_ base: any ProviderKeys) { self.base = base }
+
+    /// Calls made so far; listing counts one call per page of 100.
+    public var calls: Int { counter.load(ordering: .relaxed) }
+
+    private func count(_ n: Int = 1) {
+        counter.add(n, ordering: .relaxed)
+        Counter(label: "opub_provider_calls_total").increment(by: n)
+    }
+
+    public func listAllKeys(includeDisabled: Bool) async throws -> [ProviderKey] {
+        let keys = try await base.listAllKeys(includeDisabled: includeDisabled)
+        count(keys.count / OpenRouterClient.keysPageSize + 1)
+        return keys
+    }
+
+    public func createKey(_ request: CreateKeyRequest) async throws -> CreatedKey {
+        count()
+        return try await base.createKey(request)
+    }
+
+    public func key(hash: String) async throws -> ProviderKey {
+        count()
+        return try await base.key(hash: hash)
+    }
+
+    public func updateKey(hash: String, _ update: UpdateKeyRequest) async throws -> ProviderKey {
+        count()
+        return try await base.updateKey(hash: hash, update)
+    }
+
+    public func deleteKey(hash: String) async throws {
+        count()
+        try await base.deleteKey(hash: hash)
+    }
+
+    public func assignKeys(_ keyHashes: [String], toGuardrail id: String) async throws -> Int {
+        count()
+        return try await base.assignKeys(keyHashes, toGuardrail: id)
+    }
+}

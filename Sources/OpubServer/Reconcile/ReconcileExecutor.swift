@@ -1,0 +1,196 @@
+import Logging
+import Metrics
+import OpenRouter
+import OpubCore
+import OpubStore
+import Synchronization
+
+/// What one reconcile cycle did.
+public struct ReconcileReport: Sendable, CustomStringConvertible {
+    public var keysSeen = 0
+    public var providerKeysListed = 0
+    public var actions = 0
+    public var spendPosted = Money.zero
+    public var errors: [String] = []
+    public var alerts: [String] = []
+    public var keysThatSpent: [KeyID] = []
+
+    public var description: String {
+        "\(keysSeen) key(s) checked against \(providerKeysListed) at the provider, \(actions) action(s), "
+            + "\(spendPosted.formattedPrecise()) spend posted, \(errors.count) error(s)"
+    }
+}
+
+/// Executes reconcile cycles: reads the provider in bulk, then opub's state, plans with
+/// ``ReconcilePlanner`` and carries the actions out. Every action is idempotent; a failed action is
+/// logged and counted, and the next cycle plans it again.
+public struct ReconcileExecutor: Sendable {
+    let store: Store
+    let provider: any ProviderKeys
+    let policy: ReconcilePolicy
+    let logger: Logger
+    /// When this executor last read the provider; the start of the interval that a linked session
+    /// must overlap for this cycle's spend (after a restart, each key's previous spend reading is used).
+    private let previousReading = ReadingMemory()
+
+    public init(
+        store: Store, provider: any ProviderKeys, policy: ReconcilePolicy = ReconcilePolicy(),
+        logger: Logger = Logger(label: "opub.reconciler")
+    ) {
+        self.store = store
+        self.provider = provider
+        self.policy = policy
+        self.logger = logger
+    }
+
+    /// One full cycle.
+    public func runCycle() async throws -> ReconcileReport {
+        let started = ContinuousClock.now
+        // The provider is listed before opub's keys are read: every provider key in the listing then
+        // has its local row already (rows are inserted before `POST /keys`), so a key created during
+        // the cycle is never mistaken for an orphan.
+        let remote = try await provider.listAllKeys(includeDisabled: true)
+        let readAt = store.clock.now()
+        let previousCycle = previousReading.exchange(readAt)
+        let snapshots = remote.compactMap(\.reconcileSnapshot)
+        let keys = try await store.keys.reconcilable()
+        let available = try await store.projects.availableByProject()
+        let plan = ReconcilePlanner.plan(
+            provider: snapshots, keys: keys.map(\.reconcileSnapshot), available: available, now: store.clock.now(),
+            policy: policy)
+
+        var report = ReconcileReport()
+        report.keysSeen = keys.count
+        report.providerKeysListed = snapshots.count
+        report.actions = plan.actions.count
+        report.alerts = plan.alerts
+        report.keysThatSpent = plan.keysThatSpent
+        for alert in plan.alerts { logger.error("reconcile alert", metadata: ["alert": "\(alert)"]) }
+
+        // Spend first, one transaction per project (the bulk of a busy cycle).
+        var spendByProject: [ProjectID: [(KeyID, Money)]] = [:]
+        var rest: [ReconcileAction] = []
+        for action in plan.actions {
+            if case .recordSpend(let key, let project, _, let usage) = action {
+                spendByProject[project, default: []].append((key, usage))
+            } else {
+                rest.append(action)
+            }
+        }
+        for (project, readings) in spendByProject.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            do {
+                let posted = try await store.withProjectLock(project) { write in
+                    var total = Money.zero
+                    for (key, usage) in readings {
+                        if let result = try await write.recordUsage(key, usage: usage, previousCycle: previousCycle),
+                            !result.replayed
+                        {
+                            total += result.transaction.providerChange
+                        }
+                    }
+                    return total
+                }
+                report.spendPosted += posted
+            } catch let stop as LifecycleCrash {
+                throw stop
+            } catch {
+                report.errors.append("spend for project \(project): \(error)")
+            }
+        }
+        let namedAtProvider = Dictionary(grouping: remote.filter { $0.name.hasPrefix("opub:") }, by: \.name)
+        for action in rest {
+            do {
+                try await execute(action, namedAtProvider: namedAtProvider)
+            } catch let stop as LifecycleCrash {
+                throw stop
+            } catch {
+                report.errors.append("\(action): \(error)")
+            }
+        }
+        for error in report.errors { logger.warning("reconcile action failed", metadata: ["error": "\(error)"]) }
+
+        let elapsed = started.duration(to: .now)
+        Timer(label: "opub_reconcile_cycle_seconds").recordNanoseconds(
+            elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+        Gauge(label: "opub_reconcile_keys_seen").record(report.keysSeen)
+        Counter(label: "opub_reconcile_spend_micros_total").increment(by: Int(report.spendPosted.micros))
+        Counter(label: "opub_reconcile_errors_total").increment(by: report.errors.count)
+        Counter(label: "opub_reconcile_cycles_total").increment()
+        return report
+    }
+
+    func execute(_ action: ReconcileAction, namedAtProvider: [String: [ProviderKey]]) async throws {
+        let settlement = KeySettlement(store: store, provider: provider)
+        switch action {
+        case .recordSpend:
+            break  // handled in bulk above
+        case .disable(let key, let project, let reason):
+            try await store.withProjectLock(project) { write in
+                if try await write.key(key).state == .active {
+                    _ = try await write.transition(key, .disable(reason))
+                }
+            }
+            logger.notice("compute key disabled", metadata: ["key": "\(key)", "reason": "\(reason.rawValue)"])
+            try await settlement.disableAtProviderAndSettle(key)
+        case .finishDisable(let key, _):
+            try await settlement.disableAtProviderAndSettle(key)
+        case .deleteAfterSettle(let key, _):
+            try await settlement.deleteAfterSettle(key)
+        case .restoreLimit(let key, let hash, let limit):
+            logger.warning("provider limit changed outside opub; restoring", metadata: ["key": "\(key)"])
+            _ = try await provider.updateKey(hash: hash, UpdateKeyRequest(limit: .set(limit)))
+        case .abandonProvisioning(let key, let project):
+            for stray in namedAtProvider[ProviderKeySnapshot.providerName(for: key)] ?? [] {
+                do { try await provider.deleteKey(hash: stray.hash) } catch  where error.isProviderNotFound {}
+            }
+            try await store.withProjectLock(project) { write in
+                guard try await write.key(key).state == .provisioning else { return }
+                _ = try await write.transition(key, .disable(.provisioningFailed))
+                try await write.releaseAll(key, reason: "provisioning_failed")
+                _ = try await write.transition(key, .confirmedDeletedAtProvider)
+            }
+            logger.warning("abandoned a key stuck in provisioning", metadata: ["key": "\(key)"])
+        case .cap(let key, let project, _, _):
+            // Re-derived under the lock from the current debt, so a concurrent change cannot over-cut.
+            let newLimit = try await store.withProjectLock(project) { write -> Money? in
+                let available = try await write.currentAvailable()
+                let current = try await write.key(key)
+                guard available.isNegative, current.state == .active, current.reserved.isPositive else { return nil }
+                let keep = current.reserved - min(current.reserved, -available)
+                let result = try await write.cutReservation(
+                    key, keeping: keep, idempotencyKey: "cap:\(key.rawValue):\((current.spent + keep).micros)",
+                    memo: "Capped to what the project can afford")
+                return result.limit
+            }
+            if let newLimit, let hash = try await store.keys.find(key)?.providerHash {
+                _ = try await provider.updateKey(hash: hash, UpdateKeyRequest(limit: .set(newLimit)))
+            }
+        case .deleteOrphan(let hash):
+            logger.warning("deleting a provider key opub does not know", metadata: ["hash": "\(hash)"])
+            do { try await provider.deleteKey(hash: hash) } catch  where error.isProviderNotFound {}
+        }
+    }
+
+    /// A targeted reconcile of one key (a session ended): records its spend at once, so that the
+    /// spend still counts as linked.
+    public func reconcileKey(_ id: KeyID) async throws {
+        guard let record = try await store.keys.find(id), let hash = record.providerHash else { return }
+        let usage = try await provider.key(hash: hash).usage
+        try await store.withProjectLock(record.projectID) { write in
+            _ = try await write.recordUsage(id, usage: usage)
+        }
+    }
+}
+
+/// The time of an executor's previous provider reading, shared by its copies.
+final class ReadingMemory: Sendable {
+    private let value = Mutex<Timestamp?>(nil)
+
+    /// Stores `next` and returns what was there.
+    func exchange(_ next: Timestamp) -> Timestamp? {
+        value.withLock { current in
+            defer { current = next }
+            return current
+        }
+    }
+}

@@ -1,0 +1,111 @@
+import OpubCore
+import SQLKit
+
+extension ProjectWrite {
+    /// The key row as of now inside this transaction.
+    public func key(_ id: KeyID) async throws -> ComputeKeyRecord {
+        guard
+            let row = try await sql.raw(
+                "SELECT * FROM compute_keys WHERE id = \(bind: id.rawValue) AND project_id = \(bind: project.id.rawValue)"
+            ).first()
+        else { throw LedgerStoreError.unknownKey(id) }
+        return try ComputeKeyRecord(row: row)
+    }
+
+    /// Create step 5: the provider key exists and carries its guardrail; store its hash, label and
+    /// the link-token verifier, and make the key `active`. Throws ``IllegalKeyTransition`` when the
+    /// key is no longer provisioning (the reconciler abandoned it meanwhile).
+    public func activate(
+        _ id: KeyID, providerHash: String, providerLabel: String, linkTokenVerifier: String
+    ) async throws -> ComputeKeyRecord {
+        _ = try await transition(id, .provisioned)
+        try await sql.raw(
+            """
+            UPDATE compute_keys SET provider_hash = \(bind: providerHash), provider_label = \(bind: providerLabel),
+                link_token_hash = \(bind: linkTokenVerifier)
+            WHERE id = \(bind: id.rawValue)
+            """
+        ).run()
+        return try await key(id)
+    }
+
+    /// Records the provider's lifetime usage for a key: posts `spend` for any growth over what opub
+    /// recorded (idempotency key `spend:{ck}:{usage µ$}`, so the same reading is never posted twice).
+    /// A reading at or below the recorded usage changes nothing.
+    ///
+    /// The spend covers `(since, now]`, where `since` is the later of the key's previous spend reading
+    /// (or its creation) and `previousCycle`; it is **linked** — the transaction carries the session id —
+    /// when one of the key's agent sessions overlapped that interval (``LinkedSpend``).
+    @discardableResult
+    public func recordUsage(
+        _ id: KeyID, usage: Money, previousCycle: Timestamp? = nil
+    ) async throws
+        -> LedgerPostResult?
+    {
+        let record = try await key(id)
+        guard usage > record.spent else { return nil }
+        let now = clock.now()
+        var since = record.usageReadAt ?? record.createdAt
+        if let previousCycle, previousCycle > since { since = previousCycle }
+        let rows = try await sql.raw(
+            """
+            SELECT id, started_at, last_heartbeat_at, ended_at FROM agent_sessions
+            WHERE key_id = \(bind: id.rawValue) AND started_at < \(bind: now.microsSinceEpoch)
+            AND (ended_at IS NULL OR ended_at > \(bind: since.microsSinceEpoch))
+            """
+        ).all()
+        let sessions = try rows.compactMap { row -> SessionWindow? in
+            guard let session = SessionID(try row.decode(column: "id", as: String.self)) else { return nil }
+            return SessionWindow(
+                id: session,
+                startedAt: Timestamp(microsSinceEpoch: try row.decode(column: "started_at", as: Int64.self)),
+                lastHeartbeatAt: Timestamp(
+                    microsSinceEpoch: try row.decode(column: "last_heartbeat_at", as: Int64.self)),
+                endedAt: try row.decode(column: "ended_at", as: Int64?.self).map(Timestamp.init(microsSinceEpoch:)))
+        }
+        let linked = LinkedSpend.session(coveringFrom: since, to: now, among: sessions)
+        return try await post(
+            .spend(id, amount: usage - record.spent), idempotencyKey: "spend:\(id.rawValue):\(usage.micros)",
+            memo: "Spend by key \(record.name)", session: linked)
+    }
+
+    /// Returns everything the key still holds to available (idempotency key `release:{ck}:{reason}`).
+    @discardableResult
+    public func releaseAll(_ id: KeyID, reason: String) async throws -> LedgerPostResult? {
+        let record = try await key(id)
+        guard record.reserved.isPositive else { return nil }
+        return try await post(
+            .release(id, amount: record.reserved), idempotencyKey: "release:\(id.rawValue):\(reason)",
+            memo: "Released from key \(record.name)")
+    }
+}
+
+extension KeyStore {
+    /// Every key the reconciler still has work for: active, provisioning, or disabled but not yet
+    /// deleted at the provider.
+    public func reconcilable() async throws -> [ComputeKeyRecord] {
+        try await store.engine.read { db in
+            try await db.raw(
+                """
+                SELECT * FROM compute_keys
+                WHERE status <> 'disabled' OR provider_sync <> 'deleted_at_provider'
+                ORDER BY project_id, created_at
+                """
+            ).all().map(ComputeKeyRecord.init)
+        }
+    }
+}
+
+extension ProjectStore {
+    /// Every project's available amount, for the reconcile planner.
+    public func availableByProject() async throws -> [ProjectID: Money] {
+        try await store.engine.read { db in
+            var result: [ProjectID: Money] = [:]
+            for row in try await db.raw("SELECT id, available_micros FROM projects").all() {
+                guard let id = ProjectID(try row.decode(column: "id", as: String.self)) else { continue }
+                result[id] = Money(micros: try row.decode(column: "available_micros", as: Int64.self))
+            }
+            return result
+        }
+    }
+}

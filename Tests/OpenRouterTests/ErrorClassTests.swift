@@ -1,0 +1,162 @@
+import Hummingbird
+import Logging
+import OpenRouter
+import OpenRouterSim
+import OpubCore
+import Testing
+
+@Suite("Every error class, over HTTP")
+struct ErrorClassTests {
+    @Test("401 for a missing, unknown, disabled or expired key")
+    func unauthorized() async throws {
+        try await withSimulator { sim in
+            #expect(
+                await openRouterError { _ = try await sim.client("").currentKey() }
+                    == .unauthorized(message: "No auth credentials found"))
+            let unknown = "sk-or-v1-" + String(repeating: "0", count: 64)
+            #expect(
+                await openRouterError { _ = try await sim.client(unknown).currentKey() }
+                    == .unauthorized(message: "User not found."))
+            #expect(
+                await openRouterError { _ = try await sim.client(unknown).listKeys() }
+                    == .unauthorized(message: "User not found."))
+
+            let disabled = try await sim.createKey("disabled")
+            _ = try await sim.admin.updateKey(hash: disabled.key.hash, UpdateKeyRequest(disabled: true))
+            #expect(await openRouterError { _ = try await sim.chat(disabled.secret) }?.status == 401)
+
+            let expiring = try await sim.createKey("expiring", expiresAt: SimulatorHarness.start.adding(seconds: 3600))
+            _ = try await sim.chat(expiring.secret)
+            sim.clock.advance(seconds: 3600)
+            #expect(await openRouterError { _ = try await sim.chat(expiring.secret) }?.status == 401)
+        }
+    }
+
+    @Test("403: a normal key on a management endpoint, and a management key on inference")
+    func forbidden() async throws {
+        try await withSimulator { sim in
+            let key = try await sim.createKey()
+            #expect(
+                await openRouterError { _ = try await sim.client(key.secret).listKeys() }
+                    == .forbidden(message: "Only management keys can perform this operation"))
+            #expect(await openRouterError { _ = try await sim.client(key.secret).credits() }?.status == 403)
+            let inference = await openRouterError { _ = try await sim.chat(SimulatorHarness.managementKey) }
+            guard case .forbidden? = inference else {
+                Issue.record("expected 403 for a management key on inference, got \(String(describing: inference))")
+                return
+            }
+        }
+    }
+
+    @Test("404 for an unknown key hash, 400 for an unknown model")
+    func notFoundAndRejected() async throws {
+        try await withSimulator { sim in
+            #expect(
+                await openRouterError { _ = try await sim.admin.key(hash: "feed") }
+                    == .notFound(message: "Key not found"))
+            #expect(await openRouterError { _ = try await sim.admin.deleteKey(hash: "feed") }?.status == 404)
+            let key = try await sim.createKey()
+            #expect(
+                await openRouterError { _ = try await sim.chat(key.secret, model: "nobody/nothing") }
+                    == .rejected(status: 400, message: "nobody/nothing is not a valid model ID"))
+        }
+    }
+
+    @Test("429 carries Retry-After; 5xx, timeouts, drops and refused connections are providerDown")
+    func rateLimitedAndDown() async throws {
+        try await withSimulator { sim in
+            let admin = sim.client(SimulatorHarness.managementKey, retry: .never, timeout: .milliseconds(300))
+            await sim.faults(FaultRule(route: "GET /credits", errorStatus: 429, retryAfter: 7, count: 1))
+            let limited = await openRouterError { _ = try await admin.credits() }
+            guard case .rateLimited(let retryAfter, _)? = limited else {
+                Issue.record("expected 429, got \(String(describing: limited))")
+                return
+            }
+            #expect(retryAfter == .seconds(7))
+
+            await sim.faults(FaultRule(route: "GET /credits", errorStatus: 503, count: 1))
+            guard case .providerDown(_, let ambiguous)? = await openRouterError({ _ = try await admin.credits() })
+            else {
+                Issue.record("expected providerDown for 503")
+                return
+            }
+            #expect(ambiguous)
+
+            await sim.faults(FaultRule(route: "GET /credits", hangMs: 1000, count: 1))
+            guard case .providerDown(let reason, true)? = await openRouterError({ _ = try await admin.credits() })
+            else {
+                Issue.record("expected providerDown for a timeout")
+                return
+            }
+            #expect(reason.contains("no answer"))
+
+            await sim.faults(FaultRule(route: "GET /credits", dropAfterCommit: true, count: 1))
+            guard case .providerDown(_, true)? = await openRouterError({ _ = try await admin.credits() }) else {
+                Issue.record("expected providerDown for a dropped answer")
+                return
+            }
+
+            // AsyncHTTPClient keeps retrying a refused connection until the deadline; keep it short.
+            let nowhere = sim.client(
+                SimulatorHarness.managementKey, retry: .never, timeout: .seconds(1),
+                baseURL: "http://127.0.0.1:1/api/v1")
+            guard case .providerDown(_, false)? = await openRouterError({ _ = try await nowhere.credits() }) else {
+                Issue.record("expected providerDown (not sent) for a refused connection")
+                return
+            }
+        }
+    }
+
+    @Test("a 200 with a body the client cannot read is malformedResponse; the simulator mounts under a prefix")
+    func malformedAndMounted() async throws {
+        let simulator = OpenRouterSimulator(
+            configuration: SimulatorConfiguration(managementKeys: [SimulatorHarness.managementKey], seed: 7))
+        let router = Router()
+        simulator.addRoutes(to: router.group("sandbox/openrouter/api/v1"))
+        router.get("broken/api/v1/credits") { _, _ in "this is not JSON" }
+        let (ports, sink) = AsyncStream<Int>.makeStream()
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical  // cancelling the app below logs an expected CancellationError
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in
+                sink.yield(channel.localAddress?.port ?? 0)
+                sink.finish()
+            }, logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.run() }
+            var iterator = ports.makeAsyncIterator()
+            let port = try #require(await iterator.next())
+            let root = "http://127.0.0.1:\(port)"
+            func client(_ base: String) -> OpenRouterClient {
+                OpenRouterClient(
+                    apiKey: SimulatorHarness.managementKey,
+                    configuration: .init(baseURL: root + base, retryPolicy: .never))
+            }
+            let broken = await openRouterError { _ = try await client("/broken/api/v1").credits() }
+            guard case .malformedResponse? = broken else {
+                Issue.record("expected malformedResponse, got \(String(describing: broken))")
+                group.cancelAll()
+                return
+            }
+            let mounted = client("/sandbox/openrouter/api/v1")
+            let created = try await mounted.createKey(CreateKeyRequest(name: "sandbox"))
+            #expect(try await mounted.key(hash: created.key.hash).name == "sandbox")
+            group.cancelAll()
+        }
+    }
+
+    @Test("error messages and descriptions never carry a secret")
+    func noSecretsInErrors() async throws {
+        try await withSimulator { sim in
+            let key = try await sim.createKey()
+            let error = await openRouterError { _ = try await sim.client(key.secret).listKeys() }
+            #expect(!"\(String(describing: error))".contains(key.secret))
+            let client = sim.client(key.secret)
+            #expect(!"\(client)".contains(key.secret))
+            var dumped = ""
+            dump(client, to: &dumped)
+            #expect(!dumped.contains(key.secret))
+        }
+    }
+}

@@ -1,0 +1,238 @@
+import OpenRouter
+import OpenRouterSim
+import OpubCore
+import OpubServer
+import OpubStore
+import OpubTestSupport
+import Testing
+
+@Suite("Reconciler", .serialized)
+struct ReconcilerTests {
+    @Test("spend at the provider is posted once, however often the cycle runs", arguments: TestEngine.available)
+    func spend(engine: TestEngine) async throws {
+        try await withLifecycle(engine) { h in
+            let project = try await h.project(dollars: 20)
+            let made = try await h.provisioner.create(in: project.id, name: "k", limit: Money(dollars: 10))
+            try await h.charge(made.key, usd: "0.012345")
+            for _ in 0..<3 { _ = try await h.executor.runCycle() }
+            let key = try #require(try await h.store.keys.find(made.key.id))
+            #expect(key.spent == Money(micros: 12_345))
+            #expect(key.reserved == Money(dollars: 10) - Money(micros: 12_345))
+            #expect(try await h.store.ledger.count() == 3)
+            #expect(try await h.verify() == [])
+        }
+    }
+
+    @Test(
+        "refund → debt → the newest keys' reservations are cut and their provider limits lowered",
+        arguments: TestEngine.available)
+    func cap(engine: TestEngine) async throws {
+        try await withLifecycle(engine) { h in
+            let project = try await h.project(dollars: 0)
+            let donation = DonationID.random()
+            try await h.store.donations.recordCompleted(donation, to: project.id, amount: Money(dollars: 20))
+            let older = try await h.provisioner.create(in: project.id, name: "older", limit: Money(dollars: 8))
+            h.clock.advance(seconds: 5)
+            let newer = try await h.provisioner.create(in: project.id, name: "newer", limit: Money(dollars: 6))
+            try await h.charge(older.key, usd: "2")
+            // $6 left available; refunding $15 leaves $9 of debt.
+            try await h.store.donations.refund(donation, amount: Money(dollars: 15), reference: "re_1")
+            _ = try await h.executor.runCycle()
+            let newerAfter = try #require(try await h.store.keys.find(newer.key.id))
+            let olderAfter = try #require(try await h.store.keys.find(older.key.id))
+            #expect(newerAfter.reserved == .zero)
+            #expect(newerAfter.limit == .zero)
+            #expect(olderAfter.reserved == Money(dollars: 3))
+            #expect(olderAfter.limit == Money(dollars: 5))
+            #expect(try await h.providerKey(newer.key).limit == .zero)
+            #expect(try await h.providerKey(older.key).limit == Money(dollars: 5))
+            #expect(try await h.store.projects.balances(project.id).available == .zero)
+            #expect(try await h.verify() == [])
+        }
+    }
+
+    @Test("a drained balance disables every active key, at the provider too", arguments: TestEngine.available)
+    func drain(engine: TestEngine) async throws {
+        try await withLifecycle(engine) { h in
+            let project = try await h.project(dollars: 0)
+            let donation = DonationID.random()
+            try await h.store.donations.recordCompleted(donation, to: project.id, amount: Money(dollars: 10))
+            let a = try await h.provisioner.create(in: project.id, name: "a", limit: Money(dollars: 5))
+            let b = try await h.provisioner.create(in: project.id, name: "b", limit: Money(dollars: 5))
+            try await h.charge(a.key, usd: "4")
+            try await h.store.donations.refund(donation, amount: Money(dollars: 9), reference: "re_1")
+            _ = try await h.executor.runCycle()
+            for made in [a, b] {
+                let key = try #require(try await h.store.keys.find(made.key.id))
+                #expect(key.state == .disabled(.balanceExhausted, .disabledAtProvider))
+                #expect(try await h.providerKey(made.key).disabled)
+            }
+            #expect(try await h.store.projects.balances(project.id).available == Money(dollars: -3))
+            #expect(try await h.verify() == [])
+        }
+    }
+
+    @Test("a provider limit raised behind opub's back is put back", arguments: TestEngine.available)
+    func restoreLimit(engine: TestEngine) async throws {
+        try await withLifecycle(engine) { h in
+            let project = try await h.project(dollars: 10)
+            let made = try await h.provisioner.create(in: project.id, name: "k", limit: Money(dollars: 4))
+            _ = try await h.client.updateKey(
+                hash: made.key.providerHash!, UpdateKeyRequest(limit: .set(Money(dollars: 400))))
+            _ = try await h.executor.runCycle()
+            #expect(try await h.providerKey(made.key).limit == Money(dollars: 4))
+            _ = try await h.client.updateKey(hash: made.key.providerHash!, UpdateKeyRequest(limit: .remove))
+            _ = try await h.executor.runCycle()
+            #expect(try await h.providerKey(made.key).limit == Money(dollars: 4))
+        }
+    }
+
+    @Test("keys disabled or deleted at the provider are disabled locally and settled", arguments: TestEngine.available)
+    func providerSide(engine: TestEngine) async throws {
+        try await withLifecycle(engine) { h in
+            let project = try await h.project(dollars: 10)
+            let disabled = try await h.provisioner.create(in: project.id, name: "d", limit: Money(dollars: 3))
+            let deleted = try await h.provisioner.create(in: project.id, name: "x", limit: Money(dollars: 3))
+            try await h.charge(disabled.key, usd: "1")
+            _ = try await h.client.updateKey(hash: disabled.key.providerHash!, UpdateKeyRequest(disabled: true))
+            try await h.client.deleteKey(hash: deleted.key.providerHash!)
+            let report = try await h.executor.runCycle()
+            #expect(report.alerts.count == 2)
+            #expect(
+                try await h.store.keys.find(disabled.key.id)?.state == .disabled(.providerDisabled, .disabledAtProvider)
+            )
+            #expect(
+                try await h.store.keys.find(deleted.key.id)?.state == .disabled(.providerMissing, .deletedAtProvider))
+            #expect(try await h.store.projects.balances(project.id).available == Money(dollars: 9))
+            #expect(try await h.verify() == [])
+        }
+    }
+
+    @Test("expired keys are disabled and orphans deleted", arguments: TestEngine.available)
+    func expiryAndOrphans(engine: TestEngine) async throws {
+        try await withLifecycle(engine) { h in
+            let project = try await h.project(dollars: 10)
+            let made = try await h.provisioner.create(
+                in: project.id, name: "k", limit: Money(dollars: 3), expiresAt: h.clock.now().adding(seconds: 3600))
+            let orphan = try await h.client.createKey(
+                CreateKeyRequest(name: "opub:ck_nobodyknowsme", limit: Money(dollars: 1)))
+            let foreign = try await h.client.createKey(
+                CreateKeyRequest(name: "someone else's", limit: Money(dollars: 1)))
+            h.clock.advance(seconds: 3601)
+            _ = try await h.executor.runCycle()
+            #expect(try await h.store.keys.find(made.key.id)?.state == .disabled(.expired, .disabledAtProvider))
+            let remaining = try await h.client.listAllKeys(includeDisabled: true).map(\.hash)
+            #expect(!remaining.contains(orphan.key.hash))
+            #expect(remaining.contains(foreign.key.hash))
+        }
+    }
+
+    @Test("a cycle with nothing to do lists the provider once per page and writes nothing")
+    func quietCycle() async throws {
+        try await withLifecycle(.sqlite) { h in
+            let project = try await h.project(dollars: 10)
+            _ = try await h.provisioner.create(in: project.id, name: "k", limit: Money(dollars: 3))
+            let before = try await h.store.ledger.count()
+            let calls = h.provider.calls
+            let report = try await h.executor.runCycle()
+            #expect(report.actions == 0)
+            #expect(h.provider.calls - calls == 1)
+            #expect(try await h.store.ledger.count() == before)
+        }
+    }
+
+    @Test("two reconcilers at once post every spend exactly once", arguments: TestEngine.available)
+    func concurrentReconcilers(engine: TestEngine) async throws {
+        try await withLifecycle(engine) { h in
+            let project = try await h.project(dollars: 100)
+            var keys: [ComputeKeyRecord] = []
+            for index in 0..<8 {
+                keys.append(
+                    try await h.provisioner.create(in: project.id, name: "k\(index)", limit: Money(dollars: 5)).key)
+            }
+            for (index, key) in keys.enumerated() { try await h.charge(key, usd: "0.\(index + 1)") }
+            let executor = h.executor
+            try await withThrowingTaskGroup(of: ReconcileReport.self) { group in
+                for _ in 0..<2 { group.addTask { try await executor.runCycle() } }
+                for try await _ in group {}
+            }
+            for (index, key) in keys.enumerated() {
+                #expect(try await h.store.keys.find(key.id)?.spent == Money(micros: Int64(index + 1) * 100_000))
+            }
+            #expect(try await h.verify() == [])
+        }
+    }
+
+    @Test(
+        "only one replica holds the reconcile lease; a dead holder loses it after one interval",
+        arguments: TestEngine.available)
+    func lease(engine: TestEngine) async throws {
+        try await withLifecycle(engine) { h in
+            #expect(try await h.store.leases.acquire("reconciler", holder: "a", seconds: 60))
+            #expect(try await !h.store.leases.acquire("reconciler", holder: "b", seconds: 60))
+            #expect(try await h.store.leases.acquire("reconciler", holder: "a", seconds: 60))
+            h.clock.advance(seconds: 61)
+            #expect(try await h.store.leases.acquire("reconciler", holder: "b", seconds: 60))
+            #expect(try await !h.store.leases.acquire("reconciler", holder: "a", seconds: 60))
+            try await h.store.leases.release("reconciler", holder: "b")
+            #expect(try await h.store.leases.acquire("reconciler", holder: "a", seconds: 60))
+        }
+    }
+}
+
+@Suite("Linked spend marking", .serialized)
+struct LinkedSpendMarkingTests {
+    func session(
+        _ h: LifecycleHarness, key: ComputeKeyRecord, startedAgo: Int64, heartbeatAgo: Int64, endedAgo: Int64?
+    )
+        async throws -> SessionID
+    {
+        let id = SessionID.random()
+        let now = h.clock.now()
+        try await h.store.engine.write { db in
+            try await db.raw(
+                """
+                INSERT INTO agent_sessions (id, key_id, project_id, surface, cli_version, os, started_at,
+                    last_heartbeat_at, ended_at)
+                VALUES (\(bind: id.rawValue), \(bind: key.id.rawValue), \(bind: key.projectID.rawValue), 'claude',
+                    '1.0.0', 'linux', \(bind: now.adding(seconds: -startedAgo).microsSinceEpoch),
+                    \(bind: now.adding(seconds: -heartbeatAgo).microsSinceEpoch),
+                    \(bind: endedAgo.map { now.adding(seconds: -$0).microsSinceEpoch }))
+                """
+            ).run()
+        }
+        return id
+    }
+
+    @Test("spend during a linked session is linked; spend with no session is not", arguments: TestEngine.available)
+    func marking(engine: TestEngine) async throws {
+        try await withLifecycle(engine) { h in
+            let project = try await h.project(dollars: 20)
+            let linkedKey = try await h.provisioner.create(in: project.id, name: "cli", limit: Money(dollars: 5)).key
+            let directKey = try await h.provisioner.create(in: project.id, name: "direct", limit: Money(dollars: 5)).key
+            let executor = h.executor
+            _ = try await executor.runCycle()
+            h.clock.advance(seconds: 60)
+            let running = try await session(h, key: linkedKey, startedAgo: 30, heartbeatAgo: 5, endedAgo: nil)
+            try await h.charge(linkedKey, usd: "1.50")
+            try await h.charge(directKey, usd: "0.50")
+            _ = try await executor.runCycle()
+            let ledger = try await h.store.ledger.all(of: project.id).filter { $0.kind == .spend }
+            #expect(ledger.first { $0.keyID == linkedKey.id }?.sessionID == running)
+            #expect(ledger.first { $0.keyID == directKey.id }?.sessionID == nil)
+            let spend = try await h.store.ledger.spend(of: project.id, since: h.clock.now().adding(seconds: -3600))
+            #expect(spend.total == Money(dollars: 2))
+            #expect(spend.linked == Money(dollars: 1, cents: 50))
+            // A session that went silent (last heartbeat + grace) before this cycle's interval does not
+            // link later spend; a quiet cycle in between moves the interval's start.
+            h.clock.advance(seconds: 600)
+            _ = try await executor.runCycle()
+            h.clock.advance(seconds: 60)
+            try await h.charge(linkedKey, usd: "0.25")
+            _ = try await executor.runCycle()
+            let late = try await h.store.ledger.all(of: project.id).filter { $0.kind == .spend }.last
+            #expect(late?.sessionID == nil)
+            #expect(try await h.verify() == [])
+        }
+    }
+}
