@@ -21,13 +21,21 @@ public struct AppDependencies: Sendable {
     /// The secret Stripe webhooks are verified with: `STRIPE_WEBHOOK_SECRET`, or in sandbox
     /// `OPUB_SANDBOX_STRIPE_WEBHOOK_SECRET` or one derived from the server secret.
     public let webhookSecret: String
+    /// The provider's key-management API: OpenRouter (or a gateway) with the management key, or the
+    /// in-process simulator in sandbox mode; nil when the provider is not configured.
+    public let provider: (any ProviderKeys)?
+    /// The in-process OpenRouter simulator served under `/sandbox/openrouter/api/v1` (sandbox only).
+    public let sandboxProvider: SandboxProvider?
 
     public init(
         configuration: ServerConfiguration, store: Store, secretKey: String, github: any GitHubClient,
         stripe: any StripeClient, clock: any TimeSource = SystemTimeSource(),
         random: any RandomSource = SystemRandomSource(), rateLimits: RateLimits? = nil,
-        metrics: ServerMetrics = ServerMetrics(), urls: PublicURL? = nil, logger: Logger
+        metrics: ServerMetrics = ServerMetrics(), urls: PublicURL? = nil, logger: Logger,
+        provider: (any ProviderKeys)? = nil, sandboxProvider: SandboxProvider? = nil
     ) {
+        self.provider = provider
+        self.sandboxProvider = sandboxProvider
         self.configuration = configuration
         self.store = store
         self.clock = clock

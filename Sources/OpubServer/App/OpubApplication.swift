@@ -24,6 +24,8 @@ public enum OpubApplication {
         for module in modules {
             module.register(on: registrar)
         }
+        // The sandbox provider speaks OpenRouter's API, not opub's; it is mounted as is.
+        dependencies.sandboxProvider?.simulator.addRoutes(to: router.group(RouterPath(SandboxProvider.routeGroup)))
         table.set(registrar.table)
         return (router, registrar.table)
     }

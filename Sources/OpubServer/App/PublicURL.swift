@@ -15,6 +15,9 @@ public final class PublicURL: Sendable {
         bound.withLock { $0 = url }
     }
 
+    /// True once the base URL is real: configured, or the server has bound its port.
+    public var isKnown: Bool { configured != nil || bound.withLock { $0 } != nil }
+
     /// The base URL without a trailing slash.
     public var base: String {
         if let configured { return configured }

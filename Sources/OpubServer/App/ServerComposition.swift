@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Hummingbird
 import Logging
 import NIOCore
+import OpenRouter
 import OpubCore
 import OpubStore
 import ServiceLifecycle
@@ -41,10 +42,21 @@ public struct ServerComposition: Sendable {
         } else {
             stripe = SandboxStripeClient(urls: urls, random: random)
         }
+        var provider: (any ProviderKeys)?
+        var sandboxProvider: SandboxProvider?
+        if configuration.provider.mode == .real, let key = configuration.provider.managementKey {
+            provider = OpenRouterClient(
+                apiKey: key, configuration: .init(baseURL: configuration.provider.baseURL), httpClient: httpClient)
+        } else if configuration.provider.mode == .sandbox {
+            let sandbox = SandboxProvider(urls: urls, httpClient: httpClient)
+            sandboxProvider = sandbox
+            provider = sandbox
+        }
         return ServerComposition(
             dependencies: AppDependencies(
                 configuration: configuration, store: store, secretKey: secretKey, github: github, stripe: stripe,
-                clock: clock, random: random, rateLimits: rateLimits, urls: urls, logger: logger))
+                clock: clock, random: random, rateLimits: rateLimits, urls: urls, logger: logger,
+                provider: provider.map { CountingProviderKeys($0) }, sandboxProvider: sandboxProvider))
     }
 
     public var webhookProcessor: StripeWebhookProcessor {
@@ -75,7 +87,19 @@ public struct ServerComposition: Sendable {
 
     /// Background services run beside the HTTP server, stopped gracefully on SIGTERM/SIGINT.
     public var services: [any Service] {
-        [SessionSweeper(store: dependencies.store, clock: dependencies.clock, logger: dependencies.logger)]
+        var services: [any Service] = [
+            SessionSweeper(store: dependencies.store, clock: dependencies.clock, logger: dependencies.logger)
+        ]
+        if let provider = dependencies.provider {
+            var logger = dependencies.logger
+            logger[metadataKey: "service"] = "reconciler"
+            let executor = ReconcileExecutor(store: dependencies.store, provider: provider, logger: logger)
+            services.append(
+                Reconciler(
+                    executor: executor, store: dependencies.store,
+                    interval: .seconds(dependencies.configuration.provider.reconcileIntervalSeconds), logger: logger))
+        }
+        return services
     }
 
     /// The application `serve` runs.

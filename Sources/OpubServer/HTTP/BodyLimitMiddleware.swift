@@ -9,7 +9,12 @@ struct BodyLimitMiddleware: RouterMiddleware {
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
-        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > RequestBodies.maximumBytes {
+        // The sandbox provider serves agents' inference requests, whose prompts are routinely larger;
+        // it reads its own bodies.
+        let isSandboxProvider = request.uri.path.hasPrefix(SandboxProvider.pathPrefix)
+        if !isSandboxProvider, let length = request.headers[.contentLength].flatMap({ Int($0) }),
+            length > RequestBodies.maximumBytes
+        {
             throw RequestBodies.tooLarge()
         }
         return try await next(request, context)
