@@ -52,11 +52,13 @@ public struct ServerComposition: Sendable {
             sandboxProvider = sandbox
             provider = sandbox
         }
+        let metrics = ServerMetrics()
         return ServerComposition(
             dependencies: AppDependencies(
                 configuration: configuration, store: store, secretKey: secretKey, github: github, stripe: stripe,
-                clock: clock, random: random, rateLimits: rateLimits, urls: urls, logger: logger,
-                provider: provider.map { CountingProviderKeys($0) }, sandboxProvider: sandboxProvider))
+                clock: clock, random: random, rateLimits: rateLimits, metrics: metrics, urls: urls, logger: logger,
+                provider: provider.map { CountingProviderKeys($0, metrics: metrics.factory) },
+                sandboxProvider: sandboxProvider))
     }
 
     public var webhookProcessor: StripeWebhookProcessor {
@@ -93,7 +95,8 @@ public struct ServerComposition: Sendable {
         if let provider = dependencies.provider {
             var logger = dependencies.logger
             logger[metadataKey: "service"] = "reconciler"
-            let executor = ReconcileExecutor(store: dependencies.store, provider: provider, logger: logger)
+            let executor = ReconcileExecutor(
+                store: dependencies.store, provider: provider, logger: logger, metrics: dependencies.metrics.factory)
             services.append(
                 Reconciler(
                     executor: executor, store: dependencies.store,

@@ -32,11 +32,14 @@ public struct ReconcileExecutor: Sendable {
     /// When this executor last read the provider; the start of the interval that a linked session
     /// must overlap for this cycle's spend (after a restart, each key's previous spend reading is used).
     private let previousReading = ReadingMemory()
+    /// Where the cycle metrics go (the server's Prometheus registry in `serve`).
+    let metrics: any MetricsFactory
 
     public init(
         store: Store, provider: any ProviderKeys, policy: ReconcilePolicy = ReconcilePolicy(),
-        logger: Logger = Logger(label: "opub.reconciler")
+        logger: Logger = Logger(label: "opub.reconciler"), metrics: any MetricsFactory = MetricsSystem.factory
     ) {
+        self.metrics = metrics
         self.store = store
         self.provider = provider
         self.policy = policy
@@ -110,12 +113,13 @@ public struct ReconcileExecutor: Sendable {
         for error in report.errors { logger.warning("reconcile action failed", metadata: ["error": "\(error)"]) }
 
         let elapsed = started.duration(to: .now)
-        Timer(label: "opub_reconcile_cycle_seconds").recordNanoseconds(
+        Timer(label: "opub_reconcile_cycle_seconds", factory: metrics).recordNanoseconds(
             elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
-        Gauge(label: "opub_reconcile_keys_seen").record(report.keysSeen)
-        Counter(label: "opub_reconcile_spend_micros_total").increment(by: Int(report.spendPosted.micros))
-        Counter(label: "opub_reconcile_errors_total").increment(by: report.errors.count)
-        Counter(label: "opub_reconcile_cycles_total").increment()
+        Gauge(label: "opub_reconcile_keys_seen", factory: metrics).record(report.keysSeen)
+        Counter(label: "opub_reconcile_spend_micros_total", factory: metrics).increment(
+            by: Int(report.spendPosted.micros))
+        Counter(label: "opub_reconcile_errors_total", factory: metrics).increment(by: report.errors.count)
+        Counter(label: "opub_reconcile_cycles_total", factory: metrics).increment()
         return report
     }
 
