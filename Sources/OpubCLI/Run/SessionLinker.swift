@@ -1,0 +1,115 @@
+import OpubCore
+import OpubSurfaces
+
+/// Links a running session to opub without ever holding up the agent: `PUT /cli/sessions/{ls}` with
+/// retries in the background (backoff from 0.5 s doubling to 5 s), heartbeats every interval once
+/// linked, and the end call when the agent exits. While opub is unreachable, one line on stderr says
+/// the session is unlinked; a later successful link says so too.
+actor SessionLinker {
+    private let client: OpubServerClient
+    private let sessionID: SessionID
+    private let start: CLISessionStart
+    private let heartbeatInterval: Duration
+    private let console: Console
+    private let onLinkChange: @Sendable (Bool) -> Void
+
+    private(set) var linked = false
+    private var announcedUnlinked = false
+    private var announcedDisabled = false
+
+    init(
+        client: OpubServerClient, sessionID: SessionID, start: CLISessionStart, heartbeatInterval: Duration,
+        console: Console, onLinkChange: @escaping @Sendable (Bool) -> Void
+    ) {
+        self.client = client
+        self.sessionID = sessionID
+        self.start = start
+        self.heartbeatInterval = heartbeatInterval
+        self.console = console
+        self.onLinkChange = onLinkChange
+    }
+
+    /// Links, then heartbeats, until cancelled (when the agent exits).
+    func run() async {
+        var backoff = Duration.milliseconds(500)
+        while !Task.isCancelled, !linked {
+            if await tryLink() { break }
+            try? await Task.sleep(for: backoff)
+            backoff = min(backoff * 2, .seconds(5))
+        }
+        while !Task.isCancelled {
+            try? await Task.sleep(for: heartbeatInterval)
+            if Task.isCancelled { return }
+            await beat()
+        }
+    }
+
+    /// One attempt to link; true once linked (or when the server refused for good).
+    private func tryLink() async -> Bool {
+        do {
+            try await client.startSession(sessionID, start)
+            linked = true
+            onLinkChange(true)
+            if announcedUnlinked { console.info("opub: session \(sessionID) is now linked") }
+            return true
+        } catch is CancellationError {
+            return false
+        } catch let error as OpubServerError {
+            if case .unreachable = error {
+                announceUnlinked(because: error.description)
+                return false
+            }
+            if let status = error.status, (400..<500).contains(status), status != 408, status != 429 {
+                announceUnlinked(because: error.description)
+                return true
+            }
+            announceUnlinked(because: error.description)
+            return false
+        } catch {
+            announceUnlinked(because: "\(error)")
+            return false
+        }
+    }
+
+    private func announceUnlinked(because reason: String) {
+        guard !announcedUnlinked else { return }
+        announcedUnlinked = true
+        console.warn(
+            "session \(sessionID) is unlinked: \(reason) The agent runs anyway; opub keeps trying to link "
+                + "in the background.")
+    }
+
+    private func beat() async {
+        do {
+            try await client.heartbeat(sessionID)
+        } catch let error as OpubServerError where error.code == "key_disabled" {
+            guard !announcedDisabled else { return }
+            announcedDisabled = true
+            console.warn(
+                "opub disabled this key (\(error)). The agent's requests will now be refused; "
+                    + "see `opub status`.")
+        } catch {
+            // A missed heartbeat is retried at the next interval; the sweeper allows three.
+        }
+    }
+
+    /// Ends the session at opub. A session that never linked gets one last link attempt first, so that
+    /// short sessions are recorded too. Bounded by the client's timeout.
+    func finish(exit: AgentExit?) async {
+        if !linked { _ = await tryLinkQuietly() }
+        guard linked else { return }
+        let reason = exit == nil ? "failed_to_start" : (exit?.signal != nil ? "signal" : "exited")
+        let body = CLISessionEnd(exitCode: exit.map { Int($0.shellStatus) }, reason: reason)
+        try? await client.endSession(sessionID, body)
+    }
+
+    private func tryLinkQuietly() async -> Bool {
+        do {
+            try await client.startSession(sessionID, start)
+            linked = true
+            return true
+        } catch {
+            return false
+        }
+    }
+}
