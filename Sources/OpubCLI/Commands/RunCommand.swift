@@ -62,7 +62,7 @@ public struct RunCommand: OpubSubcommand {
         let environment = Self.childEnvironment(
             base: context.environment, plan: plan, secret: secret, sessionID: sessionID, directory: directory.path)
         let client = OpubServerClient(
-            server: server, linkToken: linkToken, transport: context.http, timeout: .seconds(2))
+            server: server, linkToken: linkToken, transport: context.http, timeout: .seconds(5))
         let linker = SessionLinker(
             client: client, sessionID: sessionID,
             start: CLISessionStart(
@@ -70,6 +70,7 @@ public struct RunCommand: OpubSubcommand {
                 surfaceVersion: stored.surfaceVersions?[surface.rawValue], cliVersion: OpubVersion.current,
                 os: OpubVersion.operatingSystem),
             heartbeatInterval: .seconds(max(1, stored.heartbeatIntervalSeconds ?? 60)), console: context.console,
+            debug: context.environment["OPUB_DEBUG"] == "1",
             onLinkChange: { linked in
                 var updated = record
                 updated.linked = linked

@@ -37,7 +37,19 @@ public protocol HTTPTransport: Sendable {
     func send(_ exchange: HTTPExchange) async throws -> HTTPAnswer
 }
 
-/// AsyncHTTPClient's process-wide shared client.
+/// The CLI's HTTP client: unlike `HTTPClient.shared` it does not retry connection establishment until
+/// the deadline, so an unreachable server (connection refused) fails at once and `opub run` neither
+/// waits nor lingers. Lives for the process, like `.shared`, so it is never shut down.
+public enum CLIHTTPClient {
+    public static let shared: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout = .init(connect: .seconds(3), read: .seconds(30))
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
+}
+
+/// Requests through ``CLIHTTPClient``.
 public struct AsyncHTTPTransport: HTTPTransport {
     public init() {}
 
@@ -54,7 +66,7 @@ public struct AsyncHTTPTransport: HTTPTransport {
         let deadline =
             NIODeadline.now()
             + .nanoseconds(timeout.seconds * 1_000_000_000 + timeout.attoseconds / 1_000_000_000)
-        let response = try await HTTPClient.shared.execute(request, deadline: deadline)
+        let response = try await CLIHTTPClient.shared.execute(request, deadline: deadline)
         let buffer = try await response.body.collect(upTo: 4 * 1024 * 1024)
         return HTTPAnswer(status: Int(response.status.code), body: Array(buffer.readableBytesView))
     }

@@ -11,9 +11,10 @@ struct GitCommands: Sendable {
             timeout: .seconds(60))
     }
 
-    /// `origin`'s URL, or nil.
+    /// `origin`'s URL as configured (before any `url.<base>.insteadOf` rewriting), or nil.
     func originURL(root: String) async throws -> String? {
-        guard let output = try await run(["remote", "get-url", "origin"], in: root), output.status == 0 else {
+        guard let output = try await run(["config", "--get", "remote.origin.url"], in: root), output.status == 0
+        else {
             return nil
         }
         let url = output.standardOutput.trimmed

@@ -12,6 +12,7 @@ actor SessionLinker {
     private let heartbeatInterval: Duration
     private let console: Console
     private let onLinkChange: @Sendable (Bool) -> Void
+    private let debug: Bool
 
     private(set) var linked = false
     private var announcedUnlinked = false
@@ -19,8 +20,9 @@ actor SessionLinker {
 
     init(
         client: OpubServerClient, sessionID: SessionID, start: CLISessionStart, heartbeatInterval: Duration,
-        console: Console, onLinkChange: @escaping @Sendable (Bool) -> Void
+        console: Console, debug: Bool = false, onLinkChange: @escaping @Sendable (Bool) -> Void
     ) {
+        self.debug = debug
         self.client = client
         self.sessionID = sessionID
         self.start = start
@@ -44,10 +46,23 @@ actor SessionLinker {
         }
     }
 
+    /// Runs one call to completion even when the agent exits meanwhile: a link or end call that reached
+    /// the server must get its answer, or the session would be half recorded. The detached task lives at
+    /// most the client's timeout.
+    private func uncancelled(_ call: @escaping @Sendable (OpubServerClient) async throws -> Void) async throws {
+        let client = self.client
+        try await Task.detached { try await call(client) }.value
+    }
+
+    private func note(_ error: any Error) {
+        if debug { console.warn("debug: \(error)") }
+    }
+
     /// One attempt to link; true once linked (or when the server refused for good).
     private func tryLink() async -> Bool {
+        let (sessionID, start) = (self.sessionID, self.start)
         do {
-            try await client.startSession(sessionID, start)
+            try await uncancelled { try await $0.startSession(sessionID, start) }
             linked = true
             onLinkChange(true)
             if announcedUnlinked { console.info("opub: session \(sessionID) is now linked") }
@@ -55,6 +70,7 @@ actor SessionLinker {
         } catch is CancellationError {
             return false
         } catch let error as OpubServerError {
+            note(error)
             if case .unreachable = error {
                 announceUnlinked(because: error.description)
                 return false
@@ -66,6 +82,7 @@ actor SessionLinker {
             announceUnlinked(because: error.description)
             return false
         } catch {
+            note(error)
             announceUnlinked(because: "\(error)")
             return false
         }
@@ -80,8 +97,9 @@ actor SessionLinker {
     }
 
     private func beat() async {
+        let sessionID = self.sessionID
         do {
-            try await client.heartbeat(sessionID)
+            try await uncancelled { try await $0.heartbeat(sessionID) }
         } catch let error as OpubServerError where error.code == "key_disabled" {
             guard !announcedDisabled else { return }
             announcedDisabled = true
@@ -90,6 +108,7 @@ actor SessionLinker {
                     + "see `opub status`.")
         } catch {
             // A missed heartbeat is retried at the next interval; the sweeper allows three.
+            note(error)
         }
     }
 
@@ -100,7 +119,11 @@ actor SessionLinker {
         guard linked else { return }
         let reason = exit == nil ? "failed_to_start" : (exit?.signal != nil ? "signal" : "exited")
         let body = CLISessionEnd(exitCode: exit.map { Int($0.shellStatus) }, reason: reason)
-        try? await client.endSession(sessionID, body)
+        do {
+            try await client.endSession(sessionID, body)
+        } catch {
+            note(error)
+        }
     }
 
     private func tryLinkQuietly() async -> Bool {
@@ -109,6 +132,7 @@ actor SessionLinker {
             linked = true
             return true
         } catch {
+            note(error)
             return false
         }
     }

@@ -82,9 +82,8 @@ public struct OpubServerClient: Sendable {
         let answer: HTTPAnswer
         do {
             answer = try await transport.send(exchange)
-        } catch is CancellationError {
-            throw CancellationError()
         } catch {
+            if error is CancellationError || Task.isCancelled { throw CancellationError() }
             throw OpubServerError.unreachable(server: server, reason: Self.reason(error))
         }
         guard statuses.contains(answer.status) else {

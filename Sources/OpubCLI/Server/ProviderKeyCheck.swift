@@ -6,7 +6,8 @@ public enum ProviderKeyCheck {
     public static func currentKey(secret: String, providerURL: String) async throws -> CurrentKeyInfo {
         let client = OpenRouterClient(
             apiKey: secret,
-            configuration: .init(baseURL: providerURL, timeout: .seconds(15), retryPolicy: RetryPolicy(maxAttempts: 2)))
+            configuration: .init(baseURL: providerURL, timeout: .seconds(15), retryPolicy: RetryPolicy(maxAttempts: 2)),
+            httpClient: CLIHTTPClient.shared)
         return try await client.currentKey()
     }
 
