@@ -113,14 +113,16 @@ actor SessionLinker {
     }
 
     /// Ends the session at opub. A session that never linked gets one last link attempt first, so that
-    /// short sessions are recorded too. Bounded by the client's timeout.
+    /// short sessions are recorded too; the end call goes out even when that attempt's answer was lost
+    /// (the server may have recorded it). Each call is bounded by the client's timeout.
     func finish(exit: AgentExit?) async {
         if !linked { _ = await tryLinkQuietly() }
-        guard linked else { return }
         let reason = exit == nil ? "failed_to_start" : (exit?.signal != nil ? "signal" : "exited")
         let body = CLISessionEnd(exitCode: exit.map { Int($0.shellStatus) }, reason: reason)
         do {
             try await client.endSession(sessionID, body)
+        } catch let error as OpubServerError {
+            if linked || error.status != 404 { note(error) }
         } catch {
             note(error)
         }
