@@ -5,11 +5,22 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny")
 ]
 
+/// `-static-stdlib` for one executable, with the Foundation archives named explicitly: the modules were
+/// compiled for the shared runtime, so their autolink entries do not name the static archives' dependencies.
+let staticSwiftRuntime: [String] =
+    ["-static-stdlib", "-Xlinker", "--start-group"]
+    + [
+        "Foundation", "CoreFoundation", "FoundationEssentials", "FoundationInternationalization", "_FoundationICU",
+        "_FoundationCShims", "_FoundationCollections", "swiftDispatch", "dispatch", "BlocksRuntime",
+        "swiftSynchronization", "swiftGlibc",
+    ].flatMap { ["-Xlinker", "-l\($0)"] } + ["-Xlinker", "--end-group"]
+
 let package = Package(
     name: "opub",
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "opub", targets: ["opub"]),
+        .executable(name: "opub-mcp", targets: ["opub-mcp"]),
         .executable(name: "opub-server", targets: ["opub-server"]),
         .executable(name: "openrouter-sim", targets: ["openrouter-sim"]),
     ],
@@ -118,14 +129,29 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
-        .executableTarget(name: "opub", dependencies: ["OpubCLI"], swiftSettings: swiftSettings),
+        // `opub mcp`'s server, a separate program so that `opub` itself does not load the MCP SDK (and the
+        // URLSession stack it brings), which would cost every `opub run` milliseconds at start-up.
+        .target(
+            name: "OpubMCP",
+            dependencies: [
+                "OpubCLI", "OpubCore", "OpubSurfaces",
+                .product(name: "MCP", package: "swift-sdk"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Linked with the Swift runtime and Foundation statically: `opub run` sits in front of every agent
+        // start, and loading them as shared libraries costs more than the rest of opub's start-up.
+        .executableTarget(
+            name: "opub", dependencies: ["OpubCLI"], swiftSettings: swiftSettings,
+            linkerSettings: [.unsafeFlags(staticSwiftRuntime, .when(platforms: [.linux]))]
+        ),
+        .executableTarget(name: "opub-mcp", dependencies: ["OpubMCP"], swiftSettings: swiftSettings),
         .executableTarget(name: "opub-server", dependencies: ["OpubServer"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "openrouter-sim",

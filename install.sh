@@ -1,6 +1,7 @@
 #!/bin/sh
-# Installs the opub CLI from source: builds it with `swift build -c release --product opub` and puts
-# the binary in ${PREFIX:-$HOME/.local}/bin. Running it again rebuilds and replaces the binary.
+# Installs the opub CLI from source: builds it with `swift build -c release --product opub` (and
+# `--product opub-mcp`, the program behind `opub mcp`) and puts both in ${PREFIX:-$HOME/.local}/bin.
+# Running it again rebuilds and replaces them.
 #
 #   ./install.sh               build and install (from this checkout)
 #   ./install.sh --uninstall   remove the installed binary
@@ -17,16 +18,16 @@ fail() { say "$*"; exit 1; }
 
 case "${1:-}" in
     --uninstall)
-        if [ -e "$bin/opub" ]; then
-            rm -f "$bin/opub"
-            say "removed $bin/opub (keys and config stay in ~/.config/opub and ~/.local/share/opub; 'opub logout --all' before uninstalling forgets them)"
+        if [ -e "$bin/opub" ] || [ -e "$bin/opub-mcp" ]; then
+            rm -f "$bin/opub" "$bin/opub-mcp"
+            say "removed $bin/opub and $bin/opub-mcp (keys and config stay in ~/.config/opub and ~/.local/share/opub; 'opub logout --all' before uninstalling forgets them)"
         else
             say "nothing to remove: $bin/opub does not exist"
         fi
         exit 0
         ;;
     -h | --help)
-        sed -n '2,10p' "$0" 2>/dev/null | sed 's/^# \{0,1\}//'
+        sed -n '2,11p' "$0" 2>/dev/null | sed 's/^# \{0,1\}//'
         exit 0
         ;;
     "") ;;
@@ -56,16 +57,20 @@ else
 fi
 
 say "building opub in release mode in $source_dir (the first build compiles dependencies and takes minutes)"
-swift build -c release --product opub --package-path "$source_dir" >&2 || fail "the build failed (see above)"
-built="$(swift build -c release --product opub --package-path "$source_dir" --show-bin-path)/opub"
-[ -x "$built" ] || fail "the build produced no $built"
+for product in opub opub-mcp; do
+    swift build -c release --product "$product" --package-path "$source_dir" >&2 || fail "the build of $product failed (see above)"
+done
+built="$(swift build -c release --package-path "$source_dir" --show-bin-path)"
+[ -x "$built/opub" ] && [ -x "$built/opub-mcp" ] || fail "the build produced no $built/opub or $built/opub-mcp"
 
 mkdir -p "$bin"
 # Copy then rename, so a running opub is never overwritten in place and a failed copy leaves the old one.
-cp "$built" "$bin/.opub.$$"
-chmod 0755 "$bin/.opub.$$"
-mv -f "$bin/.opub.$$" "$bin/opub"
-say "installed $("$bin/opub" --version) to $bin/opub"
+for program in opub-mcp opub; do
+    cp "$built/$program" "$bin/.$program.$$"
+    chmod 0755 "$bin/.$program.$$"
+    mv -f "$bin/.$program.$$" "$bin/$program"
+done
+say "installed $("$bin/opub" --version) to $bin/opub (and $bin/opub-mcp, which serves 'opub mcp')"
 
 case ":$PATH:" in
     *":$bin:"*) ;;

@@ -46,16 +46,29 @@ public struct FoundationProcessRunner: ProcessRunner {
             try? stdin.fileHandleForWriting.write(contentsOf: Data(input.utf8))
             try? stdin.fileHandleForWriting.close()
         }
-        // Reading both pipes to the end cannot deadlock: each is drained on its own thread.
-        async let outData = Self.readAll(output.fileHandleForReading)
-        async let errData = Self.readAll(errors.fileHandleForReading)
-        let watchdog = Task {
-            try await Task.sleep(for: timeout)
-            if process.isRunning { process.terminate() }
+        // Reading both pipes to the end cannot deadlock: each is drained on its own thread. A helper that
+        // outlives `timeout` is terminated, which closes its pipes and ends the reads.
+        let (out, err) = await withTaskGroup(of: (Data, Data)?.self) { group in
+            group.addTask {
+                async let outData = Self.readAll(output.fileHandleForReading)
+                async let errData = Self.readAll(errors.fileHandleForReading)
+                return await (outData, errData)
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                if !Task.isCancelled, process.isRunning { process.terminate() }
+                return nil
+            }
+            var result: (Data, Data) = (Data(), Data())
+            while let next = await group.next() {
+                if let next {
+                    result = next
+                    group.cancelAll()
+                }
+            }
+            return result
         }
-        let (out, err) = await (outData, errData)
         process.waitUntilExit()
-        watchdog.cancel()
         return ProcessOutput(
             status: process.terminationStatus, standardOutput: String(decoding: out, as: UTF8.self),
             standardError: String(decoding: err, as: UTF8.self))

@@ -19,7 +19,7 @@ struct SessionDirectory {
             let target = path + "/" + file.relativePath
             switch file.treatment {
             case .asIs:
-                try PrivateFiles.write(file.contents, to: target)
+                try PrivateFiles.write(file.contents, to: target, durable: false)
             case .mergedIntoUserVibeConfig:
                 let home = VibeHome(
                     environment: environment, sessionHome: (target as NSString).deletingLastPathComponent)

@@ -44,7 +44,7 @@ public struct SessionRecord: Sendable, Hashable, Codable {
     public func write(to directory: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try PrivateFiles.write(Array(try encoder.encode(self)), to: directory + "/" + Self.fileName)
+        try PrivateFiles.write(Array(try encoder.encode(self)), to: directory + "/" + Self.fileName, durable: false)
     }
 
     public static func read(from directory: String) throws -> SessionRecord? {

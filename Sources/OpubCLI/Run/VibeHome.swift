@@ -21,9 +21,9 @@ struct VibeHome {
     func prepare(opubFragment: String) throws {
         try PrivateFiles.makeDirectory(sessionHome)
         let merged = try Self.merge(userConfig: try PrivateFiles.read(userHome + "/config.toml"), opub: opubFragment)
-        try PrivateFiles.write(merged, to: sessionHome + "/config.toml")
+        try PrivateFiles.write(merged, to: sessionHome + "/config.toml", durable: false)
         if let trust = try PrivateFiles.read(userHome + "/" + Self.trustFile) {
-            try PrivateFiles.write(trust, to: sessionHome + "/" + Self.trustFile)
+            try PrivateFiles.write(trust, to: sessionHome + "/" + Self.trustFile, durable: false)
         }
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: userHome)) ?? []
         for entry in entries where entry != "config.toml" && entry != Self.trustFile {

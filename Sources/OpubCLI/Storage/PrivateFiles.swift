@@ -10,12 +10,13 @@ public enum PrivateFiles {
         guard chmod(path, 0o700) == 0 else { throw FileError(path: path, action: "set the mode of", code: errno) }
     }
 
-    /// Writes `contents` to `path` (mode 0600) atomically, creating the directory (0700) first.
-    public static func write(_ contents: String, to path: String) throws {
-        try write(Array(contents.utf8), to: path)
+    /// Writes `contents` to `path` (mode 0600) atomically, creating the directory (0700) first. `durable`
+    /// files are fsynced before the rename; per-session files, deleted within the hour, are not.
+    public static func write(_ contents: String, to path: String, durable: Bool = true) throws {
+        try write(Array(contents.utf8), to: path, durable: durable)
     }
 
-    public static func write(_ bytes: [UInt8], to path: String) throws {
+    public static func write(_ bytes: [UInt8], to path: String, durable: Bool = true) throws {
         let directory = (path as NSString).deletingLastPathComponent
         try makeDirectory(directory)
         let temporary =
@@ -36,7 +37,7 @@ public enum PrivateFiles {
             }
         }
         if failure == 0, fchmod(descriptor, 0o600) != 0 { failure = errno }
-        if failure == 0, fsync(descriptor) != 0 { failure = errno }
+        if durable, failure == 0, fsync(descriptor) != 0 { failure = errno }
         close(descriptor)
         guard failure == 0 else {
             unlink(temporary)

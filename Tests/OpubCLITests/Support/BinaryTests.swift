@@ -2,5 +2,5 @@ import Testing
 
 /// The tests that run the `opub` binary as a process. They run one at a time: each starts agents,
 /// servers and timers, and on 2 cores running them all at once measures the machine, not opub.
-@Suite("opub binary", .serialized, .enabled(if: OpubBinary.exists, "build opub first: swift build --product opub"))
+@Suite("opub binary", .serialized)
 enum BinaryTests {}

@@ -56,7 +56,9 @@ struct RunningOpub: Sendable {
         }
         var pid: pid_t = 0
         let result = posix_spawn(&pid, "/usr/bin/env", &actions, &attributes, argv, envp)
-        guard result == 0 else { throw CLIError("could not start \(OpubBinary.path): \(result)") }
+        guard result == 0, OpubBinary.exists else {
+            throw CLIError("could not start \(OpubBinary.path) (\(result)); build it: swift build --product opub")
+        }
         return RunningOpub(pid: pid, outputPath: outputPath, errorPath: errorPath)
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import MCP
+import OpubCLI
 import OpubCore
 import OpubSurfaces
 
