@@ -67,6 +67,8 @@ mkdir -p "$bin"
 # Copy then rename, so a running opub is never overwritten in place and a failed copy leaves the old one.
 for program in opub-mcp opub; do
     cp "$built/$program" "$bin/.$program.$$"
+    # Debug information is most of the file and unused at run time.
+    if command -v strip >/dev/null 2>&1; then strip --strip-debug "$bin/.$program.$$" 2>/dev/null || true; fi
     chmod 0755 "$bin/.$program.$$"
     mv -f "$bin/.$program.$$" "$bin/$program"
 done
