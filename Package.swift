@@ -5,11 +5,22 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny")
 ]
 
+/// `-static-stdlib` for one executable, with the Foundation archives named explicitly: the modules were
+/// compiled for the shared runtime, so their autolink entries do not name the static archives' dependencies.
+let staticSwiftRuntime: [String] =
+    ["-static-stdlib", "-Xlinker", "--start-group"]
+    + [
+        "Foundation", "CoreFoundation", "FoundationEssentials", "FoundationInternationalization", "_FoundationICU",
+        "_FoundationCShims", "_FoundationCollections", "swiftDispatch", "dispatch", "BlocksRuntime",
+        "swiftSynchronization", "swiftGlibc",
+    ].flatMap { ["-Xlinker", "-l\($0)"] } + ["-Xlinker", "--end-group"]
+
 let package = Package(
     name: "opub",
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "opub", targets: ["opub"]),
+        .executable(name: "opub-mcp", targets: ["opub-mcp"]),
         .executable(name: "opub-server", targets: ["opub-server"]),
         .executable(name: "openrouter-sim", targets: ["openrouter-sim"]),
     ],
@@ -32,6 +43,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk.git", from: "0.12.1"),
+        .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         // Domain only, no I/O.
@@ -107,16 +121,46 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The per-agent launch table and the CLI <-> server wire types: pure data and functions shared by
+        // the CLI (which launches agents) and the server (whose key-creation page prints the same table).
+        .target(
+            name: "OpubSurfaces",
+            dependencies: ["OpubCore"],
+            swiftSettings: swiftSettings
+        ),
         // The CLI as a library.
         .target(
             name: "OpubCLI",
             dependencies: [
                 "OpubCore",
+                "OpubSurfaces",
+                "OpenRouter",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
-        .executableTarget(name: "opub", dependencies: ["OpubCLI"], swiftSettings: swiftSettings),
+        // `opub mcp`'s server, a separate program so that `opub` itself does not load the MCP SDK (and the
+        // URLSession stack it brings), which would cost every `opub run` milliseconds at start-up.
+        .target(
+            name: "OpubMCP",
+            dependencies: [
+                "OpubCLI", "OpubCore", "OpubSurfaces",
+                .product(name: "MCP", package: "swift-sdk"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Linked with the Swift runtime and Foundation statically: `opub run` sits in front of every agent
+        // start, and loading them as shared libraries costs more than the rest of opub's start-up.
+        .executableTarget(
+            name: "opub", dependencies: ["OpubCLI"], swiftSettings: swiftSettings,
+            linkerSettings: [.unsafeFlags(staticSwiftRuntime, .when(platforms: [.linux]))]
+        ),
+        .executableTarget(name: "opub-mcp", dependencies: ["OpubMCP"], swiftSettings: swiftSettings),
         .executableTarget(name: "opub-server", dependencies: ["OpubServer"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "openrouter-sim",
@@ -194,6 +238,20 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/OpubTestFixture",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "OpubCLITests",
+            dependencies: [
+                "OpubCLI", "OpubSurfaces", "OpubCore", "OpenRouter", "OpenRouterSim",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Yams", package: "Yams"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,1 +1,3 @@
-print("opub")
+import OpubCLI
+
+await OpubCommand.runMain()

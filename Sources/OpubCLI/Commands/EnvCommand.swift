@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import OpenRouter
+import OpubCore
+import OpubSurfaces
+
+/// `opub env <surface>`: the environment and headers for a custom setup, the secret masked unless
+/// `--reveal`.
+public struct EnvCommand: OpubSubcommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "env", abstract: "Print the environment and headers an agent needs, for custom setups.")
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case sh, fish, dotenv, json
+    }
+
+    @Argument(help: "The agent: \(Surface.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var surface: Surface
+
+    @Option(help: "sh, fish, dotenv or json.")
+    var format: Format = .sh
+
+    @Flag(help: "Print the secret itself instead of its mask.")
+    var reveal = false
+
+    @Option(help: "The key (default: the one bound to this repository).")
+    var key: String?
+
+    @Option(help: "The model (default: opub's recommendation for this agent).")
+    var model: String?
+
+    @OptionGroup public var global: GlobalOptions
+
+    public init() {}
+
+    public func run(in context: CLIContext) async throws {
+        let support = CommandSupport(context: context, global: global)
+        let configuration = try support.configStore.load()
+        let (keyID, stored) = try support.resolveKey(explicit: key, in: configuration)
+        guard let repository = try? RepositoryName(parsing: stored.project) else {
+            throw CLIError("config.toml names an invalid project for \(keyID): '\(stored.project)'.")
+        }
+        let shown = reveal ? try await support.loadSecret(keyID, stored) : stored.label
+        let variables = LaunchTable.advancedEnvironment(
+            for: surface, repository: repository, keyID: keyID,
+            providerBaseURL: try support.providerURL(advertised: stored.providerURL, configuration: configuration),
+            model: model ?? stored.models?[surface.rawValue], secretPlaceholder: shown)
+        let headers = LaunchTable.rawHeaders(repository: repository)
+        if !reveal { context.console.info("opub: the secret is masked; add --reveal to print it") }
+        if !surface.sendsHeaders {
+            context.console.info("opub: \(surface.displayName) cannot send the attribution headers")
+        }
+        switch global.json ? .json : format {
+        case .json:
+            let object = JSONText.object([
+                ("environment", .object(variables.map { ($0.name, .string($0.value)) })),
+                ("headers", JSONText.headers(headers)),
+            ])
+            context.console.result(object.rendered(pretty: true))
+        case .sh:
+            for (name, value) in variables { context.console.result("export \(name)=\(Self.singleQuoted(value))") }
+            context.console.result("# headers: " + headers.map(\.line).joined(separator: "; "))
+        case .fish:
+            for (name, value) in variables { context.console.result("set -gx \(name) \(Self.singleQuoted(value))") }
+            context.console.result("# headers: " + headers.map(\.line).joined(separator: "; "))
+        case .dotenv:
+            for (name, value) in variables { context.console.result("\(name)=\(JSONText.quoted(value))") }
+            context.console.result("# headers: " + headers.map(\.line).joined(separator: "; "))
+        }
+    }
+
+    /// A POSIX-shell (and fish) single-quoted word.
+    static func singleQuoted(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+}

@@ -1,0 +1,56 @@
+/// OpenCode: the whole configuration inline in `OPENCODE_CONFIG_CONTENT` (no file): the `openrouter`
+/// provider's options (`apiKey: "{env:OPUB_PROVIDER_KEY}"`, `baseURL`, attribution headers), the model,
+/// and `mcp.opub` (`type: local`, `command: [opub, mcp, …]`). The secret is in `OPUB_PROVIDER_KEY`.
+public enum OpenCodeLaunch {
+    public static let keyVariable = "OPUB_PROVIDER_KEY"
+
+    public static func configuration(_ inputs: LaunchInputs) -> JSONText {
+        var members: [(String, JSONText)] = [
+            ("$schema", .string("https://opencode.ai/config.json")),
+            (
+                "provider",
+                .object([
+                    (
+                        "openrouter",
+                        .object([
+                            (
+                                "options",
+                                .object([
+                                    ("apiKey", .string("{env:\(keyVariable)}")),
+                                    ("baseURL", .string(inputs.baseURL)),
+                                    ("headers", JSONText.headers(inputs.attribution.fields)),
+                                ])
+                            )
+                        ])
+                    )
+                ])
+            ),
+        ]
+        if let model = inputs.model { members.append(("model", .string("openrouter/\(model)"))) }
+        members.append(
+            (
+                "mcp",
+                .object([
+                    (
+                        "opub",
+                        .object([
+                            ("type", .string("local")),
+                            ("command", .array(inputs.mcpCommand.map { .string($0) })),
+                            ("enabled", .bool(true)),
+                        ])
+                    )
+                ])
+            ))
+        return .object(members)
+    }
+
+    public static func plan(_ inputs: LaunchInputs) -> LaunchPlan {
+        LaunchPlan(
+            surface: .opencode, program: Surface.opencode.program, arguments: [],
+            environment: [
+                EnvironmentVariable(keyVariable, .secret),
+                EnvironmentVariable("OPENCODE_CONFIG_CONTENT", .literal(configuration(inputs).rendered())),
+            ],
+            files: [])
+    }
+}

@@ -1,0 +1,50 @@
+import OpubCore
+
+/// The per-surface launch table of `cli.md`: the single source of truth for how each agent is pointed
+/// at a compute key. `opub run` launches from it; the server's key-creation page prints its setup
+/// commands and advanced configs from it.
+public enum LaunchTable {
+    /// The launch plan for `surface`.
+    public static func plan(for surface: Surface, _ inputs: LaunchInputs) -> LaunchPlan {
+        switch surface {
+        case .claude: return ClaudeLaunch.plan(inputs)
+        case .codex: return CodexLaunch.plan(inputs)
+        case .copilot: return CopilotLaunch.plan(inputs)
+        case .vibe: return VibeLaunch.plan(inputs)
+        case .opencode: return OpenCodeLaunch.plan(inputs)
+        case .continue: return ContinueLaunch.plan(inputs)
+        }
+    }
+
+    /// The command the key-creation page shows for a surface:
+    /// `opub setup <surface> --project owner/repo --compute-key-id ck_…`.
+    public static func setupCommand(for surface: Surface, repository: RepositoryName, keyID: KeyID) -> String {
+        "opub setup \(surface.rawValue) --project \(repository) --compute-key-id \(keyID)"
+    }
+
+    /// The setup command for every surface, keyed by surface name (the server's
+    /// `setup_commands` field).
+    public static func setupCommands(repository: RepositoryName, keyID: KeyID) -> [String: String] {
+        Dictionary(
+            uniqueKeysWithValues: Surface.allCases.map {
+                ($0.rawValue, setupCommand(for: $0, repository: repository, keyID: keyID))
+            })
+    }
+
+    /// "Advanced configs" for a custom setup without `opub run`: the environment variables a surface
+    /// reads, with the secret shown as `secretPlaceholder` (the creation page passes the real secret; other
+    /// pages and `opub env` a mask). Generated files are not part of it; their variables are.
+    public static func advancedEnvironment(
+        for surface: Surface, repository: RepositoryName, keyID: KeyID, providerBaseURL: String, model: String?,
+        secretPlaceholder: String
+    ) -> [(name: String, value: String)] {
+        let inputs = LaunchInputs(
+            repository: repository, keyID: keyID, sessionID: nil, providerBaseURL: providerBaseURL, model: model)
+        return plan(for: surface, inputs).resolvedEnvironment(secret: secretPlaceholder)
+    }
+
+    /// The raw OpenRouter attribution headers for custom setups (no session id outside `opub run`).
+    public static func rawHeaders(repository: RepositoryName) -> [HeaderField] {
+        AttributionHeaders(repository: repository, sessionID: nil).fields
+    }
+}

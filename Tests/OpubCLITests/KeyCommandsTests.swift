@@ -1,0 +1,148 @@
+import Foundation
+import OpubCLI
+import Testing
+
+@Suite("opub keys, env, status, revoke, logout")
+struct KeyCommandsTests {
+    @Test("keys lists what this machine holds, masked, with bindings")
+    func keys() async throws {
+        try await withCLIWorld { world in
+            #expect(await world.setup("claude").status == 0)
+            let text = await world.opub(["keys"])
+            #expect(text.status == 0)
+            #expect(text.output.contains(world.keyID.rawValue) && text.output.contains("octo/widgets"))
+            #expect(text.output.contains("bound to \(world.temp.repository)"))
+            #expect(!text.output.contains(world.secret))
+            let json = await world.opub(["keys", "--json"])
+            let entries = try #require(
+                try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [[String: Any]])
+            #expect(entries.first?["id"] as? String == world.keyID.rawValue)
+        }
+    }
+
+    @Test("env masks the secret unless --reveal, in sh, fish, dotenv and json")
+    func environment() async throws {
+        try await withCLIWorld { world in
+            #expect(await world.setup("copilot").status == 0)
+            let masked = await world.opub(["env", "copilot"])
+            #expect(masked.status == 0)
+            #expect(!masked.output.contains(world.secret))
+            #expect(masked.output.contains("export COPILOT_PROVIDER_API_KEY='sk-or-v1-"))
+            #expect(masked.output.contains("export COPILOT_PROVIDER_BASE_URL='\(world.providerURL)'"))
+            #expect(masked.error.contains("--reveal"))
+            let revealed = await world.opub(["env", "copilot", "--reveal", "--format", "dotenv"])
+            #expect(revealed.output.contains("COPILOT_PROVIDER_API_KEY=\"\(world.secret)\""))
+            let fish = await world.opub(["env", "claude", "--format", "fish"])
+            #expect(fish.output.contains("set -gx ANTHROPIC_API_KEY ''"))
+            let json = await world.opub(["env", "opencode", "--format", "json"])
+            let object = try #require(
+                try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])
+            let headers = object["headers"] as? [String: String]
+            #expect(headers?["HTTP-Referer"] == "https://opub.dev/github/octo/widgets")
+        }
+    }
+
+    @Test("status shows the key's budget from opub and the provider, and running sessions")
+    func status() async throws {
+        try await withCLIWorld { world in
+            #expect(await world.setup("claude").status == 0)
+            let result = await world.opub(["status"])
+            #expect(result.status == 0, "\(result.error)")
+            #expect(result.output.contains("state     active"))
+            #expect(result.output.contains("opub      limit $20.00, spent $1.25, remaining $18.75"))
+            #expect(result.output.contains("provider  limit $20.00, spent $0.00, remaining $20.00"))
+            #expect(result.output.contains("project   $75.00 available"))
+            #expect(result.output.contains("session   none running"))
+            let json = await world.opub(["status", "--json"])
+            let object = try #require(
+                try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])
+            #expect(object["state"] as? String == "active")
+        }
+    }
+
+    @Test("outside a bound repository, commands say how to bind one")
+    func unbound() async throws {
+        try await withCLIWorld { world in
+            #expect(await world.setup("claude").status == 0)
+            let result = await world.opub(["status"], in: world.temp.home)
+            #expect(result.status == 1)
+            #expect(result.error.contains("Not inside a git repository"))
+            #expect(result.error.contains("--key"))
+            let explicit = await world.opub(["status", "--key", world.keyID.rawValue], in: world.temp.home)
+            #expect(explicit.status == 0, "\(explicit.error)")
+        }
+    }
+
+    @Test("revoke revokes at opub through the link token, then deletes the secret")
+    func revoke() async throws {
+        try await withCLIWorld { world in
+            #expect(await world.setup("claude").status == 0)
+            let result = await world.opub(["revoke"])
+            #expect(result.status == 0, "\(result.error)")
+            #expect(await world.server.revoked == [world.keyID.rawValue])
+            #expect(!FileManager.default.fileExists(atPath: world.temp.paths.secretFile(for: world.keyID.rawValue)))
+            let configuration = try ConfigStore(paths: world.temp.paths).load()
+            #expect(configuration.keys.isEmpty)
+        }
+    }
+
+    @Test("revoke keeps the secret when opub cannot be reached, and says so")
+    func revokeUnreachable() async throws {
+        try await withCLIWorld { world in
+            #expect(await world.setup("claude").status == 0)
+            let result = await world.opub(["revoke", "--server", "http://127.0.0.1:9"])
+            #expect(result.status == 1)
+            #expect(result.error.contains("The key still works and stays on this machine"))
+            #expect(FileManager.default.fileExists(atPath: world.temp.paths.secretFile(for: world.keyID.rawValue)))
+        }
+    }
+
+    @Test("logout forgets the secret and binding, and says the key stays active")
+    func logout() async throws {
+        try await withCLIWorld { world in
+            #expect(await world.setup("claude").status == 0)
+            let result = await world.opub(["logout", "--all"])
+            #expect(result.status == 0)
+            #expect(result.output.contains("still active"))
+            #expect(await world.server.revoked.isEmpty)
+            #expect(!FileManager.default.fileExists(atPath: world.temp.paths.secretFile(for: world.keyID.rawValue)))
+            let configuration = try ConfigStore(paths: world.temp.paths).load()
+            #expect(configuration.keys.isEmpty && configuration.bindings.isEmpty)
+        }
+    }
+
+    @Test("--store keyring without secret-tool says what to install")
+    func keyringWithoutSecretTool() async throws {
+        try await withCLIWorld { world in
+            let result = await world.setup("claude", extra: ["--store", "keyring"])
+            #expect(result.status == 1)
+            #expect(result.error.contains("secret-tool") && result.error.contains("--store file"))
+        }
+    }
+
+    @Test("--store keyring stores through secret-tool when it is there")
+    func keyringWithSecretTool() async throws {
+        try await withCLIWorld { world in
+            // A stand-in secret-tool keeping secrets in a file, as the keyring would.
+            let store = world.temp.root + "/keyring"
+            try world.temp.installProgram(
+                "secret-tool",
+                script: """
+                    #!/bin/sh
+                    case "$1" in
+                    store) cat > "\(store)" ;;
+                    lookup) cat "\(store)" ;;
+                    clear) rm -f "\(store)" ;;
+                    esac
+                    """)
+            let result = await world.setup("claude", extra: ["--store", "keyring"])
+            #expect(result.status == 0, "\(result.error)")
+            #expect(world.temp.read(store) == world.secret)
+            #expect(!FileManager.default.fileExists(atPath: world.temp.paths.secretFile(for: world.keyID.rawValue)))
+            let status = await world.opub(["status"])
+            #expect(status.status == 0, "\(status.error)")
+            #expect(await world.opub(["logout"]).status == 0)
+            #expect(!FileManager.default.fileExists(atPath: store))
+        }
+    }
+}

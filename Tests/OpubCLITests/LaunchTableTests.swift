@@ -1,0 +1,59 @@
+import OpubCore
+import OpubSurfaces
+import Testing
+
+/// The launch table as pure data: what the server's key page shows comes from the same functions.
+@Suite("Launch table (OpubSurfaces)")
+struct LaunchTableTests {
+    let repository = try! RepositoryName(parsing: "octo/widgets")
+    let keyID = KeyID("ck_abc123")!
+
+    @Test("setup commands: opub setup <surface> --project owner/repo --compute-key-id ck_…")
+    func setupCommands() {
+        #expect(
+            LaunchTable.setupCommand(for: .continue, repository: repository, keyID: keyID)
+                == "opub setup continue --project octo/widgets --compute-key-id ck_abc123")
+        let all = LaunchTable.setupCommands(repository: repository, keyID: keyID)
+        #expect(Set(all.keys) == Set(Surface.allCases.map(\.rawValue)))
+    }
+
+    @Test("advanced configs carry the placeholder, never a session id, and the raw headers")
+    func advancedConfigs() {
+        let claude = LaunchTable.advancedEnvironment(
+            for: .claude, repository: repository, keyID: keyID, providerBaseURL: "https://openrouter.ai/api/v1/",
+            model: nil, secretPlaceholder: "{secret}")
+        #expect(
+            claude.map(\.name) == [
+                "ANTHROPIC_BASE_URL", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_API_KEY", "ANTHROPIC_CUSTOM_HEADERS",
+            ])
+        #expect(claude[0].value == "https://openrouter.ai/api")
+        #expect(claude[1].value == "{secret}")
+        #expect(claude[3].value == "HTTP-Referer: https://opub.dev/github/octo/widgets\nX-OpenRouter-Title: opub")
+        #expect(
+            LaunchTable.rawHeaders(repository: repository) == [
+                HeaderField(name: "HTTP-Referer", value: "https://opub.dev/github/octo/widgets"),
+                HeaderField(name: "X-OpenRouter-Title", value: "opub"),
+            ])
+    }
+
+    @Test("every plan puts the secret in environment variables only", arguments: Surface.allCases)
+    func secretOnlyInEnvironment(surface: Surface) {
+        let inputs = LaunchInputs(
+            repository: repository, keyID: keyID, sessionID: SessionID("ls_x1")!,
+            providerBaseURL: "https://openrouter.ai/api/v1", model: "some/model", opubExecutable: "/usr/bin/opub",
+            sessionDirectory: "/run/opub/ls_x1")
+        let plan = LaunchTable.plan(for: surface, inputs)
+        #expect(plan.program == surface.program)
+        #expect(plan.secretVariableNames.count == 1)
+        let secret = "sk-or-v1-" + String(repeating: "a", count: 64)
+        #expect(plan.resolvedEnvironment(secret: secret).filter { $0.value == secret }.count == 1)
+        for file in plan.files { #expect(!file.contents.contains("sk-or-v1-")) }
+        for argument in plan.arguments { #expect(!argument.contains("sk-or-v1-")) }
+    }
+
+    @Test("JSON text escapes what it must")
+    func jsonEscaping() {
+        #expect(JSONText.quoted("a\"b\\c\nd\u{1}") == "\"a\\\"b\\\\c\\nd\\u0001\"")
+        #expect(JSONText.object([("k", .array([.int(1), .bool(true)]))]).rendered() == "{\"k\":[1,true]}")
+    }
+}
