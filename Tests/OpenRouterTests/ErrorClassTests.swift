@@ -65,7 +65,8 @@ struct ErrorClassTests {
     @Test("429 carries Retry-After; 5xx, timeouts, drops and refused connections are providerDown")
     func rateLimitedAndDown() async throws {
         try await withSimulator { sim in
-            let admin = sim.client(SimulatorHarness.managementKey, retry: .never, timeout: .milliseconds(300))
+            // Generous for a loaded machine: only the deliberate hang below may exceed it.
+            let admin = sim.client(SimulatorHarness.managementKey, retry: .never, timeout: .seconds(2))
             await sim.faults(FaultRule(route: "GET /credits", errorStatus: 429, retryAfter: 7, count: 1))
             let limited = await openRouterError { _ = try await admin.credits() }
             guard case .rateLimited(let retryAfter, _)? = limited else {
@@ -82,7 +83,7 @@ struct ErrorClassTests {
             }
             #expect(ambiguous)
 
-            await sim.faults(FaultRule(route: "GET /credits", hangMs: 1000, count: 1))
+            await sim.faults(FaultRule(route: "GET /credits", hangMs: 3500, count: 1))
             guard case .providerDown(let reason, true)? = await openRouterError({ _ = try await admin.credits() })
             else {
                 Issue.record("expected providerDown for a timeout")
