@@ -82,4 +82,7 @@ public struct Store: Sendable {
     public var projects: ProjectStore { ProjectStore(store: self) }
     public var keys: KeyStore { KeyStore(store: self) }
     public var donations: DonationStore { DonationStore(store: self) }
+    public var users: UserStore { UserStore(store: self) }
+    public var sessions: WebSessionStore { WebSessionStore(store: self) }
+    public var oauthAttempts: OAuthAttemptStore { OAuthAttemptStore(store: self) }
 }

@@ -179,3 +179,60 @@ struct ReconcilerTests {
         }
     }
 }
+
+@Suite("Linked spend marking", .serialized)
+struct LinkedSpendMarkingTests {
+    func session(
+        _ h: LifecycleHarness, key: ComputeKeyRecord, startedAgo: Int64, heartbeatAgo: Int64, endedAgo: Int64?
+    )
+        async throws -> SessionID
+    {
+        let id = SessionID.random()
+        let now = h.clock.now()
+        try await h.store.engine.write { db in
+            try await db.raw(
+                """
+                INSERT INTO agent_sessions (id, key_id, project_id, surface, cli_version, os, started_at,
+                    last_heartbeat_at, ended_at)
+                VALUES (\(bind: id.rawValue), \(bind: key.id.rawValue), \(bind: key.projectID.rawValue), 'claude',
+                    '1.0.0', 'linux', \(bind: now.adding(seconds: -startedAgo).microsSinceEpoch),
+                    \(bind: now.adding(seconds: -heartbeatAgo).microsSinceEpoch),
+                    \(bind: endedAgo.map { now.adding(seconds: -$0).microsSinceEpoch }))
+                """
+            ).run()
+        }
+        return id
+    }
+
+    @Test("spend during a linked session is linked; spend with no session is not", arguments: TestEngine.available)
+    func marking(engine: TestEngine) async throws {
+        try await withLifecycle(engine) { h in
+            let project = try await h.project(dollars: 20)
+            let linkedKey = try await h.provisioner.create(in: project.id, name: "cli", limit: Money(dollars: 5)).key
+            let directKey = try await h.provisioner.create(in: project.id, name: "direct", limit: Money(dollars: 5)).key
+            let executor = h.executor
+            _ = try await executor.runCycle()
+            h.clock.advance(seconds: 60)
+            let running = try await session(h, key: linkedKey, startedAgo: 30, heartbeatAgo: 5, endedAgo: nil)
+            try await h.charge(linkedKey, usd: "1.50")
+            try await h.charge(directKey, usd: "0.50")
+            _ = try await executor.runCycle()
+            let ledger = try await h.store.ledger.all(of: project.id).filter { $0.kind == .spend }
+            #expect(ledger.first { $0.keyID == linkedKey.id }?.sessionID == running)
+            #expect(ledger.first { $0.keyID == directKey.id }?.sessionID == nil)
+            let spend = try await h.store.ledger.spend(of: project.id, since: h.clock.now().adding(seconds: -3600))
+            #expect(spend.total == Money(dollars: 2))
+            #expect(spend.linked == Money(dollars: 1, cents: 50))
+            // A session that went silent (last heartbeat + grace) before this cycle's interval does not
+            // link later spend; a quiet cycle in between moves the interval's start.
+            h.clock.advance(seconds: 600)
+            _ = try await executor.runCycle()
+            h.clock.advance(seconds: 60)
+            try await h.charge(linkedKey, usd: "0.25")
+            _ = try await executor.runCycle()
+            let late = try await h.store.ledger.all(of: project.id).filter { $0.kind == .spend }.last
+            #expect(late?.sessionID == nil)
+            #expect(try await h.verify() == [])
+        }
+    }
+}

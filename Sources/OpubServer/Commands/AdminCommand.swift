@@ -4,7 +4,8 @@ import OpubStore
 
 struct AdminCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "admin", abstract: "Operator actions.", subcommands: [GrantCommand.self, ProjectCommand.self])
+        commandName: "admin", abstract: "Operator actions.",
+        subcommands: [GrantCommand.self, ProjectCommand.self, RefundCommand.self])
 
     struct GrantCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -46,7 +47,8 @@ struct AdminCommand: AsyncParsableCommand {
             }
             let verb = result.replayed ? "Already granted" : "Granted"
             print(
-                "\(verb) \(money.formatted()) to \(name) (\(result.transaction.id)); available is now \(available.formatted())."
+                "\(verb) \(money.formatted()) to \(name) (\(result.transaction.id)); available is now "
+                    + "\(available.formatted())."
             )
         }
     }

@@ -29,11 +29,16 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: "Concurrent callers.")
         var concurrency = 16
 
+        @Option(help: "Projects the reservations are spread over (each project's money is serialised by its lock).")
+        var projects = 1
+
         @Flag(help: "Print one JSON object instead of text.")
         var json = false
 
         func run() async throws {
-            guard count > 0, concurrency > 0 else { throw OperatorError("--count and --concurrency must be positive") }
+            guard count > 0, concurrency > 0, projects > 0 else {
+                throw OperatorError("--count, --concurrency and --projects must be positive")
+            }
             var directory: URL?
             let url: DatabaseURL
             if let databaseURL {
@@ -48,13 +53,23 @@ struct BenchCommand: AsyncParsableCommand {
             defer { if let directory { try? FileManager.default.removeItem(at: directory) } }
             let count = self.count
             let concurrency = self.concurrency
+            let projectCount = self.projects
             let outcome = try await Store.withStore(url: url, logger: commandLogger()) { store in
                 try await store.migrate()
-                let name = try RepositoryName(owner: "bench", repo: "reserve-\(UInt32.random(in: 0...UInt32.max))")
-                let project = try await store.projects.create(name)
-                try await store.ledger.post(
-                    .grant(amount: Money(dollars: Int64(count))), to: project.id, idempotencyKey: "bench:\(project.id)",
-                    memo: "benchmark")
+                var projects: [ProjectID] = []
+                let run = UInt32.random(in: 0...UInt32.max)
+                for index in 0..<projectCount {
+                    let name = try RepositoryName(owner: "bench", repo: "reserve-\(run)-\(index)")
+                    let project = try await store.projects.create(name)
+                    let share = count / projectCount + (index < count % projectCount ? 1 : 0)
+                    if share > 0 {
+                        try await store.ledger.post(
+                            .grant(amount: Money(dollars: Int64(share))), to: project.id,
+                            idempotencyKey: "bench:\(project.id)", memo: "benchmark")
+                    }
+                    projects.append(project.id)
+                }
+                let targets = projects
                 let clock = ContinuousClock()
                 let start = clock.now
                 let succeeded = try await withThrowingTaskGroup(of: Int.self) { group in
@@ -64,7 +79,8 @@ struct BenchCommand: AsyncParsableCommand {
                             var index = worker
                             while index < count {
                                 _ = try await store.keys.reserveNewKey(
-                                    in: project.id, name: "bench \(index)", limit: Money(dollars: 1))
+                                    in: targets[index % targets.count], name: "bench \(index)", limit: Money(dollars: 1)
+                                )
                                 done += 1
                                 index += concurrency
                             }
@@ -74,9 +90,13 @@ struct BenchCommand: AsyncParsableCommand {
                     return try await group.reduce(0, +)
                 }
                 let elapsed = start.duration(to: clock.now)
-                let verification = try await LedgerVerifier(store: store).verify(project: project.id)
-                let balances = try await store.projects.balances(project.id)
-                return (succeeded, elapsed, verification.isValid && balances.available.isZero)
+                var exact = true
+                for project in targets {
+                    let verification = try await LedgerVerifier(store: store).verify(project: project)
+                    let balances = try await store.projects.balances(project)
+                    exact = exact && verification.isValid && balances.available.isZero
+                }
+                return (succeeded, elapsed, exact)
             }
             let seconds = Double(outcome.1.components.seconds) + Double(outcome.1.components.attoseconds) / 1e18
             let rate = Double(outcome.0) / seconds
@@ -87,7 +107,7 @@ struct BenchCommand: AsyncParsableCommand {
                 )
             } else {
                 print(
-                    "reserve on \(engine): \(outcome.0) reservations in \(String(format: "%.3f", seconds)) s = \(String(format: "%.0f", rate))/s with \(concurrency) callers; ledger exact: \(outcome.2)"
+                    "reserve on \(engine): \(outcome.0) reservations in \(String(format: "%.3f", seconds)) s = \(String(format: "%.0f", rate))/s with \(concurrency) callers over \(projectCount) project(s); ledger exact: \(outcome.2)"
                 )
             }
             guard outcome.2 else { throw OperatorError("the benchmark's ledger did not verify") }

@@ -10,7 +10,8 @@ public struct OpubServerCommand: AsyncParsableCommand {
         commandName: "opub-server",
         abstract: "opub's server: donations in, compute keys out, a public ledger in between.",
         subcommands: [
-            MigrateCommand.self, LedgerCommand.self, AdminCommand.self, ReconcileCommand.self, BenchCommand.self,
+            ServeCommand.self, MigrateCommand.self, LedgerCommand.self, AdminCommand.self, ReconcileCommand.self,
+            BenchCommand.self,
         ]
     )
 

@@ -27,10 +27,11 @@ struct ReconcileCommand: AsyncParsableCommand {
             let executor = ReconcileExecutor(store: store, provider: counting, logger: commandLogger("opub.reconciler"))
             let reconciler = Reconciler(
                 executor: executor, store: store, holder: "cli-\(ProcessInfo.processInfo.processIdentifier)")
-            guard let report = await reconciler.runOnce() else {
-                throw OperatorError("another replica holds the reconcile lease, or the cycle failed (see the log)")
+            switch await reconciler.runOnce() {
+            case .completed(let report): return (report, counting.calls)
+            case .leaseHeldElsewhere: throw OperatorError("another replica holds the reconcile lease; nothing to do")
+            case .failed(let reason): throw OperatorError("the reconcile cycle failed: \(reason)")
             }
-            return (report, counting.calls)
         }
         print("Reconciled: \(report.0); \(report.1) provider call(s).")
         if !report.0.errors.isEmpty {

@@ -1,3 +1,4 @@
+import Metrics
 import OpenRouter
 import Synchronization
 
@@ -7,12 +8,20 @@ public final class CountingProviderKeys: ProviderKeys {
     let base: any ProviderKeys
     private let counter = Atomic<Int>(0)
 
-    public init(_ base: any ProviderKeys) { self.base = base }
+    let metrics: any MetricsFactory
+
+    public init(_ base: any ProviderKeys, metrics: any MetricsFactory = MetricsSystem.factory) {
+        self.base = base
+        self.metrics = metrics
+    }
 
     /// Calls made so far; listing counts one call per page of 100.
     public var calls: Int { counter.load(ordering: .relaxed) }
 
-    private func count(_ n: Int = 1) { counter.add(n, ordering: .relaxed) }
+    private func count(_ n: Int = 1) {
+        counter.add(n, ordering: .relaxed)
+        Counter(label: "opub_provider_calls_total", factory: metrics).increment(by: n)
+    }
 
     public func listAllKeys(includeDisabled: Bool) async throws -> [ProviderKey] {
         let keys = try await base.listAllKeys(includeDisabled: includeDisabled)

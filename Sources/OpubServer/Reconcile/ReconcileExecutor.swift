@@ -3,6 +3,7 @@ import Metrics
 import OpenRouter
 import OpubCore
 import OpubStore
+import Synchronization
 
 /// What one reconcile cycle did.
 public struct ReconcileReport: Sendable, CustomStringConvertible {
@@ -28,11 +29,17 @@ public struct ReconcileExecutor: Sendable {
     let provider: any ProviderKeys
     let policy: ReconcilePolicy
     let logger: Logger
+    /// When this executor last read the provider; the start of the interval that a linked session
+    /// must overlap for this cycle's spend (after a restart, each key's previous spend reading is used).
+    private let previousReading = ReadingMemory()
+    /// Where the cycle metrics go (the server's Prometheus registry in `serve`).
+    let metrics: any MetricsFactory
 
     public init(
         store: Store, provider: any ProviderKeys, policy: ReconcilePolicy = ReconcilePolicy(),
-        logger: Logger = Logger(label: "opub.reconciler")
+        logger: Logger = Logger(label: "opub.reconciler"), metrics: any MetricsFactory = MetricsSystem.factory
     ) {
+        self.metrics = metrics
         self.store = store
         self.provider = provider
         self.policy = policy
@@ -46,6 +53,8 @@ public struct ReconcileExecutor: Sendable {
         // has its local row already (rows are inserted before `POST /keys`), so a key created during
         // the cycle is never mistaken for an orphan.
         let remote = try await provider.listAllKeys(includeDisabled: true)
+        let readAt = store.clock.now()
+        let previousCycle = previousReading.exchange(readAt)
         let snapshots = remote.compactMap(\.reconcileSnapshot)
         let keys = try await store.keys.reconcilable()
         let available = try await store.projects.availableByProject()
@@ -76,7 +85,9 @@ public struct ReconcileExecutor: Sendable {
                 let posted = try await store.withProjectLock(project) { write in
                     var total = Money.zero
                     for (key, usage) in readings {
-                        if let result = try await write.recordUsage(key, usage: usage), !result.replayed {
+                        if let result = try await write.recordUsage(key, usage: usage, previousCycle: previousCycle),
+                            !result.replayed
+                        {
                             total += result.transaction.providerChange
                         }
                     }
@@ -102,12 +113,13 @@ public struct ReconcileExecutor: Sendable {
         for error in report.errors { logger.warning("reconcile action failed", metadata: ["error": "\(error)"]) }
 
         let elapsed = started.duration(to: .now)
-        Timer(label: "opub_reconcile_cycle_seconds").recordNanoseconds(
+        Timer(label: "opub_reconcile_cycle_seconds", factory: metrics).recordNanoseconds(
             elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
-        Gauge(label: "opub_reconcile_keys_seen").record(report.keysSeen)
-        Counter(label: "opub_reconcile_spend_micros_total").increment(by: Int(report.spendPosted.micros))
-        Counter(label: "opub_reconcile_errors_total").increment(by: report.errors.count)
-        Counter(label: "opub_reconcile_cycles_total").increment()
+        Gauge(label: "opub_reconcile_keys_seen", factory: metrics).record(report.keysSeen)
+        Counter(label: "opub_reconcile_spend_micros_total", factory: metrics).increment(
+            by: Int(report.spendPosted.micros))
+        Counter(label: "opub_reconcile_errors_total", factory: metrics).increment(by: report.errors.count)
+        Counter(label: "opub_reconcile_cycles_total", factory: metrics).increment()
         return report
     }
 
@@ -170,6 +182,19 @@ public struct ReconcileExecutor: Sendable {
         let usage = try await provider.key(hash: hash).usage
         try await store.withProjectLock(record.projectID) { write in
             _ = try await write.recordUsage(id, usage: usage)
+        }
+    }
+}
+
+/// The time of an executor's previous provider reading, shared by its copies.
+final class ReadingMemory: Sendable {
+    private let value = Mutex<Timestamp?>(nil)
+
+    /// Stores `next` and returns what was there.
+    func exchange(_ next: Timestamp) -> Timestamp? {
+        value.withLock { current in
+            defer { current = next }
+            return current
         }
     }
 }

@@ -28,9 +28,11 @@ public struct Reconciler: Service {
 
     public func run() async throws {
         while !Task.isCancelledOrShuttingDown {
-            _ = await runOnce()
+            let outcome = await runOnce()
+            // After a failed cycle (e.g. the provider not reachable yet at start-up) try again soon.
+            let pause = outcome.failed ? min(interval, .seconds(5)) : interval
             do {
-                try await Task.sleep(for: interval)
+                try await Task.sleep(for: pause)
             } catch {
                 break
             }
@@ -38,20 +40,32 @@ public struct Reconciler: Service {
         try? await store.leases.release(Self.leaseName, holder: holder)
     }
 
-    /// One cycle if this replica holds (or takes) the lease; nil when another replica has it.
-    public func runOnce() async -> ReconcileReport? {
+    /// What one attempt at a cycle came to.
+    public enum Outcome: Sendable {
+        case completed(ReconcileReport)
+        case leaseHeldElsewhere
+        case failed(String)
+
+        var failed: Bool { if case .failed = self { true } else { false } }
+
+        /// The report of a completed cycle.
+        public var report: ReconcileReport? { if case .completed(let report) = self { report } else { nil } }
+    }
+
+    /// One cycle if this replica holds (or takes) the lease.
+    public func runOnce() async -> Outcome {
         do {
             let seconds = max(1, interval.components.seconds)
             guard try await store.leases.acquire(Self.leaseName, holder: holder, seconds: seconds) else {
                 logger.debug("another replica holds the reconcile lease")
-                return nil
+                return .leaseHeldElsewhere
             }
             let report = try await executor.runCycle()
             logger.info("reconcile cycle", metadata: ["summary": "\(report)"])
-            return report
+            return .completed(report)
         } catch {
             logger.error("reconcile cycle failed", metadata: ["error": "\(error)"])
-            return nil
+            return .failed(String(describing: error))
         }
     }
 }

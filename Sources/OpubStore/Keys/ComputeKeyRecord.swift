@@ -22,6 +22,32 @@ public struct ComputeKeyRecord: Sendable, Hashable {
     public let createdAt: Timestamp
     public let updatedAt: Timestamp
     public let disabledAt: Timestamp?
+    /// When a usage reading last found growth (spend was posted).
+    public let usageReadAt: Timestamp?
+
+    init(
+        id: KeyID, projectID: ProjectID, name: String, state: ComputeKeyState, limit: Money, reserved: Money,
+        spent: Money, providerHash: String?, providerLabel: String?, linkTokenHash: String?, expiresAt: Timestamp?,
+        createdBy: UserID?, createdAt: Timestamp, updatedAt: Timestamp, disabledAt: Timestamp?,
+        usageReadAt: Timestamp? = nil
+    ) {
+        self.id = id
+        self.projectID = projectID
+        self.name = name
+        self.state = state
+        self.limit = limit
+        self.reserved = reserved
+        self.spent = spent
+        self.providerHash = providerHash
+        self.providerLabel = providerLabel
+        self.linkTokenHash = linkTokenHash
+        self.expiresAt = expiresAt
+        self.createdBy = createdBy
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.disabledAt = disabledAt
+        self.usageReadAt = usageReadAt
+    }
 
     init(row: any SQLRow) throws {
         let idText = try row.decode(column: "id", as: String.self)
@@ -49,6 +75,8 @@ public struct ComputeKeyRecord: Sendable, Hashable {
         self.createdAt = Timestamp(microsSinceEpoch: try row.decode(column: "created_at", as: Int64.self))
         self.updatedAt = Timestamp(microsSinceEpoch: try row.decode(column: "updated_at", as: Int64.self))
         self.disabledAt = try row.decode(column: "disabled_at", as: Int64?.self).map(Timestamp.init(microsSinceEpoch:))
+        self.usageReadAt = try row.decode(column: "usage_read_at", as: Int64?.self).map(
+            Timestamp.init(microsSinceEpoch:))
     }
 
     public var auditRecord: KeyAuditRecord {

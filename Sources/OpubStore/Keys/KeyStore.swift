@@ -56,13 +56,13 @@ extension ProjectWrite {
                     \(bind: now.microsSinceEpoch))
             """
         ).run()
-        _ = try await post(
+        let reserve = try await post(
             .reserve(id, amount: limit), idempotencyKey: "reserve:\(id.rawValue):create",
-            memo: "Reserved for key \(name)")
-        guard let row = try await sql.raw("SELECT * FROM compute_keys WHERE id = \(bind: id.rawValue)").first() else {
-            throw StoreError.corrupt("key \(id) vanished after insert")
-        }
-        return try ComputeKeyRecord(row: row)
+            memo: "Reserved for key \(name)", session: nil, knownKeyReserved: .zero)
+        return ComputeKeyRecord(
+            id: id, projectID: project.id, name: name, state: .provisioning, limit: limit, reserved: limit,
+            spent: .zero, providerHash: nil, providerLabel: nil, linkTokenHash: nil, expiresAt: expiresAt,
+            createdBy: createdBy, createdAt: now, updatedAt: reserve.transaction.createdAt, disabledAt: nil)
     }
 
     /// Moves a key through its state machine; an illegal transition throws and writes nothing.

@@ -32,13 +32,41 @@ extension ProjectWrite {
     /// Records the provider's lifetime usage for a key: posts `spend` for any growth over what opub
     /// recorded (idempotency key `spend:{ck}:{usage µ$}`, so the same reading is never posted twice).
     /// A reading at or below the recorded usage changes nothing.
+    ///
+    /// The spend covers `(since, now]`, where `since` is the later of the key's previous spend reading
+    /// (or its creation) and `previousCycle`; it is **linked** — the transaction carries the session id —
+    /// when one of the key's agent sessions overlapped that interval (``LinkedSpend``).
     @discardableResult
-    public func recordUsage(_ id: KeyID, usage: Money, session: SessionID? = nil) async throws -> LedgerPostResult? {
+    public func recordUsage(
+        _ id: KeyID, usage: Money, previousCycle: Timestamp? = nil
+    ) async throws
+        -> LedgerPostResult?
+    {
         let record = try await key(id)
         guard usage > record.spent else { return nil }
+        let now = clock.now()
+        var since = record.usageReadAt ?? record.createdAt
+        if let previousCycle, previousCycle > since { since = previousCycle }
+        let rows = try await sql.raw(
+            """
+            SELECT id, started_at, last_heartbeat_at, ended_at FROM agent_sessions
+            WHERE key_id = \(bind: id.rawValue) AND started_at < \(bind: now.microsSinceEpoch)
+            AND (ended_at IS NULL OR ended_at > \(bind: since.microsSinceEpoch))
+            """
+        ).all()
+        let sessions = try rows.compactMap { row -> SessionWindow? in
+            guard let session = SessionID(try row.decode(column: "id", as: String.self)) else { return nil }
+            return SessionWindow(
+                id: session,
+                startedAt: Timestamp(microsSinceEpoch: try row.decode(column: "started_at", as: Int64.self)),
+                lastHeartbeatAt: Timestamp(
+                    microsSinceEpoch: try row.decode(column: "last_heartbeat_at", as: Int64.self)),
+                endedAt: try row.decode(column: "ended_at", as: Int64?.self).map(Timestamp.init(microsSinceEpoch:)))
+        }
+        let linked = LinkedSpend.session(coveringFrom: since, to: now, among: sessions)
         return try await post(
             .spend(id, amount: usage - record.spent), idempotencyKey: "spend:\(id.rawValue):\(usage.micros)",
-            memo: "Spend by key \(record.name)", session: session)
+            memo: "Spend by key \(record.name)", session: linked)
     }
 
     /// Returns everything the key still holds to available (idempotency key `release:{ck}:{reason}`).

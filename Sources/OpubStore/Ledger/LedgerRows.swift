@@ -3,8 +3,10 @@ import SQLKit
 
 /// Reading and writing ledger rows. Internal: all writes go through ``ProjectWrite/post(_:idempotencyKey:memo:session:)``.
 enum LedgerRows {
-    static func insert(_ tx: LedgerTransaction, db: any SQLDatabase) async throws {
-        try await db.raw(
+    /// Inserts the transaction and its postings; returns false (writing nothing) when its idempotency
+    /// key is already taken.
+    static func insertUnlessReplay(_ tx: LedgerTransaction, db: any SQLDatabase) async throws -> Bool {
+        let inserted = try await db.raw(
             """
             INSERT INTO ledger_transactions (id, project_id, sequence, kind, idempotency_key, key_id, donation_id,
                 session_id, memo, created_at, previous_hash, hash)
@@ -12,8 +14,11 @@ enum LedgerRows {
                 \(bind: tx.idempotencyKey), \(bind: tx.keyID?.rawValue), \(bind: tx.donationID?.rawValue),
                 \(bind: tx.sessionID?.rawValue), \(bind: tx.memo), \(bind: tx.createdAt.microsSinceEpoch),
                 \(bind: tx.previousHash), \(bind: tx.hash))
+            ON CONFLICT (idempotency_key) DO NOTHING
+            RETURNING id
             """
-        ).run()
+        ).first()
+        guard inserted != nil else { return false }
         var query = SQLQueryString(
             "INSERT INTO ledger_postings (transaction_id, position, project_id, account, amount_micros) VALUES ")
         for (position, posting) in tx.postings.enumerated() {
@@ -26,6 +31,7 @@ enum LedgerRows {
             query.appendLiteral(")")
         }
         try await db.raw(query).run()
+        return true
     }
 
     static func transaction(idempotencyKey: String, db: any SQLDatabase) async throws -> LedgerTransaction? {

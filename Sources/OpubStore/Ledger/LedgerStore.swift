@@ -103,4 +103,26 @@ public struct LedgerStore: Sendable {
                 ?? 0
         }
     }
+
+    /// Spend of `project` recorded since `since`, and the part of it that is linked (its transaction
+    /// names an agent session). Coverage is `linked ÷ total`.
+    public func spend(of project: ProjectID, since: Timestamp) async throws -> (linked: Money, total: Money) {
+        try await store.engine.read { db in
+            guard
+                let row = try await db.raw(
+                    """
+                    SELECT CAST(COALESCE(SUM(p.amount_micros), 0) AS BIGINT) AS total,
+                           CAST(COALESCE(SUM(CASE WHEN t.session_id IS NOT NULL THEN p.amount_micros ELSE 0 END), 0) AS BIGINT) AS linked
+                    FROM ledger_transactions t JOIN ledger_postings p ON p.transaction_id = t.id
+                    WHERE t.project_id = \(bind: project.rawValue) AND t.kind = 'spend'
+                    AND p.account = 'external:provider' AND t.created_at >= \(bind: since.microsSinceEpoch)
+                    """
+                ).first()
+            else { return (.zero, .zero) }
+            return (
+                Money(micros: try row.decode(column: "linked", as: Int64.self)),
+                Money(micros: try row.decode(column: "total", as: Int64.self))
+            )
+        }
+    }
 }

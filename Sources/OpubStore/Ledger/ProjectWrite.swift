@@ -1,3 +1,4 @@
+import Foundation
 import OpubCore
 import SQLKit
 
@@ -30,6 +31,41 @@ public enum LedgerStoreError: Error, Sendable, Equatable, CustomStringConvertibl
     }
 }
 
+/// The project's chain position inside one write transaction: read once when the lock is taken and
+/// kept current by every post, so a post needs no extra read of the project row.
+///
+/// `@unchecked Sendable`: a ``ProjectWrite`` is used by one task at a time (the closure of
+/// ``Store/withProjectLock(_:_:)`` runs its statements sequentially on one connection), and the
+/// mutex makes even accidental concurrent use safe.
+final class ChainPosition: @unchecked Sendable {
+    struct Value {
+        var available: Money
+        var length: Int64
+        var head: String
+    }
+
+    private let lock = NSLock()
+    private var value: Value
+
+    init(_ project: ProjectRecord) {
+        value = Value(
+            available: project.available, length: project.chainLength,
+            head: project.chainHead ?? LedgerHashChain.genesis)
+    }
+
+    var current: Value {
+        lock.lock()
+        defer { lock.unlock() }
+        return value
+    }
+
+    func update(_ next: Value) {
+        lock.lock()
+        value = next
+        lock.unlock()
+    }
+}
+
 /// A write transaction that holds one project's lock. Obtained from ``Store/withProjectLock(_:_:)``;
 /// valid only inside that closure.
 public struct ProjectWrite: Sendable {
@@ -38,6 +74,15 @@ public struct ProjectWrite: Sendable {
     let clock: any TimeSource
     /// The project row as it was when the lock was taken.
     public let project: ProjectRecord
+    let position: ChainPosition
+
+    init(db: any SQLDatabase, kind: EngineKind, clock: any TimeSource, project: ProjectRecord) {
+        self.db = db
+        self.kind = kind
+        self.clock = clock
+        self.project = project
+        self.position = ChainPosition(project)
+    }
 
     /// Records `intent` in the project's chain: returns the original when `idempotencyKey` was used
     /// before (writing nothing), otherwise checks the money rules against the current balances,
@@ -45,25 +90,17 @@ public struct ProjectWrite: Sendable {
     public func post(
         _ intent: LedgerIntent, idempotencyKey: String, memo: String, session: SessionID? = nil
     ) async throws -> LedgerPostResult {
-        guard !idempotencyKey.isEmpty else { throw LedgerStoreError.emptyIdempotencyKey }
-        if let existing = try await LedgerRows.transaction(idempotencyKey: idempotencyKey, db: db) {
-            guard existing.projectID == project.id, existing.kind == intent.kind, existing.keyID == intent.keyID,
-                existing.donationID == intent.donationID
-            else { throw LedgerStoreError.idempotencyKeyReused(idempotencyKey, existing: existing.id) }
-            return LedgerPostResult(transaction: existing, replayed: true)
-        }
+        try await post(intent, idempotencyKey: idempotencyKey, memo: memo, session: session, knownKeyReserved: nil)
+    }
 
-        // Current position, read under the lock (the row may have changed earlier in this transaction).
-        guard
-            let projectRow = try await db.raw(
-                "SELECT available_micros, chain_length, chain_head FROM projects WHERE id = \(bind: project.id.rawValue)"
-            ).first()
-        else { throw StoreError.notFound("No project has the id \(project.id).") }
-        let available = Money(micros: try projectRow.decode(column: "available_micros", as: Int64.self))
-        let chainLength = try projectRow.decode(column: "chain_length", as: Int64.self)
-        let chainHead = try projectRow.decode(column: "chain_head", as: String?.self) ?? LedgerHashChain.genesis
-        var keyReserved = Money.zero
-        if let key = intent.keyID {
+    /// `knownKeyReserved`: what the intent's key holds, when the caller knows it (a key inserted in
+    /// this transaction holds nothing), saving a read.
+    func post(
+        _ intent: LedgerIntent, idempotencyKey: String, memo: String, session: SessionID?, knownKeyReserved: Money?
+    ) async throws -> LedgerPostResult {
+        guard !idempotencyKey.isEmpty else { throw LedgerStoreError.emptyIdempotencyKey }
+        var keyReserved = knownKeyReserved ?? .zero
+        if let key = intent.keyID, knownKeyReserved == nil {
             guard
                 let keyRow = try await db.raw(
                     """
@@ -71,24 +108,34 @@ public struct ProjectWrite: Sendable {
                     WHERE id = \(bind: key.rawValue) AND project_id = \(bind: project.id.rawValue)
                     """
                 ).first()
-            else { throw LedgerStoreError.unknownKey(key) }
+            else {
+                if let replay = try await replay(of: intent, idempotencyKey: idempotencyKey) { return replay }
+                throw LedgerStoreError.unknownKey(key)
+            }
             keyReserved = Money(micros: try keyRow.decode(column: "reserved_micros", as: Int64.self))
         }
 
-        let position = LedgerPosition(available: available, keyReserved: keyReserved)
+        let chain = position.current
+        let before = LedgerPosition(available: chain.available, keyReserved: keyReserved)
         let postings: [Posting]
         do {
-            postings = try LedgerRules.postings(for: intent, project: project.id, position: position)
+            postings = try LedgerRules.postings(for: intent, project: project.id, position: before)
         } catch {
+            // A replay is answered with the original even when the rules would now refuse it.
+            if let replay = try await replay(of: intent, idempotencyKey: idempotencyKey) { return replay }
             throw LedgerStoreError.rule(error)
         }
-        let after = LedgerRules.applying(postings, to: position)
+        let after = LedgerRules.applying(postings, to: before)
         let transaction = LedgerTransaction.chained(
-            id: .random(), projectID: project.id, sequence: chainLength + 1, kind: intent.kind,
+            id: .random(), projectID: project.id, sequence: chain.length + 1, kind: intent.kind,
             idempotencyKey: idempotencyKey, keyID: intent.keyID, donationID: intent.donationID, sessionID: session,
-            memo: memo, createdAt: clock.now(), postings: postings, previousHash: chainHead)
+            memo: memo, createdAt: clock.now(), postings: postings, previousHash: chain.head)
 
-        try await LedgerRows.insert(transaction, db: db)
+        // The unique idempotency key decides: no row inserted means this is a replay.
+        guard try await LedgerRows.insertUnlessReplay(transaction, db: db) else {
+            if let replay = try await replay(of: intent, idempotencyKey: idempotencyKey) { return replay }
+            throw StoreError.corrupt("idempotency key '\(idempotencyKey)' conflicted but no transaction has it")
+        }
         try await db.raw(
             """
             UPDATE projects SET available_micros = \(bind: after.available.micros),
@@ -98,25 +145,36 @@ public struct ProjectWrite: Sendable {
         ).run()
         if let key = intent.keyID {
             let spent = intent.kind == .spend ? intent.amount.micros : 0
+            let at = transaction.createdAt.microsSinceEpoch
+            // A spend is a usage reading: linked-spend attribution of the next one starts here.
+            let readAt: SQLQueryString = intent.kind == .spend ? ", usage_read_at = \(bind: at)" : ""
             try await db.raw(
                 """
                 UPDATE compute_keys SET reserved_micros = \(bind: after.keyReserved.micros),
-                    spent_micros = spent_micros + \(bind: spent), updated_at = \(bind: transaction.createdAt.microsSinceEpoch)
+                    spent_micros = spent_micros + \(bind: spent), updated_at = \(bind: at)\(readAt)
                 WHERE id = \(bind: key.rawValue)
                 """
             ).run()
         }
+        position.update(.init(available: after.available, length: transaction.sequence, head: transaction.hash))
         return LedgerPostResult(transaction: transaction, replayed: false)
+    }
+
+    /// The transaction already recorded under `idempotencyKey`, if any; it must be the same
+    /// transaction (project, kind, key, donation), or the key was reused by mistake.
+    func replay(of intent: LedgerIntent, idempotencyKey: String) async throws -> LedgerPostResult? {
+        guard let existing = try await LedgerRows.transaction(idempotencyKey: idempotencyKey, db: db) else {
+            return nil
+        }
+        guard existing.projectID == project.id, existing.kind == intent.kind, existing.keyID == intent.keyID,
+            existing.donationID == intent.donationID
+        else { throw LedgerStoreError.idempotencyKeyReused(idempotencyKey, existing: existing.id) }
+        return LedgerPostResult(transaction: existing, replayed: true)
     }
 
     /// The project's available amount as of now inside this transaction.
     public func currentAvailable() async throws -> Money {
-        guard
-            let row = try await db.raw(
-                "SELECT available_micros FROM projects WHERE id = \(bind: project.id.rawValue)"
-            ).first()
-        else { throw StoreError.notFound("No project has the id \(project.id).") }
-        return Money(micros: try row.decode(column: "available_micros", as: Int64.self))
+        position.current.available
     }
 
     /// The raw connection, for repositories that add rows in the same transaction.

@@ -14,7 +14,7 @@ public struct Migration: Sendable {
 
 extension Migration {
     /// Every migration, oldest first. Never edit a released one; append a new one.
-    public static let all: [Migration] = [.initialSchema, .appendOnlyLedger, .leases]
+    public static let all: [Migration] = [.initialSchema, .appendOnlyLedger, .leases, .usageReadings, .frontDoor]
 
     /// Users, projects, maintainers, donations, compute keys, the ledger, agent sessions, usage records.
     ///
@@ -213,5 +213,11 @@ extension Migration {
     /// Leases that let one replica at a time run background work (the reconciler).
     static let leases = Migration(version: 3, name: "leases") { _ in
         ["CREATE TABLE leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at BIGINT NOT NULL)"]
+    }
+
+    /// When opub last read each key's usage: the start of the interval whose spend a linked session
+    /// can claim.
+    static let usageReadings = Migration(version: 4, name: "usage readings") { _ in
+        ["ALTER TABLE compute_keys ADD COLUMN usage_read_at BIGINT"]
     }
 }

@@ -19,6 +19,7 @@ public struct ProjectStore: Sendable {
                             \(bind: name.lookupKey), \(bind: now.microsSinceEpoch))
                     """
                 ).run()
+                try await ProjectNames.record(name, for: id, at: now, db: db)
                 guard let row = try await db.raw("SELECT * FROM projects WHERE id = \(bind: id.rawValue)").first()
                 else { throw StoreError.corrupt("project \(id) vanished after insert") }
                 return try ProjectRecord(row: row)

@@ -1,0 +1,115 @@
+import AsyncHTTPClient
+import Hummingbird
+import Logging
+import NIOCore
+import OpenRouter
+import OpubCore
+import OpubStore
+import ServiceLifecycle
+
+/// The composition root: from a configuration and an open store, the real (or sandbox) clients,
+/// the dependencies, the route modules and the background services of `opub-server serve`.
+///
+/// A new feature adds its ``RouteModule`` to ``modules`` and any long-running work (a `Service`
+/// from swift-service-lifecycle) to ``services``; both get ``dependencies``.
+public struct ServerComposition: Sendable {
+    public let dependencies: AppDependencies
+
+    public init(dependencies: AppDependencies) {
+        self.dependencies = dependencies
+    }
+
+    /// Chooses each part's client by its mode: real GitHub/Stripe over `httpClient`, or the sandbox.
+    public static func make(
+        configuration: ServerConfiguration, store: Store, secretKey: String, httpClient: HTTPClient, logger: Logger,
+        clock: any TimeSource = SystemTimeSource(), random: any RandomSource = SystemRandomSource(),
+        rateLimits: RateLimits? = nil
+    ) -> ServerComposition {
+        let urls = PublicURL(configured: configuration.baseURL)
+        let github: any GitHubClient
+        if configuration.github.mode == .real, let id = configuration.github.clientID,
+            let secret = configuration.github.clientSecret
+        {
+            github = HTTPGitHubClient(
+                client: httpClient, clientID: id, clientSecret: secret, apiURL: configuration.github.apiURL,
+                webURL: configuration.github.webURL)
+        } else {
+            github = SandboxGitHubClient()
+        }
+        let stripe: any StripeClient
+        if configuration.payments.mode == .real, let key = configuration.payments.secretKey {
+            stripe = HTTPStripeClient(client: httpClient, secretKey: key, apiURL: configuration.payments.apiURL)
+        } else {
+            stripe = SandboxStripeClient(urls: urls, random: random)
+        }
+        var provider: (any ProviderKeys)?
+        var sandboxProvider: SandboxProvider?
+        if configuration.provider.mode == .real, let key = configuration.provider.managementKey {
+            provider = OpenRouterClient(
+                apiKey: key, configuration: .init(baseURL: configuration.provider.baseURL), httpClient: httpClient)
+        } else if configuration.provider.mode == .sandbox {
+            let sandbox = SandboxProvider(urls: urls, httpClient: httpClient)
+            sandboxProvider = sandbox
+            provider = sandbox
+        }
+        let metrics = ServerMetrics()
+        return ServerComposition(
+            dependencies: AppDependencies(
+                configuration: configuration, store: store, secretKey: secretKey, github: github, stripe: stripe,
+                clock: clock, random: random, rateLimits: rateLimits, metrics: metrics, urls: urls, logger: logger,
+                provider: provider.map { CountingProviderKeys($0, metrics: metrics.factory) },
+                sandboxProvider: sandboxProvider))
+    }
+
+    public var webhookProcessor: StripeWebhookProcessor {
+        StripeWebhookProcessor(
+            store: dependencies.store, secret: dependencies.webhookSecret, clock: dependencies.clock,
+            feeBasisPoints: dependencies.configuration.feeBasisPoints, logger: dependencies.logger)
+    }
+
+    /// Every route module `serve` registers. Sandbox-only modules exist only in sandbox.
+    public var modules: [any RouteModule] {
+        let configuration = dependencies.configuration
+        var modules: [any RouteModule] = [
+            OperationsRoutes(dependencies: dependencies),
+            GitHubSignInRoutes(dependencies: dependencies),
+            SessionRoutes(dependencies: dependencies),
+            ProjectRoutes(dependencies: dependencies),
+            DonationRoutes(dependencies: dependencies),
+            WebhookRoutes(processor: webhookProcessor),
+        ]
+        if configuration.github.mode == .sandbox {
+            modules.append(SandboxSignInRoutes(dependencies: dependencies))
+        }
+        if configuration.payments.mode == .sandbox {
+            modules.append(SandboxCheckoutRoutes(dependencies: dependencies, processor: webhookProcessor))
+        }
+        return modules
+    }
+
+    /// Background services run beside the HTTP server, stopped gracefully on SIGTERM/SIGINT.
+    public var services: [any Service] {
+        var services: [any Service] = [
+            SessionSweeper(store: dependencies.store, clock: dependencies.clock, logger: dependencies.logger)
+        ]
+        if let provider = dependencies.provider {
+            var logger = dependencies.logger
+            logger[metadataKey: "service"] = "reconciler"
+            let executor = ReconcileExecutor(
+                store: dependencies.store, provider: provider, logger: logger, metrics: dependencies.metrics.factory)
+            services.append(
+                Reconciler(
+                    executor: executor, store: dependencies.store,
+                    interval: .seconds(dependencies.configuration.provider.reconcileIntervalSeconds), logger: logger))
+        }
+        return services
+    }
+
+    /// The application `serve` runs.
+    public func application(
+        onServerRunning: @escaping @Sendable (any Channel) async -> Void
+    ) -> some ApplicationProtocol {
+        OpubApplication.application(
+            dependencies: dependencies, modules: modules, services: services, onServerRunning: onServerRunning)
+    }
+}

@@ -1,0 +1,388 @@
+import Configuration
+import Foundation
+import Logging
+import OpubCore
+import OpubStore
+import SystemPackage
+
+/// Reads ``ServerConfiguration`` with swift-configuration: the environment first, then an optional
+/// JSON file (`OPUB_CONFIG_FILE` or `serve --config-file`, top-level keys named like the
+/// environment variables, string values), then defaults.
+///
+/// Mode: with no real credential set (no `GITHUB_CLIENT_*`, `STRIPE_*_KEY`/`SECRET`,
+/// `OPENROUTER_MANAGEMENT_KEY`) every part runs in **sandbox**. As soon as one is set — or
+/// `OPUB_MODE=production` — the server is in **production** and every part needs its complete
+/// settings, unless that part is explicitly sandboxed with `OPUB_SANDBOX_GITHUB`,
+/// `OPUB_SANDBOX_PAYMENTS` or `OPUB_SANDBOX_PROVIDER`. `OPUB_MODE=sandbox` forces full sandbox.
+/// The first missing or malformed setting is thrown as one ``ConfigurationError``.
+public struct ConfigurationLoader: Sendable {
+    let reader: ConfigReader
+
+    public init(reader: ConfigReader) {
+        self.reader = reader
+    }
+
+    /// A loader over the given variables (tests) or the process environment, plus an optional file.
+    public static func make(
+        environment: [String: String]? = nil, configFile: String? = nil
+    ) async throws(ConfigurationError) -> ConfigurationLoader {
+        let variables = environment ?? ProcessInfo.processInfo.environment
+        var providers: [any ConfigProvider] = [
+            EnvironmentVariablesProvider(environmentVariables: variables, secretsSpecifier: .specific(secretNames))
+        ]
+        if let path = configFile ?? variables["OPUB_CONFIG_FILE"].flatMap({ $0.isEmpty ? nil : $0 }) {
+            do {
+                providers.append(try await FileProvider<JSONSnapshot>(filePath: FilePath(path)))
+            } catch {
+                throw ConfigurationError(
+                    setting: "OPUB_CONFIG_FILE",
+                    problem:
+                        "OPUB_CONFIG_FILE '\(path)' cannot be read as a JSON object of string settings: "
+                        + "\(String(describing: error))"
+                )
+            }
+        }
+        return ConfigurationLoader(reader: ConfigReader(providers: providers))
+    }
+
+    /// Settings whose values must never be logged or echoed.
+    static let secretNames: Set<String> = [
+        "OPUB_SECRET_KEY", "GITHUB_CLIENT_SECRET", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET",
+        "OPENROUTER_MANAGEMENT_KEY", "OPUB_SANDBOX_STRIPE_WEBHOOK_SECRET", "DATABASE_URL",
+    ]
+
+    /// Overrides from `serve`'s command line, applied on top of what was read.
+    public struct Overrides: Sendable {
+        public var bind: String?
+        public var port: Int?
+        public var databaseURL: String?
+
+        public init(bind: String? = nil, port: Int? = nil, databaseURL: String? = nil) {
+            self.bind = bind
+            self.port = port
+            self.databaseURL = databaseURL
+        }
+    }
+
+    public func load(overrides: Overrides = Overrides()) throws(ConfigurationError) -> ServerConfiguration {
+        // Values first: a malformed value is reported whatever the mode.
+        var bind = try parse("OPUB_BIND", default: BindAddress.default, "use host:port, for example 127.0.0.1:8080") {
+            BindAddress(parsing: $0)
+        }
+        if let text = overrides.bind {
+            guard let parsed = BindAddress(parsing: text) else {
+                throw .malformed("--bind", "'\(text)'", "use host:port, for example 127.0.0.1:8080")
+            }
+            bind = parsed
+        }
+        if let port = overrides.port {
+            guard (0...65_535).contains(port) else {
+                throw .malformed("--port", "'\(port)'", "use a port from 0 to 65535 (0 picks a free one)")
+            }
+            bind.port = port
+        }
+        let database = try loadDatabase(override: overrides.databaseURL)
+        let dataDirectory = value("OPUB_DATA_DIR") ?? Self.defaultDataDirectory(for: database)
+        let logLevel = try parse(
+            "LOG_LEVEL", default: Logger.Level.info, "use trace, debug, info, notice, warning, error or critical"
+        ) {
+            Logger.Level(rawValue: $0.lowercased())
+        }
+        let trustForwardedFor = try flag("OPUB_TRUST_FORWARDED_FOR")
+        let githubAPI = try url("GITHUB_API_URL", default: "https://api.github.com")
+        let githubWeb = try url("GITHUB_WEB_URL", default: "https://github.com")
+        let stripeAPI = try url("STRIPE_API_URL", default: "https://api.stripe.com")
+        let openRouterURL = try url("OPENROUTER_BASE_URL", default: "https://openrouter.ai/api/v1")
+        let limits = try donationLimits()
+        let fee = try feeBasisPoints()
+        let allowedProviders = try providers()
+        let interval = try parse(
+            "OPUB_RECONCILE_INTERVAL", default: 60, "use whole seconds from 5 to 86400, for example 60"
+        ) {
+            text -> Int? in
+            let digits = text.hasSuffix("s") ? String(text.dropLast()) : text
+            guard let seconds = Int(digits), (5...86_400).contains(seconds) else { return nil }
+            return seconds
+        }
+        let keyMinimum = try money("OPUB_KEY_MIN_LIMIT", default: Money(dollars: 1))
+        guard keyMinimum.isPositive else {
+            throw .malformed("OPUB_KEY_MIN_LIMIT", "'\(keyMinimum.centsString)'", "it must be more than 0.00")
+        }
+
+        let secretKey = try secret("OPUB_SECRET_KEY")
+        if let secretKey, secretKey.count < 32 {
+            throw .malformed(
+                "OPUB_SECRET_KEY", "(\(secretKey.count) characters)",
+                "use at least 32 random characters, for example the output of `openssl rand -hex 32`")
+        }
+        let clientID = try secret("GITHUB_CLIENT_ID")
+        let clientSecret = try secret("GITHUB_CLIENT_SECRET")
+        let stripeKey = try secret("STRIPE_SECRET_KEY")
+        if let stripeKey, !(stripeKey.hasPrefix("sk_") || stripeKey.hasPrefix("rk_")) {
+            throw .malformed(
+                "STRIPE_SECRET_KEY", "(hidden)", "a Stripe secret key starts with sk_ (or rk_ for a restricted key)")
+        }
+        let webhookSecret = try secret("STRIPE_WEBHOOK_SECRET")
+        if let webhookSecret, !webhookSecret.hasPrefix("whsec_") {
+            throw .malformed("STRIPE_WEBHOOK_SECRET", "(hidden)", "a Stripe webhook signing secret starts with whsec_")
+        }
+        let sandboxWebhookSecret = try secret("OPUB_SANDBOX_STRIPE_WEBHOOK_SECRET")
+        let managementKey = try secret("OPENROUTER_MANAGEMENT_KEY")
+        let baseURL = try value("OPUB_BASE_URL").map { text throws(ConfigurationError) in try Self.baseURL(text) }
+
+        // Mode.
+        let requestedMode = try parse("OPUB_MODE", default: "auto", "use auto, sandbox or production") {
+            ["auto", "sandbox", "production"].contains($0.lowercased()) ? $0.lowercased() : nil
+        }
+        let realCredentials: [(String, ServicePart)] = [
+            ("GITHUB_CLIENT_ID", .github), ("GITHUB_CLIENT_SECRET", .github), ("STRIPE_SECRET_KEY", .payments),
+            ("STRIPE_WEBHOOK_SECRET", .payments), ("OPENROUTER_MANAGEMENT_KEY", .provider),
+        ].filter { name, _ in value(name) != nil }
+        var sandboxFlags: [ServicePart: Bool] = [:]
+        for part in ServicePart.allCases {
+            sandboxFlags[part] = try flag(part.sandboxFlag)
+        }
+        let production: Bool
+        switch requestedMode {
+        case "sandbox":
+            if let (name, _) = realCredentials.first {
+                throw ConfigurationError(
+                    setting: "OPUB_MODE",
+                    problem:
+                        "OPUB_MODE=sandbox but \(name) is set; unset the real credentials or choose "
+                        + "OPUB_MODE=production."
+                )
+            }
+            production = false
+        case "production": production = true
+        default: production = !realCredentials.isEmpty
+        }
+
+        var modes: [ServicePart: PartMode] = [:]
+        for part in ServicePart.allCases {
+            guard production else {
+                modes[part] = .sandbox
+                continue
+            }
+            if sandboxFlags[part] == true {
+                if let (name, _) = realCredentials.first(where: { $0.1 == part }) {
+                    throw ConfigurationError(
+                        setting: part.sandboxFlag,
+                        problem:
+                            "\(part.sandboxFlag)=true but \(name) is set; choose the sandbox or the real "
+                            + "\(part.rawValue) part, not both."
+                    )
+                }
+                modes[part] = .sandbox
+            } else {
+                modes[part] = .real
+            }
+        }
+        if production {
+            guard let baseURL else {
+                throw .missing(
+                    "OPUB_BASE_URL",
+                    "production needs the public URL people reach the server at, for example https://opub.example.org.")
+            }
+            if !Self.isLoopback(baseURL), !baseURL.hasPrefix("https://") {
+                throw .malformed(
+                    "OPUB_BASE_URL", "'\(baseURL)'",
+                    "production serves people over https:// (plain http is allowed only on loopback)")
+            }
+            guard secretKey != nil else {
+                throw .missing(
+                    "OPUB_SECRET_KEY",
+                    "production needs at least 32 random characters (for example `openssl rand -hex 32`) "
+                        + "to protect sessions and tokens."
+                )
+            }
+            if modes[.github] == .real {
+                guard clientID != nil else { throw .missing("GITHUB_CLIENT_ID", Self.partHint(.github)) }
+                guard clientSecret != nil else { throw .missing("GITHUB_CLIENT_SECRET", Self.partHint(.github)) }
+            }
+            if modes[.payments] == .real {
+                guard stripeKey != nil else { throw .missing("STRIPE_SECRET_KEY", Self.partHint(.payments)) }
+                guard webhookSecret != nil else { throw .missing("STRIPE_WEBHOOK_SECRET", Self.partHint(.payments)) }
+            }
+            if modes[.provider] == .real {
+                guard managementKey != nil else {
+                    throw .missing("OPENROUTER_MANAGEMENT_KEY", Self.partHint(.provider))
+                }
+            }
+        }
+        if sandboxWebhookSecret != nil, modes[.payments] == .real {
+            throw ConfigurationError(
+                setting: "OPUB_SANDBOX_STRIPE_WEBHOOK_SECRET",
+                problem:
+                    "OPUB_SANDBOX_STRIPE_WEBHOOK_SECRET is set but payments are real; remove it (real "
+                    + "webhooks use STRIPE_WEBHOOK_SECRET)."
+            )
+        }
+
+        return ServerConfiguration(
+            baseURL: baseURL, bind: bind, database: database, dataDirectory: dataDirectory, secretKey: secretKey,
+            github: GitHubSettings(
+                mode: modes[.github]!, clientID: clientID, clientSecret: clientSecret, apiURL: githubAPI,
+                webURL: githubWeb),
+            payments: PaymentSettings(
+                mode: modes[.payments]!, secretKey: stripeKey,
+                webhookSecret: modes[.payments] == .real ? webhookSecret : sandboxWebhookSecret, apiURL: stripeAPI),
+            provider: OpenRouterSettings(
+                mode: modes[.provider]!, managementKey: managementKey, baseURL: openRouterURL,
+                allowedProviders: allowedProviders, reconcileIntervalSeconds: interval, keyMinimumLimit: keyMinimum),
+            donationLimits: limits, feeBasisPoints: fee, logLevel: logLevel, trustForwardedFor: trustForwardedFor)
+    }
+
+    // MARK: - Reading values
+
+    /// A setting's text, nil when absent or empty.
+    func value(_ name: String) -> String? {
+        let text = reader.string(forKey: ConfigKey([name]), isSecret: Self.secretNames.contains(name))?
+            .trimmingCharacters(in: .whitespaces)
+        guard let text, !text.isEmpty else { return nil }
+        return text
+    }
+
+    func secret(_ name: String) throws(ConfigurationError) -> String? {
+        guard let text = value(name) else { return nil }
+        guard !text.contains(where: { $0.isWhitespace || $0.isNewline }) else {
+            throw .malformed(name, "(hidden)", "it contains whitespace; paste the value alone")
+        }
+        return text
+    }
+
+    func parse<T>(
+        _ name: String, default defaultValue: T, _ hint: String, _ transform: (String) -> T?
+    ) throws(ConfigurationError) -> T {
+        guard let text = value(name) else { return defaultValue }
+        guard let parsed = transform(text) else { throw .malformed(name, "'\(text)'", hint) }
+        return parsed
+    }
+
+    func flag(_ name: String) throws(ConfigurationError) -> Bool {
+        try parse(name, default: false, "use true or false") { text in
+            switch text.lowercased() {
+            case "true", "1", "yes", "on": return true
+            case "false", "0", "no", "off": return false
+            default: return nil
+            }
+        }
+    }
+
+    func url(_ name: String, default defaultValue: String) throws(ConfigurationError) -> String {
+        guard let text = value(name) else { return defaultValue }
+        guard let components = URLComponents(string: text), let scheme = components.scheme,
+            ["http", "https"].contains(scheme.lowercased()), let host = components.host, !host.isEmpty,
+            components.query == nil, components.fragment == nil
+        else { throw .malformed(name, "'\(text)'", "use an http(s) URL without query, for example \(defaultValue)") }
+        return text.hasSuffix("/") ? String(text.dropLast()) : text
+    }
+
+    static func baseURL(_ text: String) throws(ConfigurationError) -> String {
+        guard let components = URLComponents(string: text), let scheme = components.scheme,
+            ["http", "https"].contains(scheme.lowercased()), let host = components.host, !host.isEmpty,
+            components.query == nil, components.fragment == nil, components.path.isEmpty || components.path == "/"
+        else {
+            throw .malformed(
+                "OPUB_BASE_URL", "'\(text)'", "use the site's origin, for example https://opub.example.org")
+        }
+        return text.hasSuffix("/") ? String(text.dropLast()) : text
+    }
+
+    static func isLoopback(_ url: String) -> Bool {
+        guard let host = URLComponents(string: url)?.host else { return false }
+        return host == "localhost" || host == "127.0.0.1" || host == "::1" || host == "[::1]"
+    }
+
+    func money(_ name: String, default defaultValue: Money) throws(ConfigurationError) -> Money {
+        guard let text = value(name) else { return defaultValue }
+        do {
+            return try Money.parse(text)
+        } catch {
+            throw .malformed(name, "'\(text)'", error.description)
+        }
+    }
+
+    func loadDatabase(override: String?) throws(ConfigurationError) -> DatabaseURL {
+        guard let text = override ?? value("DATABASE_URL") else { return .default }
+        do {
+            return try DatabaseURL(parsing: text)
+        } catch {
+            throw ConfigurationError(setting: "DATABASE_URL", problem: error.description)
+        }
+    }
+
+    func donationLimits() throws(ConfigurationError) -> DonationLimits {
+        let minimum = try money("OPUB_DONATION_MIN", default: DonationLimits.default.minimum)
+        let maximum = try money("OPUB_DONATION_MAX", default: DonationLimits.default.maximum)
+        guard minimum.isPositive else {
+            throw .malformed(
+                "OPUB_DONATION_MIN", "'\(minimum.centsString)'", "the smallest donation must be more than 0.00")
+        }
+        guard minimum <= maximum else {
+            throw .malformed(
+                "OPUB_DONATION_MAX", "'\(maximum.centsString)'",
+                "it is below OPUB_DONATION_MIN (\(minimum.centsString))")
+        }
+        return DonationLimits(minimum: minimum, maximum: maximum)
+    }
+
+    func feeBasisPoints() throws(ConfigurationError) -> Int {
+        guard let text = value("OPUB_FEE_PERCENT") else { return 0 }
+        let hint = "use a percentage from 0 to 99.99 with at most 2 decimals, for example 2.5"
+        let body = text.hasSuffix("%") ? String(text.dropLast()) : text
+        let parts = body.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let whole = Int(parts[0]), parts[0].allSatisfy(\.isNumber), whole < 100 else {
+            throw .malformed("OPUB_FEE_PERCENT", "'\(text)'", hint)
+        }
+        var fraction = 0
+        if parts.count == 2 {
+            guard (1...2).contains(parts[1].count), parts[1].allSatisfy(\.isNumber), let value = Int(parts[1]) else {
+                throw .malformed("OPUB_FEE_PERCENT", "'\(text)'", hint)
+            }
+            fraction = parts[1].count == 1 ? value * 10 : value
+        }
+        return whole * 100 + fraction
+    }
+
+    func providers() throws(ConfigurationError) -> [String] {
+        guard let text = value("OPUB_ALLOWED_PROVIDERS") else { return [] }
+        let names = text.split(separator: ",", omittingEmptySubsequences: false).map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
+        for name in names {
+            guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_./".contains($0)) })
+            else {
+                throw .malformed(
+                    "OPUB_ALLOWED_PROVIDERS", "'\(text)'",
+                    "use a comma-separated list of provider slugs, for example anthropic,openai")
+            }
+        }
+        return names
+    }
+
+    static func defaultDataDirectory(for database: DatabaseURL) -> String {
+        if case .sqlite(let path) = database {
+            let folder = (path as NSString).deletingLastPathComponent
+            return folder.isEmpty ? "." : folder
+        }
+        return "."
+    }
+
+    static func partHint(_ part: ServicePart) -> String {
+        switch part {
+        case .github:
+            return
+                "production sign-in needs a GitHub OAuth app (GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET), "
+                + "or set OPUB_SANDBOX_GITHUB=true to keep the sandbox sign-in."
+        case .payments:
+            return
+                "production donations need STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET, or set "
+                + "OPUB_SANDBOX_PAYMENTS=true to keep the sandbox checkout."
+        case .provider:
+            return
+                "production compute keys need OPENROUTER_MANAGEMENT_KEY, or set "
+                + "OPUB_SANDBOX_PROVIDER=true to keep the simulator."
+        }
+    }
+}

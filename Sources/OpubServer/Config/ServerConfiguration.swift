@@ -1,0 +1,90 @@
+import Logging
+import OpubCore
+import OpubStore
+
+/// Everything `opub-server serve` needs, validated. Built by ``ConfigurationLoader`` from the
+/// environment, an optional JSON file and defaults; see the README's configuration table.
+public struct ServerConfiguration: Sendable {
+    /// The public base URL (`OPUB_BASE_URL`), without a trailing slash. Nil in sandbox mode when
+    /// unset: the server then uses the address it listens on.
+    public var baseURL: String?
+    public var bind: BindAddress
+    public var database: DatabaseURL
+    /// Where sandbox mode keeps its generated secret (`OPUB_DATA_DIR`; default: the SQLite file's
+    /// folder, or the working directory).
+    public var dataDirectory: String
+    /// `OPUB_SECRET_KEY`; nil only in full sandbox mode, where the server generates one into the data dir.
+    public var secretKey: String?
+    public var github: GitHubSettings
+    public var payments: PaymentSettings
+    public var provider: OpenRouterSettings
+    public var donationLimits: DonationLimits
+    /// The platform fee in basis points (`OPUB_FEE_PERCENT` × 100; default 0).
+    public var feeBasisPoints: Int
+    public var logLevel: Logger.Level
+    /// Take the client address from the first `X-Forwarded-For` entry (only behind a trusted proxy).
+    public var trustForwardedFor: Bool
+
+    /// True when every part is simulated.
+    public var isFullSandbox: Bool {
+        github.mode == .sandbox && payments.mode == .sandbox && provider.mode == .sandbox
+    }
+
+    /// The parts running in sandbox.
+    public var sandboxParts: [ServicePart] {
+        var parts: [ServicePart] = []
+        if github.mode == .sandbox { parts.append(.github) }
+        if payments.mode == .sandbox { parts.append(.payments) }
+        if provider.mode == .sandbox { parts.append(.provider) }
+        return parts
+    }
+
+    /// Session cookies are `Secure` whenever sign-in is real or the public URL is https; a local
+    /// sandbox on plain http keeps them usable.
+    public var secureCookies: Bool { github.mode == .real || baseURL?.hasPrefix("https://") == true }
+}
+
+/// GitHub: the OAuth client and where GitHub lives (GitHub Enterprise, or a stand-in in tests).
+public struct GitHubSettings: Sendable {
+    public var mode: PartMode
+    public var clientID: String?
+    public var clientSecret: String?
+    /// `GITHUB_API_URL`, default `https://api.github.com`.
+    public var apiURL: String
+    /// `GITHUB_WEB_URL`, default `https://github.com` (authorize and token endpoints).
+    public var webURL: String
+}
+
+/// Stripe: the secret key, the webhook signing secret and the API's location.
+public struct PaymentSettings: Sendable {
+    public var mode: PartMode
+    public var secretKey: String?
+    /// `STRIPE_WEBHOOK_SECRET` when real; in sandbox `OPUB_SANDBOX_STRIPE_WEBHOOK_SECRET`, else derived
+    /// from the server secret.
+    public var webhookSecret: String?
+    /// `STRIPE_API_URL`, default `https://api.stripe.com`.
+    public var apiURL: String
+}
+
+/// The provider (OpenRouter). Validated here; the integration lives with the compute keys.
+public struct OpenRouterSettings: Sendable {
+    public var mode: PartMode
+    public var managementKey: String?
+    public var baseURL: String
+    public var allowedProviders: [String]
+    public var reconcileIntervalSeconds: Int
+    public var keyMinimumLimit: Money
+}
+
+/// The smallest and largest donation a person may make.
+public struct DonationLimits: Sendable, Hashable {
+    public var minimum: Money
+    public var maximum: Money
+
+    public init(minimum: Money, maximum: Money) {
+        self.minimum = minimum
+        self.maximum = maximum
+    }
+
+    public static let `default` = DonationLimits(minimum: Money(dollars: 1), maximum: Money(dollars: 10_000))
+}

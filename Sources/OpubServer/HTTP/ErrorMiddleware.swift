@@ -1,0 +1,105 @@
+import HTTPTypes
+import Hummingbird
+import Logging
+import OpubStore
+import Synchronization
+
+/// Turns every error into the JSON error shape of `server.md`. Bad input never becomes a 500:
+/// Hummingbird's own errors (no such route, body too large, bad request) keep their 4xx status,
+/// a path that exists with other methods answers 405 with `Allow`, and only an unexpected error
+/// is a 500 `internal_error` (logged with the request id, its text never sent to the client).
+struct ErrorMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let routes: RouteTableBox
+
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as APIError {
+            return error.response()
+        } catch let error as HTTPError {
+            return translate(error, request: request).response()
+        } catch let error as StoreError {
+            switch error {
+            case .notFound(let message): return APIError.notFound("not_found", message).response()
+            case .conflict(let message): return APIError.conflict("conflict", message).response()
+            case .corrupt:
+                context.logger.error("stored data is inconsistent", metadata: ["error": "\(error)"])
+                return internalError(context)
+            }
+        } catch let error as any HTTPResponseError {
+            return APIError(error.status, code: Self.code(for: error.status), message: Self.message(for: error.status))
+                .response()
+        } catch {
+            context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
+            return internalError(context)
+        }
+    }
+
+    func internalError(_ context: Context) -> Response {
+        APIError(
+            .internalServerError, code: "internal_error",
+            message: "Something went wrong on our side; try again, and report request \(context.id) if it persists."
+        ).response()
+    }
+
+    func translate(_ error: HTTPError, request: Request) -> APIError {
+        switch error.status {
+        case .notFound:
+            let allowed = routes.methods(matching: request.uri.path)
+            if !allowed.isEmpty {
+                var headers = HTTPFields()
+                headers[.allow] = allowed.map(\.rawValue).joined(separator: ", ")
+                return APIError(
+                    .methodNotAllowed, code: "method_not_allowed",
+                    message:
+                        "\(request.method.rawValue) is not supported here; use "
+                        + "\(allowed.map(\.rawValue).joined(separator: " or ")).",
+                    headers: headers)
+            }
+            return .notFound("no_such_route", "There is nothing at \(request.method.rawValue) \(request.uri.path).")
+        case .contentTooLarge:
+            return RequestBodies.tooLarge()
+        default:
+            return APIError(
+                error.status, code: Self.code(for: error.status),
+                message: error.body ?? Self.message(for: error.status), headers: error.headers)
+        }
+    }
+
+    static func code(for status: HTTPResponse.Status) -> String {
+        switch status.code {
+        case 400: return "bad_request"
+        case 401: return "sign_in_required"
+        case 403: return "forbidden"
+        case 404: return "not_found"
+        case 405: return "method_not_allowed"
+        case 409: return "conflict"
+        case 413: return "body_too_large"
+        case 415: return "unsupported_media_type"
+        case 422: return "rule_violated"
+        case 429: return "rate_limited"
+        case 400..<500: return "bad_request"
+        default: return "internal_error"
+        }
+    }
+
+    static func message(for status: HTTPResponse.Status) -> String {
+        status.code < 500
+            ? "The request was not accepted (\(status.code) \(status.reasonPhrase)); check it and try again."
+            : "Something went wrong on our side; try again later."
+    }
+}
+
+/// The route table, filled once the routes are registered (after the middleware that reads it).
+final class RouteTableBox: Sendable {
+    private let table = Mutex(RouteTable())
+
+    func set(_ value: RouteTable) { table.withLock { $0 = value } }
+
+    func methods(matching path: String) -> [HTTPRequest.Method] {
+        table.withLock { $0.methods(matching: path) }
+    }
+}

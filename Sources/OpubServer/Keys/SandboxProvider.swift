@@ -1,0 +1,55 @@
+import AsyncHTTPClient
+import OpenRouter
+import OpenRouterSim
+import OpubCore
+
+/// Sandbox mode's provider: the same simulator as `openrouter-sim`, served by this process under
+/// `/sandbox/openrouter/api/v1`, so that keys minted in the sandbox work for the CLI and agents.
+///
+/// opub talks to it over HTTP like to the real OpenRouter, through its own public URL (known once the
+/// server has bound its port), with a management key generated at start and never shown.
+public struct SandboxProvider: ProviderKeys {
+    public static let routeGroup = "sandbox/openrouter/api/v1"
+    public static let pathPrefix = "/sandbox/openrouter/"
+
+    public let simulator: OpenRouterSimulator
+    let urls: PublicURL
+    let httpClient: HTTPClient
+    let managementKey: String
+
+    public init(urls: PublicURL, httpClient: HTTPClient) {
+        managementKey = SimulatorConfiguration.generateManagementKey()
+        simulator = OpenRouterSimulator(configuration: SimulatorConfiguration(managementKeys: [managementKey]))
+        self.urls = urls
+        self.httpClient = httpClient
+    }
+
+    /// The provider URL this server advertises to the CLI in sandbox mode.
+    public var baseURL: String { urls.url("/" + Self.routeGroup) }
+
+    var client: OpenRouterClient {
+        get throws {
+            guard urls.isKnown else {
+                throw OpenRouterError.providerDown(
+                    reason: "the sandbox provider is not listening yet", mayHaveSucceeded: false)
+            }
+            return OpenRouterClient(
+                apiKey: managementKey, configuration: .init(baseURL: baseURL), httpClient: httpClient)
+        }
+    }
+
+    public func listAllKeys(includeDisabled: Bool) async throws -> [ProviderKey] {
+        try await client.listAllKeys(includeDisabled: includeDisabled)
+    }
+    public func createKey(_ request: CreateKeyRequest) async throws -> CreatedKey {
+        try await client.createKey(request)
+    }
+    public func key(hash: String) async throws -> ProviderKey { try await client.key(hash: hash) }
+    public func updateKey(hash: String, _ update: UpdateKeyRequest) async throws -> ProviderKey {
+        try await client.updateKey(hash: hash, update)
+    }
+    public func deleteKey(hash: String) async throws { try await client.deleteKey(hash: hash) }
+    public func assignKeys(_ keyHashes: [String], toGuardrail id: String) async throws -> Int {
+        try await client.assignKeys(keyHashes, toGuardrail: id)
+    }
+}

@@ -1,0 +1,43 @@
+import Hummingbird
+import OpubStore
+
+/// `GET /healthz` (the process answers), `GET /readyz` (the database answers and its schema is
+/// current; 503 otherwise), `GET /metrics` (Prometheus text), `GET /api/openapi.yaml`.
+struct OperationsRoutes: RouteModule {
+    let dependencies: AppDependencies
+
+    struct Health: Encodable {
+        let status: String
+        let checks: [String: String]
+    }
+
+    func register(on routes: RouteRegistrar) {
+        routes.get("/healthz") { _, _ in
+            JSON.response(Health(status: "ok", checks: [:]))
+        }
+        routes.get("/readyz") { _, context in
+            var checks: [String: String] = [:]
+            do {
+                try await dependencies.store.ping()
+                checks["database"] = "ok"
+                let pending = try await dependencies.store.pendingMigrations()
+                checks["migrations"] =
+                    pending.isEmpty ? "ok" : "pending: \(pending.map(String.init).joined(separator: ","))"
+            } catch {
+                context.logger.warning("readiness check failed", metadata: ["error": "\(error)"])
+                checks["database"] = "unreachable"
+            }
+            let ready = checks["database"] == "ok" && checks["migrations"] == "ok"
+            return JSON.response(
+                Health(status: ready ? "ready" : "not_ready", checks: checks), status: ready ? .ok : .serviceUnavailable
+            )
+        }
+        routes.get("/metrics") { _, _ in
+            PlainResponse.text(
+                dependencies.metrics.registry.emitToString(), contentType: "text/plain; version=0.0.4; charset=utf-8")
+        }
+        routes.get("/api/openapi.yaml") { _, _ in
+            PlainResponse.text(OpenAPIDocument.yaml, contentType: "application/yaml; charset=utf-8")
+        }
+    }
+}

@@ -1,0 +1,16 @@
+import SQLKit
+
+extension Store {
+    /// The number of rows in one of opub's tables, for operators' checks and tests.
+    public func rowCount(_ table: String) async throws -> Int {
+        let known = [
+            "users", "projects", "maintainers", "donations", "compute_keys", "ledger_transactions", "ledger_postings",
+            "web_sessions", "oauth_attempts", "project_names", "stripe_events",
+        ]
+        guard known.contains(table) else { throw StoreError.notFound("opub has no table '\(table)'.") }
+        return try await engine.read { db in
+            try await db.raw("SELECT COUNT(*) AS n FROM \(ident: table)").first()?.decode(column: "n", as: Int.self)
+                ?? 0
+        }
+    }
+}
