@@ -96,3 +96,23 @@ struct HelperTests {
         #expect(xdg.sessionDirectory(for: "ls_a") == "/run/user/1/opub/ls_a")
     }
 }
+
+@Suite("Session records")
+struct SessionRecordTests {
+    @Test("stale session directories (their opub run is gone) are removed; live ones stay")
+    func staleSessions() throws {
+        let root = FileManager.default.temporaryDirectory.path + "/opub-runtime-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        func record(_ id: String, pid: Int32) -> SessionRecord {
+            SessionRecord(
+                sessionID: id, keyID: "ck_a", project: "octo/widgets", surface: "codex", server: "https://opub.dev",
+                linkToken: "token", linked: false, startedAt: "", pid: pid, model: nil)
+        }
+        // A pid that cannot be running: beyond Linux's pid_max.
+        try record("ls_dead", pid: 4_194_304 + 7).write(to: root + "/ls_dead")
+        try record("ls_live", pid: getpid()).write(to: root + "/ls_live")
+        #expect(SessionRecord.running(in: root).map(\.sessionID) == ["ls_live"])
+        SessionRecord.removeStale(in: root)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root) == ["ls_live"])
+    }
+}

@@ -1,3 +1,4 @@
+import Foundation
 import OpubCore
 import OpubSurfaces
 import Testing
@@ -55,5 +56,27 @@ struct LaunchTableTests {
     func jsonEscaping() {
         #expect(JSONText.quoted("a\"b\\c\nd\u{1}") == "\"a\\\"b\\\\c\\nd\\u0001\"")
         #expect(JSONText.object([("k", .array([.int(1), .bool(true)]))]).rendered() == "{\"k\":[1,true]}")
+    }
+}
+
+@Suite("Key creation configs (what the server's key page shows)")
+struct KeyCreationConfigsTests {
+    @Test("setup commands, per-surface environment with the secret, and raw headers, in the API's shape")
+    func shape() throws {
+        let configs = KeyCreationConfigs(
+            repository: try RepositoryName(parsing: "octo/widgets"), keyID: KeyID("ck_abc123")!,
+            providerBaseURL: "https://openrouter.ai/api/v1", recommendedModels: ["copilot": "openai/gpt-5"],
+            secret: "sk-or-v1-secret")
+        #expect(configs.setupCommands["vibe"] == "opub setup vibe --project octo/widgets --compute-key-id ck_abc123")
+        #expect(
+            configs.environment["copilot"] == [
+                "COPILOT_PROVIDER_BASE_URL": "https://openrouter.ai/api/v1", "COPILOT_PROVIDER_TYPE": "openai",
+                "COPILOT_PROVIDER_API_KEY": "sk-or-v1-secret", "COPILOT_MODEL": "openai/gpt-5",
+            ])
+        #expect(configs.environment["codex"] == ["OPENROUTER_API_KEY": "sk-or-v1-secret"])
+        #expect(
+            configs.headers == ["HTTP-Referer": "https://opub.dev/github/octo/widgets", "X-OpenRouter-Title": "opub"])
+        let json = String(decoding: try JSONEncoder().encode(configs), as: UTF8.self)
+        #expect(json.contains("\"setup_commands\""))
     }
 }

@@ -99,6 +99,7 @@ public struct RunCommand: OpubSubcommand {
         }
         await linker.finish(exit: exit)
         vibeHome?.saveTrustChanges()
+        SessionRecord.removeStale(in: support.paths.runtimeDirectory)
         if exit.shellStatus != 0 { throw ExitCode(exit.shellStatus) }
     }
 

@@ -39,6 +39,8 @@ actor SessionLinker {
             try? await Task.sleep(for: backoff)
             backoff = min(backoff * 2, .seconds(5))
         }
+        // A session the server refused for good (a 4xx) has nothing to heartbeat.
+        guard linked else { return }
         while !Task.isCancelled {
             try? await Task.sleep(for: heartbeatInterval)
             if Task.isCancelled { return }

@@ -52,6 +52,17 @@ public struct SessionRecord: Sendable, Hashable, Codable {
         return try JSONDecoder().decode(SessionRecord.self, from: Data(text.utf8))
     }
 
+    /// Removes session directories whose `opub run` is gone (killed before it could clean up), since
+    /// their `session.json` holds a link token.
+    public static func removeStale(in runtimeDirectory: String) {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: runtimeDirectory)) ?? []
+        for name in entries where name.hasPrefix("ls_") {
+            let directory = runtimeDirectory + "/" + name
+            guard let record = try? read(from: directory) else { continue }
+            if kill(record.pid, 0) != 0 && errno == ESRCH { PrivateFiles.remove(directory) }
+        }
+    }
+
     /// Running sessions under `runtimeDirectory` (their `opub run` is still alive).
     public static func running(in runtimeDirectory: String) -> [SessionRecord] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: runtimeDirectory)) ?? []
