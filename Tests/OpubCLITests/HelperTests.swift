@@ -116,3 +116,26 @@ struct SessionRecordTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: root) == ["ls_live"])
     }
 }
+
+@Suite("Console")
+struct ConsoleTests {
+    struct TerminalSink: OutputSink {
+        let recorded = RecordedOutput()
+        func write(_ text: String, to stream: Console.Stream) { recorded.write(text, to: stream) }
+        func isTerminal(_ stream: Console.Stream) -> Bool { true }
+    }
+
+    @Test("colour only on a terminal, never with NO_COLOR; --quiet drops information but not warnings")
+    func colourAndQuiet() {
+        let sink = TerminalSink()
+        #expect(Console(sink: sink, environment: [:], quiet: false, json: false).mark(true).contains("\u{1B}[32m"))
+        #expect(Console(sink: sink, environment: ["NO_COLOR": "1"], quiet: false, json: false).mark(true) == "✓")
+        #expect(Console(sink: RecordedOutput(), environment: [:], quiet: false, json: false).mark(false) == "✗")
+        let quiet = Console(sink: sink, environment: [:], quiet: true, json: false)
+        quiet.info("hidden")
+        quiet.warn("shown")
+        quiet.result("result")
+        #expect(sink.recorded.error == "opub: shown\n")
+        #expect(sink.recorded.output == "result\n")
+    }
+}
