@@ -139,3 +139,23 @@ struct ConsoleTests {
         #expect(sink.recorded.output == "result\n")
     }
 }
+
+@Suite("Command line")
+struct CommandLineTests {
+    @Test("shell completions, --version and help come from ArgumentParser, on stdout")
+    func completionsAndVersion() async throws {
+        let world = try TemporaryWorld()
+        defer { world.remove() }
+        let bash = await world.opub(["--generate-completion-script", "bash"])
+        #expect(bash.status == 0)
+        #expect(bash.output.contains("complete -o filenames -F _opub opub") || bash.output.contains("_opub"))
+        #expect(bash.output.contains("setup") && bash.output.contains("doctor"))
+        let version = await world.opub(["--version"])
+        #expect(version.status == 0 && version.output == OpubVersion.current + "\n")
+        let help = await world.opub(["run", "--help"])
+        #expect(help.status == 0 && help.output.contains("USAGE: opub run <surface>"))
+        let bad = await world.opub(["run", "emacs"])
+        #expect(bad.status == 64)
+        #expect(bad.error.contains("emacs"))
+    }
+}
