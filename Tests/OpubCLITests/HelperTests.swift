@@ -116,3 +116,46 @@ struct SessionRecordTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: root) == ["ls_live"])
     }
 }
+
+@Suite("Console")
+struct ConsoleTests {
+    struct TerminalSink: OutputSink {
+        let recorded = RecordedOutput()
+        func write(_ text: String, to stream: Console.Stream) { recorded.write(text, to: stream) }
+        func isTerminal(_ stream: Console.Stream) -> Bool { true }
+    }
+
+    @Test("colour only on a terminal, never with NO_COLOR; --quiet drops information but not warnings")
+    func colourAndQuiet() {
+        let sink = TerminalSink()
+        #expect(Console(sink: sink, environment: [:], quiet: false, json: false).mark(true).contains("\u{1B}[32m"))
+        #expect(Console(sink: sink, environment: ["NO_COLOR": "1"], quiet: false, json: false).mark(true) == "✓")
+        #expect(Console(sink: RecordedOutput(), environment: [:], quiet: false, json: false).mark(false) == "✗")
+        let quiet = Console(sink: sink, environment: [:], quiet: true, json: false)
+        quiet.info("hidden")
+        quiet.warn("shown")
+        quiet.result("result")
+        #expect(sink.recorded.error == "opub: shown\n")
+        #expect(sink.recorded.output == "result\n")
+    }
+}
+
+@Suite("Command line")
+struct CommandLineTests {
+    @Test("shell completions, --version and help come from ArgumentParser, on stdout")
+    func completionsAndVersion() async throws {
+        let world = try TemporaryWorld()
+        defer { world.remove() }
+        let bash = await world.opub(["--generate-completion-script", "bash"])
+        #expect(bash.status == 0)
+        #expect(bash.output.contains("complete -o filenames -F _opub opub") || bash.output.contains("_opub"))
+        #expect(bash.output.contains("setup") && bash.output.contains("doctor"))
+        let version = await world.opub(["--version"])
+        #expect(version.status == 0 && version.output == OpubVersion.current + "\n")
+        let help = await world.opub(["run", "--help"])
+        #expect(help.status == 0 && help.output.contains("USAGE: opub run <surface>"))
+        let bad = await world.opub(["run", "emacs"])
+        #expect(bad.status == 64)
+        #expect(bad.error.contains("emacs"))
+    }
+}

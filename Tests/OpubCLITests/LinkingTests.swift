@@ -119,6 +119,12 @@ extension BinaryTests {
                     in: .whitespacesAndNewlines)
                 #expect(await eventually { await (world.server.sessions[sessionID]?.heartbeats ?? 0) >= 2 })
                 #expect(!running.error.contains("unlinked"))
+                let status = await world.opub(["status", "--json"])
+                let report = try #require(
+                    try JSONSerialization.jsonObject(with: Data(status.output.utf8)) as? [String: Any])
+                let sessions = report["sessions"] as? [[String: Any]]
+                #expect(sessions?.first?["id"] as? String == sessionID)
+                #expect(sessions?.first?["linked"] as? Bool == true)
                 await world.server.disable(world.keyID, reason: "balance_exhausted")
                 #expect(await eventually { running.error.contains("opub disabled this key") })
                 try "".write(toFile: world.temp.records + "/stop", atomically: true, encoding: .utf8)
