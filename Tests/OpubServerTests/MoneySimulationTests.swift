@@ -255,6 +255,10 @@ struct World {
     /// No more faults: reconcile until settled, then compare the provider with the database.
     func finish() async throws -> String? {
         await simulator.state.setFaults(FaultSettings())
+        // A request the client gave up on may still be hanging in the simulator (hang faults last
+        // 400 ms of real time) and land later — e.g. a `POST /keys` creating a stray copy. Let them
+        // land, so that the final cycles see everything the provider will ever have.
+        try await Task.sleep(for: .milliseconds(600))
         // A patient client: during the scenario 300 ms timeouts simulate a slow provider, but a loaded
         // test machine must not turn the final convergence into a timing test.
         let patient = OpenRouterClient(
