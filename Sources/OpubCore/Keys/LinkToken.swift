@@ -9,9 +9,7 @@ public enum LinkToken {
     public static func derive(secret: String, keyID: KeyID) -> String {
         let mac = HMAC<SHA256>.authenticationCode(
             for: Array("opub-link/v1/\(keyID.rawValue)".utf8), using: SymmetricKey(data: Array(secret.utf8)))
-        return Data(mac).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        return Base64URL.encode(Data(mac))
     }
 
     /// What the server stores: SHA-256 of the token, lowercase hex.

@@ -1,3 +1,5 @@
+import OpubCore
+
 /// Where random bytes come from (session ids, OAuth state, PKCE verifiers, ids); injected so that
 /// tests can make them predictable.
 public protocol RandomSource: Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import OpubCore
 
 /// The sandbox's generated server secret: `opub-secret-key` in the data directory, created on first
 /// start (64 hex characters, file mode 0600) and reused afterwards, so sessions survive restarts.

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import OpubCore
 
 /// Keys derived from `OPUB_SECRET_KEY` with HKDF-SHA256, one per purpose, so that no two uses
 /// share a key: sealing GitHub tokens in sessions, sealing PKCE verifiers, CSRF tokens, and (in

@@ -1,3 +1,5 @@
+import OpubCore
+
 /// The Stripe client of sandbox payments: no network. A checkout session is a local page
 /// (`/sandbox/checkout/{id}`) that completes the donation through the webhook code path; a refund
 /// is answered at once (the caller delivers the signed refund event locally).
