@@ -39,18 +39,9 @@ struct BenchCommand: AsyncParsableCommand {
             guard count > 0, concurrency > 0, projects > 0 else {
                 throw OperatorError("--count, --concurrency and --projects must be positive")
             }
-            var directory: URL?
-            let url: DatabaseURL
-            if let databaseURL {
-                do { url = try DatabaseURL(parsing: databaseURL) } catch { throw OperatorError(oneLine(error)) }
-            } else {
-                let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
-                    "opub-bench-\(UUID().uuidString)")
-                try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-                directory = dir
-                url = .sqlite(path: dir.appendingPathComponent("bench.sqlite").path)
-            }
-            defer { if let directory { try? FileManager.default.removeItem(at: directory) } }
+            let workspace = try BenchWorkspace(databaseURL: databaseURL)
+            defer { workspace.remove() }
+            let url = workspace.url
             let count = self.count
             let concurrency = self.concurrency
             let projectCount = self.projects

@@ -9,9 +9,7 @@ struct MigrateCommand: AsyncParsableCommand {
 
     func run() async throws {
         let url = try database.resolved()
-        let applied = try await withMigratedStore(database) { _ in [Int]() }
-        _ = applied
-        let pending = try await Store.withStore(url: url, logger: commandLogger()) { store in
+        let pending = try await withMigratedStore(database) { store in
             try await Migrator(engine: store.engine).pending()
         }
         guard pending.isEmpty else { throw OperatorError("migrations \(pending) are still pending") }
