@@ -106,6 +106,7 @@ let package = Package(
                 "OpubCore",
                 "OpubStore",
                 "OpenRouter",
+                "OpubSurfaces",
                 "OpenRouterSim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -119,6 +120,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
+            resources: [.copy("Resources/install.sh")],
             swiftSettings: swiftSettings
         ),
         // The per-agent launch table and the CLI <-> server wire types: pure data and functions shared by
