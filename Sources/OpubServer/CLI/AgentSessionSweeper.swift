@@ -6,14 +6,25 @@ import ServiceLifecycle
 
 /// Ends agent sessions that stopped heartbeating (`server.md`: no heartbeat for three intervals →
 /// `reason: timeout`), every heartbeat interval, and publishes how many sessions are running.
-struct AgentSessionSweeper: Service {
+public struct AgentSessionSweeper: Service {
     let store: Store
     let clock: any TimeSource
     let logger: Logger
     let metrics: any MetricsFactory
-    var interval: Duration = .seconds(AgentSettings.heartbeatIntervalSeconds)
+    let interval: Duration
 
-    func run() async throws {
+    public init(
+        store: Store, clock: any TimeSource, logger: Logger, metrics: any MetricsFactory = MetricsSystem.factory,
+        interval: Duration = .seconds(AgentSettings.heartbeatIntervalSeconds)
+    ) {
+        self.store = store
+        self.clock = clock
+        self.logger = logger
+        self.metrics = metrics
+        self.interval = interval
+    }
+
+    public func run() async throws {
         do {
             try await cancelWhenGracefulShutdown {
                 while !Task.isCancelled {
@@ -28,7 +39,7 @@ struct AgentSessionSweeper: Service {
 
     /// One pass; returns the sessions it ended.
     @discardableResult
-    func sweep() async -> [AgentSessionRecord] {
+    public func sweep() async -> [AgentSessionRecord] {
         do {
             let silentSince = clock.now().adding(seconds: -LinkedSpend.heartbeatGraceSeconds)
             let ended = try await store.agentSessions.endSilent(before: silentSince)
