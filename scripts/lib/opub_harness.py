@@ -7,7 +7,8 @@ and checks that the provider and the ledger agree. Every process it starts is st
 Secrets (the simulator's management key, compute-key secrets) stay inside this process: they are
 never printed, and the files the simulator's first line is read from are removed with the work dir.
 
-Binaries come from OPUB_BIN_DIR (default: <repo>/.build/debug).
+Binaries come from OPUB_BIN_DIR (default: <repo>/.build/debug); openrouter-sim from OPUB_SIM_BIN_DIR
+when that is set.
 """
 
 import base64
@@ -37,7 +38,9 @@ def bin_dir():
 
 
 def binary(name):
-    path = os.path.join(bin_dir(), name)
+    """A built product: OPUB_BIN_DIR/name; the simulator may come from OPUB_SIM_BIN_DIR instead."""
+    directory = os.environ.get("OPUB_SIM_BIN_DIR") if name == "openrouter-sim" else None
+    path = os.path.join(directory or bin_dir(), name)
     if not os.access(path, os.X_OK):
         sys.exit(f"{path} is missing: run `swift build` (or set OPUB_BIN_DIR)")
     return path
