@@ -184,7 +184,12 @@ def soak(args):
         f"≤ 10 s (≤ 3 s idle, bench above), ≤ {math.ceil(report['keys'] / 100) + 1} list calls",
         (report.get("cycle_seconds_max") or 99) <= 10
         and (report.get("list_calls_per_cycle") or 0) <= math.ceil(report["keys"] / 100) + 1)
-    row(f"{label}: error lines logged", str(report["error_lines_total"]), "0", report["error_lines_total"] == 0)
+    row(f"{label}: error lines logged", f"{report['error_lines_total']} ({report.get('keys_disabled_provider_missing')} "
+        f"keys wrongly disabled as provider_missing while the world was built; {report.get('error_lines_other')} "
+        f"other)", "0", report["error_lines_total"] == 0)
+    if report.get("stale_reads"):
+        row(f"{label}: reads that missed a committed write (retried by the driver)", str(report["stale_reads"]),
+            "0", False)
     row(f"{label}: audits (ledger verify, provider = database, Σ spend = Σ usage)",
         "pass" if not report["checks_failed"] else "; ".join(report["checks_failed"])[:300], "pass",
         not report["checks_failed"])

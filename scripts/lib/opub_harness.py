@@ -451,6 +451,37 @@ class Key:
         return f"Key({self.id})"
 
 
+# Reads that missed a write this client had already seen committed (a known server gap: on SQLite the
+# reader connections are shared by concurrent requests, and a long read on one pins an old snapshot for
+# every statement interleaved on that connection). Counted here, reported by the tests.
+ANOMALIES = {}
+ANOMALY_EXAMPLES = []
+ANOMALY_LOCK = threading.Lock()
+
+
+def report_anomalies(checks):
+    """A known gap (intermittent): requests answered as if a committed write had not happened."""
+    checks.known_gap("every read sees the writes committed before it (no 401 right after sign-in, no 403 right "
+                     "after a claim)", not ANOMALIES,
+                     f"{ANOMALIES}; e.g. {ANOMALY_EXAMPLES[0] if ANOMALY_EXAMPLES else ''}", strict=False)
+
+
+def provider_missing_gap(checks, database, log_lines):
+    """A known gap (intermittent): keys disabled as provider_missing because the reconciler listed the
+    provider before the key was created there and read opub's keys after it became active. Returns the
+    error lines that are not explained by it."""
+    wrongly = {row[0] for row in database.rows(
+        "SELECT id FROM compute_keys WHERE disabled_reason = 'provider_missing'")}
+    errors = error_lines(log_lines)
+    explained = [line for line in errors if "missing at the provider" in line
+                 and any(key in line for key in wrongly)]
+    example = next((line.strip()[:300] for line in explained), "")
+    checks.known_gap("no key is disabled as provider_missing while it is being created (the provider listing "
+                     "began before its POST /keys, opub's keys were read after it became active)",
+                     not wrongly, f"{len(wrongly)} key(s) disabled as provider_missing, e.g. {example}", strict=False)
+    return [line for line in errors if line not in explained], wrongly
+
+
 class Maintainer:
     """A signed-in sandbox user with their own client address (rate limits are per user and per IP;
     key creation allows 20 per user at once, so large worlds use many maintainers)."""
@@ -468,25 +499,43 @@ class Maintainer:
         if answer.status != 200:
             raise RuntimeError(f"sign-in as {self.login} answered {answer!r}")
         self.api.csrf = answer.json["csrf_token"]
+        self.claimed = set()
+
+    def signed_in_call(self, method, path, body=None):
+        """A call as this signed-in user. A 401 `sign_in_required` right after signing in (or a 403
+        `not_a_maintainer` right after claiming) is a read that missed a committed write: a known server
+        gap (see ANOMALIES); the call is retried a few times and the anomaly counted."""
+        for attempt in range(6):
+            answer = self.api.call(method, path, body)
+            stale = (answer.status == 401 and answer.error_code == "sign_in_required") or (
+                answer.status == 403 and answer.error_code == "not_a_maintainer" and path.split("/")[4:6] and
+                "/".join(path.split("/")[4:6]) in self.claimed)
+            if not stale or attempt == 5:
+                return answer
+            with ANOMALY_LOCK:
+                ANOMALIES[answer.error_code] = ANOMALIES.get(answer.error_code, 0) + 1
+                ANOMALY_EXAMPLES.append(f"{method} {path} as {self.login} → {answer!r}")
+            time.sleep(0.1)
 
     def claim(self, project):
         owner, repo = project.split("/")
-        answer = self.api.call("POST", "/api/v1/projects", {"owner": owner, "repo": repo})
+        answer = self.signed_in_call("POST", "/api/v1/projects", {"owner": owner, "repo": repo})
         if answer.status not in (200, 201):
             raise RuntimeError(f"claim {project} answered {answer!r}")
+        self.claimed.add(project)
 
     def donate(self, project, amount):
         """A donation through the sandbox checkout (the real webhook code path). Returns the answers."""
-        created = self.api.call("POST", f"/api/v1/projects/{project}/donations", {"amount": amount})
+        created = self.signed_in_call("POST", f"/api/v1/projects/{project}/donations", {"amount": amount})
         if created.status != 201:
             return created
         path = urllib.parse.urlparse(created.json["checkout_url"]).path
-        return self.api.call("POST", path + "/complete")
+        return self.signed_in_call("POST", path + "/complete")
 
     def create_key(self, project, limit="1.00", name=None):
         """(Key or None, the answer)."""
-        answer = self.api.call("POST", f"/api/v1/projects/{project}/keys",
-                               {"name": name or f"load {random.randrange(10**9)}", "limit": limit})
+        answer = self.signed_in_call("POST", f"/api/v1/projects/{project}/keys",
+                                     {"name": name or f"load {random.randrange(10**9)}", "limit": limit})
         if answer.status != 201:
             return None, answer
         return Key(answer.json["key"]["id"], answer.json["secret"], project), answer

@@ -483,6 +483,7 @@ def main():
         h.agreement(db, simulator, checks)
 
         disk_full(checks, work.path)
+        h.report_anomalies(checks)
     finally:
         for process in reversed(processes):
             process.stop()
