@@ -60,6 +60,8 @@ def main():
     parser.add_argument("--interval", type=int, default=10, help="OPUB_RECONCILE_INTERVAL")
     parser.add_argument("--workers", type=int, default=4, help="parallel clients building the world")
     parser.add_argument("--json-out")
+    parser.add_argument("--server-env", action="append", default=[], metavar="NAME=VALUE",
+                        help="extra environment for opub-server (e.g. MALLOC_ARENA_MAX=2)")
     args = parser.parse_args()
 
     checks = h.Checks("soak")
@@ -69,12 +71,12 @@ def main():
     processes = []
     report = {"engine": engine, "keys": args.keys, "projects": args.projects, "sessions": args.sessions,
               "duration_s": args.duration, "heartbeat_every_s": args.heartbeat_every, "interval_s": args.interval,
-              "bin_dir": h.bin_dir(), "load_average_start": os.getloadavg()[0]}
+              "bin_dir": h.bin_dir(), "load_average_start": os.getloadavg()[0], "server_env": args.server_env}
     try:
         simulator = h.Simulator(work.path, ["--log-level", "warning"])
         processes.append(simulator.process)
         server = h.Replica("opub-server", work.path, database_url, simulator, interval=args.interval,
-                           env={"OPUB_CLI_RATE_LIMIT": "20"})
+                           env=dict([("OPUB_CLI_RATE_LIMIT", "20")] + [tuple(v.split("=", 1)) for v in args.server_env]))
         processes.append(server.process)
         h.log(f"soak on {engine}: opub-server {server.url} (pid {server.process.pid}), simulator {simulator.url}; "
               f"binaries {h.bin_dir()}")
@@ -116,6 +118,7 @@ def main():
         while server.cycles_logged() <= done + 1 and time.time() < deadline:
             time.sleep(0.5)
 
+        rss_after_world = server.process.rss_kib()
         stop = threading.Event()
         lock = threading.Lock()
         latencies = []
@@ -176,8 +179,9 @@ def main():
                             unexpected.append(f"charge {status} {body}")
 
         def chats():
+            linked = [key for _, key, _ in sessions]  # keys known to be active
             while not stop.wait(0.1):
-                key = random.choice(keys)
+                key = random.choice(linked)
                 status, _ = simulator.chat(key.secret, tokens=50)
                 with lock:
                     counters["chats"] += 1
@@ -250,6 +254,16 @@ def main():
         report["rss_last_third_mib"] = round(final, 1)
         report["rss_max_mib"] = round(max(v for _, v in rss) / 1024, 1) if rss else None
         report["rss_growth_percent"] = round((final - first) / first * 100, 1) if first else None
+        report["rss_first_third_max_mib"] = round(max(v for _, v in rss[:third]) / 1024, 1) if rss else None
+        report["rss_last_third_max_mib"] = round(max(v for _, v in rss[-third:]) / 1024, 1) if rss else None
+        if len(rss) > 2:  # least-squares slope, MiB per minute
+            t0 = rss[0][0]
+            xs = [(t - t0) / 60 for t, _ in rss]
+            ys = [v / 1024 for _, v in rss]
+            mx, my = statistics.mean(xs), statistics.mean(ys)
+            report["rss_slope_mib_per_minute"] = round(
+                sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs), 2)
+        report["rss_after_world_mib"] = round(rss_after_world / 1024, 1) if rss_after_world else None
         report["cycles"] = len(cycles)
         if cycles:
             report["cycle_seconds_mean"] = round(statistics.mean(c[1] for c in cycles), 3)
@@ -264,8 +278,10 @@ def main():
         h.log(f"heartbeats: {heartbeats_sent} ({report['heartbeats_per_second']}/s), p50 {report['heartbeat_p50_ms']} "
               f"ms, p99 {report['heartbeat_p99_ms']} ms (client side), server-side p99 ≤ "
               f"{report['heartbeat_server_p99_bucket_ms']} ms (histogram bucket); statuses {statuses}")
-        h.log(f"RSS: first third {first:.1f} MiB, last third {final:.1f} MiB ({report['rss_growth_percent']} %), "
-              f"max {report['rss_max_mib']} MiB over {len(rss)} samples")
+        h.log(f"RSS: {report['rss_after_world_mib']} MiB once the world was built; during the load first third mean "
+              f"{first:.1f} MiB (max {report['rss_first_third_max_mib']}), last third mean {final:.1f} MiB (max "
+              f"{report['rss_last_third_max_mib']}), {report['rss_growth_percent']} %, slope "
+              f"{report.get('rss_slope_mib_per_minute')} MiB/min, max {report['rss_max_mib']} MiB over {len(rss)} samples")
         h.log(f"reconcile: {len(cycles)} cycles over {args.keys} keys, mean {report.get('cycle_seconds_mean')} s, "
               f"max {report.get('cycle_seconds_max')} s, {report.get('list_calls_per_cycle')} GET /keys per cycle; "
               f"provider requests during the load: {report.get('provider_requests_during_load')}")
