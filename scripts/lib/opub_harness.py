@@ -461,8 +461,8 @@ ANOMALY_LOCK = threading.Lock()
 
 def report_anomalies(checks):
     """A known gap (intermittent): requests answered as if a committed write had not happened."""
-    checks.known_gap("every read sees the writes committed before it (no 401 right after sign-in, no 403 right "
-                     "after a claim)", not ANOMALIES,
+    checks.known_gap("every read sees the writes committed before it (no 401 right after sign-in, no 403/404 "
+                     "right after a claim)", not ANOMALIES,
                      f"{ANOMALIES}; e.g. {ANOMALY_EXAMPLES[0] if ANOMALY_EXAMPLES else ''}", strict=False)
 
 
@@ -503,13 +503,14 @@ class Maintainer:
 
     def signed_in_call(self, method, path, body=None):
         """A call as this signed-in user. A 401 `sign_in_required` right after signing in (or a 403
-        `not_a_maintainer` right after claiming) is a read that missed a committed write: a known server
-        gap (see ANOMALIES); the call is retried a few times and the anomaly counted."""
+        `not_a_maintainer` or 404 `project_not_found` right after claiming) is a read that missed a
+        committed write: a known server gap (see ANOMALIES); the call is retried and the anomaly counted."""
         for attempt in range(6):
             answer = self.api.call(method, path, body)
+            project = "/".join(path.split("/")[4:6])
             stale = (answer.status == 401 and answer.error_code == "sign_in_required") or (
-                answer.status == 403 and answer.error_code == "not_a_maintainer" and path.split("/")[4:6] and
-                "/".join(path.split("/")[4:6]) in self.claimed)
+                (answer.status, answer.error_code) in ((403, "not_a_maintainer"), (404, "project_not_found"))
+                and project in self.claimed)
             if not stale or attempt == 5:
                 return answer
             with ANOMALY_LOCK:
