@@ -179,6 +179,14 @@ class Process:
             return None
         return None
 
+    def open_sockets(self):
+        """How many sockets the process holds open (client connections, database, provider)."""
+        try:
+            return sum(1 for fd in os.listdir(f"/proc/{self.pid}/fd")
+                       if os.readlink(f"/proc/{self.pid}/fd/{fd}").startswith("socket:"))
+        except OSError:
+            return None
+
     def log_lines(self):
         with open(self.err_path, errors="replace") as f:
             return f.readlines()

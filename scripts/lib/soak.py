@@ -120,6 +120,7 @@ def main():
             time.sleep(0.5)
 
         rss_after_world = server.process.rss_kib()
+        report["server_open_sockets_after_world"] = server.process.open_sockets()
         stop = threading.Event()
         lock = threading.Lock()
         latencies = []
@@ -229,6 +230,7 @@ def main():
                 last_rss = rss[-1][1] / 1024 if rss else 0
                 h.log(f"  +{time.time() - load_start:.0f} s: {len(latencies)} heartbeats, RSS {last_rss:.1f} MiB, "
                       f"{len(cycles)} cycles, load average {os.getloadavg()[0]:.1f}")
+        report["server_open_sockets_end_of_load"] = server.process.open_sockets()
         stop.set()
         for thread in threads:
             thread.join(60)
