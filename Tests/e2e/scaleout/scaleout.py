@@ -70,7 +70,11 @@ class Load:
             try:
                 return action(replica)
             except OSError as error:
-                if replica.process.alive():
+                # A connection reset while the replica is being killed is the kill, not a server error.
+                deadline = time.time() + 2
+                while replica.process.alive() and replica.name not in self.dead and time.time() < deadline:
+                    time.sleep(0.05)
+                if replica.process.alive() and replica.name not in self.dead:
                     with self.lock:
                         self.unexpected.append(f"{what} on live {replica.name}: {error!r}")
                     return None
