@@ -205,7 +205,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--no-soak", action="store_true")
     parser.add_argument("--soak-engine", default="sqlite")
-    parser.add_argument("--soak-duration", type=float, default=300)
+    parser.add_argument("--soak-duration", type=float, default=600)
     parser.add_argument("--keys", type=int, default=10_000)
     parser.add_argument("--projects", type=int, default=1_000)
     parser.add_argument("--http-duration", type=int, default=10)
