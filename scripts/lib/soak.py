@@ -55,7 +55,8 @@ def main():
     parser.add_argument("--projects", type=int, default=1_000)
     parser.add_argument("--sessions", type=int, default=1_000)
     parser.add_argument("--duration", type=float, default=600,
-                        help="seconds of steady load (the first third is warm-up: RSS climbs for ~5 minutes, then stays flat)")
+                        help="seconds of steady load (the first third is warm-up: RSS climbs for ~5 minutes, "
+                        "then stays flat)")
     parser.add_argument("--heartbeat-every", type=float, default=4.0,
                         help="seconds between one session's heartbeats (the CLI sends one every 30 s)")
     parser.add_argument("--interval", type=int, default=10, help="OPUB_RECONCILE_INTERVAL")
