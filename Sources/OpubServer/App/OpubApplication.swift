@@ -13,7 +13,8 @@ public enum OpubApplication {
         let router = Router(context: AppRequestContext.self)
         let table = RouteTableBox()
         router.add(middleware: RequestMetricsMiddleware(factory: dependencies.metrics.factory))
-        router.add(middleware: ErrorMiddleware(routes: table))
+        router.add(
+            middleware: ErrorMiddleware(routes: table, pages: PageResponder(configuration: dependencies.configuration)))
         router.add(middleware: BodyLimitMiddleware())
         if dependencies.configuration.trustForwardedFor {
             router.add(middleware: ForwardedForMiddleware())

@@ -77,6 +77,8 @@ public struct ServerComposition: Sendable {
             ProjectRoutes(dependencies: dependencies),
             DonationRoutes(dependencies: dependencies),
             WebhookRoutes(processor: webhookProcessor),
+            WebRoutes(dependencies: dependencies),
+            AssetRoutes(),
         ]
         if configuration.github.mode == .sandbox {
             modules.append(SandboxSignInRoutes(dependencies: dependencies))

@@ -15,7 +15,8 @@ enum OpenAPIDocument {
             (X-CSRF-Token header, or a csrf_token form field); GET /api/v1/me returns it.
             Amounts are strings of dollars on input ("25.00") and {"usd","micros"} objects on output.
             Routes under /auth/sandbox and /sandbox exist only in sandbox mode; /auth/github/callback
-            only with real GitHub sign-in.
+            only with real GitHub sign-in. The server-rendered HTML pages (/, /projects, /github/{owner}/{repo}/…,
+            /me, /docs, /glossary, the sandbox sign-in and checkout pages) and /assets are not part of this API.
         servers:
           - url: /
         tags:
@@ -505,25 +506,6 @@ enum OpenAPIDocument {
                 default:
                   $ref: "#/components/responses/Error"
           /auth/sandbox:
-            get:
-              tags: [identity]
-              summary: The sandbox sign-in form (sandbox mode only).
-              operationId: sandboxSignInForm
-              parameters:
-                - name: return_to
-                  in: query
-                  required: false
-                  schema:
-                    type: string
-              responses:
-                "200":
-                  description: An HTML form.
-                  content:
-                    text/html:
-                      schema:
-                        type: string
-                default:
-                  $ref: "#/components/responses/Error"
             post:
               tags: [identity]
               summary: Sign in as any GitHub login (sandbox mode only).
@@ -826,32 +808,6 @@ enum OpenAPIDocument {
                 "400":
                   $ref: "#/components/responses/Error"
                 "409":
-                  $ref: "#/components/responses/Error"
-                default:
-                  $ref: "#/components/responses/Error"
-          /sandbox/checkout/{session}:
-            parameters:
-              - name: session
-                in: path
-                required: true
-                schema:
-                  type: string
-            get:
-              tags: [payments]
-              summary: The sandbox checkout page (sandbox mode only).
-              operationId: sandboxCheckoutPage
-              security:
-                - session: []
-              responses:
-                "200":
-                  description: An HTML page.
-                  content:
-                    text/html:
-                      schema:
-                        type: string
-                "303":
-                  $ref: "#/components/responses/Redirect"
-                "404":
                   $ref: "#/components/responses/Error"
                 default:
                   $ref: "#/components/responses/Error"
