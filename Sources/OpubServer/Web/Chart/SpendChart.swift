@@ -8,10 +8,10 @@ import OpubStore
 ///
 /// The same numbers are offered as text: a one-sentence summary (the SVG's description) and a table.
 struct SpendChart: Sendable {
-    static let width = 720.0
+    static let width = 600.0
     static let height = 236.0
     static let plotLeft = 70.0
-    static let plotRight = 712.0
+    static let plotRight = 584.0
     static let plotTop = 12.0
     static let plotBottom = 196.0
 

@@ -1,0 +1,212 @@
+"""The web pages in headless Chromium (Selenium), against a live sandbox opub-server.
+
+Every step checks the browser console: any error (a failed request, a CSP violation, a script error)
+fails the test. Screenshots of each page at 1280 and 375 px wide go to $OPUB_WEB_ARTIFACTS, and at
+375 px no page may be wider than the window (tables scroll inside their own box).
+"""
+
+import os
+import pathlib
+import re
+
+import pytest
+import requests
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+URL = os.environ["OPUB_URL"].rstrip("/")
+ARTIFACTS = pathlib.Path(os.environ["OPUB_WEB_ARTIFACTS"])
+CHROMIUM = os.environ.get("OPUB_CHROMIUM", "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get("OPUB_CHROMEDRIVER", "/usr/bin/chromedriver")
+
+
+class Browser:
+    """One Chromium window and the console errors it has shown."""
+
+    def __init__(self, journey: str):
+        options = Options()
+        options.binary_location = CHROMIUM
+        for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900",
+                         "--disable-gpu", "--hide-scrollbars"):
+            options.add_argument(argument)
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+        self.driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+        self.driver.set_page_load_timeout(30)
+        self.journey = journey
+        self.shots = 0
+        self.errors = []
+
+    def close(self):
+        self.driver.quit()
+
+    def check_console(self, where: str, expect_status=None):
+        """Fails on any console error. The one exception is the page the test itself expects to answer
+        `expect_status` (a refused form is 422, a missing page 404): Chromium logs the document's own
+        status as "Failed to load resource", and exactly that one entry is allowed."""
+        expected = None
+        if expect_status:
+            expected = f"{self.driver.current_url} - Failed to load resource: the server responded with a status of {expect_status} "
+        for entry in self.driver.get_log("browser"):
+            if entry["level"] != "SEVERE":
+                continue
+            if expected and entry["message"].startswith(expected):
+                expected = None
+                continue
+            self.errors.append(f"{where}: {entry['message']}")
+        assert not self.errors, "browser console errors:\n" + "\n".join(self.errors)
+        assert expected is None, f"{where}: expected the page to answer {expect_status}"
+
+    def visit(self, path: str, expect_status=None):
+        self.driver.get(URL + path)
+        self.check_console(path, expect_status)
+
+    def click(self, locator, wait_for_url=None, expect_status=None):
+        before = self.driver.current_url
+        self.driver.find_element(*locator).click()
+        if wait_for_url:
+            WebDriverWait(self.driver, 15).until(EC.url_matches(wait_for_url))
+        else:
+            WebDriverWait(self.driver, 15).until(lambda d: d.current_url != before
+                                                 or d.execute_script("return document.readyState") == "complete")
+        self.check_console(self.driver.current_url, expect_status)
+
+    def fill(self, element_id: str, text: str):
+        field = self.driver.find_element(By.ID, element_id)
+        field.clear()
+        field.send_keys(text)
+
+    @property
+    def text(self) -> str:
+        return self.driver.find_element(By.TAG_NAME, "body").text
+
+    @property
+    def path(self) -> str:
+        return self.driver.current_url[len(URL):]
+
+    def screenshot(self, name: str):
+        """Full-page screenshots at 1280 and 375 px; at 375 the page must not scroll sideways."""
+        self.shots += 1
+        for width in (1280, 375):
+            self.driver.set_window_size(width, 900)
+            height = self.driver.execute_script("return document.documentElement.scrollHeight")
+            self.driver.set_window_size(width, min(max(height, 600), 6000))
+            file = ARTIFACTS / f"{self.journey}-{self.shots:02d}-{name}-{width}.png"
+            self.driver.save_screenshot(str(file))
+            if width == 375:
+                overflow = self.driver.execute_script(
+                    "return document.documentElement.scrollWidth - window.innerWidth")
+                assert overflow <= 1, f"{name} is {overflow}px wider than a 375px window"
+        self.driver.set_window_size(1280, 900)
+        self.check_console(f"screenshot {name}")
+
+    def sign_in(self, login: str):
+        self.click((By.LINK_TEXT, "Sign in"), wait_for_url=r".*/auth/sandbox.*")
+        self.fill("login", login)
+        self.click((By.CSS_SELECTOR, "form[action='/auth/sandbox'] button[type=submit]"))
+        assert login in self.driver.find_element(By.CSS_SELECTOR, ".site-nav").text
+
+
+@pytest.fixture
+def browser(request):
+    session = Browser(request.node.name.removeprefix("test_"))
+    yield session
+    try:
+        session.check_console("end of test")
+    finally:
+        session.close()
+
+
+def api_session(login: str) -> requests.Session:
+    """A JSON client signed in through the sandbox (for seeding data the journey then finds)."""
+    http = requests.Session()
+    answer = http.post(f"{URL}/auth/sandbox", json={"login": login}, timeout=10)
+    answer.raise_for_status()
+    http.headers["X-CSRF-Token"] = answer.json()["csrf_token"]
+    return http
+
+
+def seed_donation(http: requests.Session, project: str, amount: str):
+    created = http.post(f"{URL}/api/v1/projects/{project}/donations", json={"amount": amount}, timeout=10)
+    assert created.status_code == 201, created.text
+    session = created.json()["checkout_url"].rsplit("/", 1)[-1]
+    paid = http.post(f"{URL}/sandbox/checkout/{session}/complete", timeout=10)
+    assert paid.status_code == 200, paid.text
+
+
+def stat(browser: Browser, label: str) -> str:
+    """The value of a `<dt>label</dt><dd>value</dd>` pair on the page."""
+    return browser.driver.find_element(
+        By.XPATH, f"//dl[contains(@class,'stats')]//dt[normalize-space()='{label}']/following-sibling::dd[1]").text
+
+
+def ledger_rows(browser: Browser) -> int:
+    return len(browser.driver.find_elements(By.CSS_SELECTOR, "section[aria-labelledby=entries-heading] tbody tr"))
+
+
+def test_donor_journey(browser):
+    seed_donation(api_session("seed-donor"), "acme/widgets", "5.00")
+    seed_donation(api_session("seed-donor"), "acme/gadgets", "8.00")
+
+    browser.visit("/")
+    assert "Sandbox mode" in browser.text
+    browser.screenshot("landing")
+    browser.sign_in("ada")
+
+    # Find the project through the directory's search.
+    browser.click((By.LINK_TEXT, "Projects"), wait_for_url=r".*/projects$")
+    browser.fill("q", "widg")
+    browser.click((By.CSS_SELECTOR, "form[role=search] button[type=submit]"), wait_for_url=r".*q=widg.*")
+    assert "acme/widgets" in browser.text and "acme/gadgets" not in browser.text
+    browser.screenshot("directory")
+    browser.click((By.LINK_TEXT, "acme/widgets"), wait_for_url=r".*/github/acme/widgets$")
+    assert stat(browser, "Balance") == "$5.00"
+    browser.screenshot("project-before")
+
+    browser.visit("/github/acme/widgets/ledger")
+    rows_before = ledger_rows(browser)
+    assert rows_before == 1
+
+    # Donate through the sandbox checkout.
+    browser.visit("/github/acme/widgets")
+    browser.click((By.PARTIAL_LINK_TEXT, "Donate to acme/widgets"), wait_for_url=r".*/donate$")
+    browser.fill("amount", "0.10")
+    browser.click((By.CSS_SELECTOR, "form[action$='/donate'] button[type=submit]"), expect_status=422)
+    assert "The smallest donation is $1.00." in browser.text
+    browser.screenshot("donate-refused")
+    browser.fill("amount", "25.00")
+    browser.fill("display_name", "Ada <Lovelace>")
+    browser.fill("message", "For the <b>widgets</b> & gadgets")
+    browser.screenshot("donate")
+    browser.click((By.CSS_SELECTOR, "form[action$='/donate'] button[type=submit]"),
+                  wait_for_url=r".*/sandbox/checkout/cs_sandbox_.*")
+    assert "Donate $25.00 to acme/widgets as Ada <Lovelace>" in browser.text
+    browser.screenshot("checkout")
+    browser.click((By.XPATH, "//button[contains(., 'Pay $25.00')]"), wait_for_url=r".*/github/acme/widgets\?donation=.*")
+
+    # The balance grew, the donation is listed with its public attribution, escaped as text.
+    assert "Thank you! Your donation of $25.00" in browser.text
+    assert stat(browser, "Balance") == "$30.00"
+    donations = browser.driver.find_element(By.CSS_SELECTOR, "section[aria-labelledby=donations-heading]").text
+    assert "Ada <Lovelace>" in donations and "For the <b>widgets</b> & gadgets" in donations
+    assert not browser.driver.find_elements(By.CSS_SELECTOR, "section[aria-labelledby=donations-heading] b")
+    browser.screenshot("project-after")
+
+    # The ledger grew by the donation.
+    browser.click((By.LINK_TEXT, "Ledger"), wait_for_url=r".*/ledger$")
+    assert ledger_rows(browser) == rows_before + 1
+    assert "+$25.00" in browser.text
+    browser.screenshot("ledger")
+
+    browser.visit("/me")
+    assert "acme/widgets" in browser.text and "completed" in browser.text
+    browser.screenshot("me")
+    for path, name in (("/docs", "docs"), ("/docs/cli", "docs-cli"), ("/glossary", "glossary")):
+        browser.visit(path)
+        browser.screenshot(name)
+    browser.visit("/github/nobody/nothing", expect_status=404)
+    assert "nobody/nothing has no page yet" in browser.text
+    browser.screenshot("missing-project")
