@@ -107,8 +107,8 @@ let package = Package(
                 "OpubCore",
                 "OpubStore",
                 "OpenRouter",
-                "OpenRouterSim",
                 "OpubSurfaces",
+                "OpenRouterSim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -122,8 +122,9 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
-            // The web pages' Mustache templates and their stylesheet, read through `Bundle.module`.
-            resources: [.copy("Web/Templates"), .copy("Web/Assets")],
+            // The CLI installer served at /install.sh, and the web pages' Mustache templates and static
+            // assets, all read through `Bundle.module`.
+            resources: [.copy("Resources/install.sh"), .copy("Web/Templates"), .copy("Web/Assets")],
             swiftSettings: swiftSettings
         ),
         // The per-agent launch table and the CLI <-> server wire types: pure data and functions shared by

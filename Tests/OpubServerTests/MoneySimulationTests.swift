@@ -98,6 +98,14 @@ final class CrashingProvider: ProviderKeys {
         try tick()
         return try await base.assignKeys(keyHashes, toGuardrail: id)
     }
+    func createGuardrail(_ request: CreateGuardrailRequest) async throws -> Guardrail {
+        try tick()
+        return try await base.createGuardrail(request)
+    }
+    func activity(date: String?, apiKeyHash: String?) async throws -> [ActivityRecord] {
+        try tick()
+        return try await base.activity(date: date, apiKeyHash: apiKeyHash)
+    }
 }
 
 /// One seeded scenario.

@@ -156,8 +156,10 @@ struct WebPageTests {
                 #expect(html.contains(#"<rect class="unlinked""#))
                 // The text alternative: a summary and the numbers as a table.
                 #expect(html.contains("$4.00 in all, $3.00 of it linked (75%)"))
-                #expect(html.contains(#"data-label="Linked">$3.00</td><td class="amount" data-label="Unlinked">$0.00<"#))
-                #expect(html.contains(#"data-label="Linked">$0.00</td><td class="amount" data-label="Unlinked">$1.00<"#))
+                #expect(
+                    html.contains(#"data-label="Linked">$3.00</td><td class="amount" data-label="Unlinked">$0.00<"#))
+                #expect(
+                    html.contains(#"data-label="Linked">$0.00</td><td class="amount" data-label="Unlinked">$1.00<"#))
                 #expect(html.contains("$96.00"))  // balance: 100 granted − 4 spent
 
                 let ledger = try await Browser.anonymous.page(app, "/github/acme/widgets/ledger")

@@ -84,3 +84,25 @@ public struct SystemTimeSource: TimeSource {
     public init() {}
     public func now() -> Timestamp { Timestamp.now() }
 }
+
+extension CivilDate {
+    /// `YYYY-MM-DD`, the form the provider's `/activity` uses for its UTC days.
+    public var iso8601: String {
+        func pad(_ value: Int64, _ width: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
+    }
+
+    /// The first instant of this UTC day.
+    public var start: Timestamp { Timestamp(microsSinceEpoch: daysSinceEpoch * 86_400_000_000) }
+}
+
+extension Timestamp {
+    /// The UTC day this instant falls on.
+    public var civilDate: CivilDate {
+        let seconds = microsSinceEpoch >= 0 ? microsSinceEpoch / 1_000_000 : (microsSinceEpoch - 999_999) / 1_000_000
+        return CivilDate(daysSinceEpoch: seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400)
+    }
+}

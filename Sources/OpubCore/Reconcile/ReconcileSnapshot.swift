@@ -66,9 +66,16 @@ public struct ReconcilePolicy: Sendable, Hashable {
     public var settleWindowSeconds: Int64
     /// How long a key may stay `provisioning` before it is cleaned up (default 2 min).
     public var provisioningGraceSeconds: Int64
+    /// How often, at most, a cycle re-reads one key's usage detail (per model and day) after it spent
+    /// (default 5 min): detail costs one provider call per key, so a busy cycle does not pay it for
+    /// every key every minute. A session's end always reads it.
+    public var detailRefreshSeconds: Int64
 
-    public init(settleWindowSeconds: Int64 = 600, provisioningGraceSeconds: Int64 = 120) {
+    public init(
+        settleWindowSeconds: Int64 = 600, provisioningGraceSeconds: Int64 = 120, detailRefreshSeconds: Int64 = 300
+    ) {
         self.settleWindowSeconds = settleWindowSeconds
         self.provisioningGraceSeconds = provisioningGraceSeconds
+        self.detailRefreshSeconds = detailRefreshSeconds
     }
 }

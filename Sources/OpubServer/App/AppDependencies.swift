@@ -26,6 +26,11 @@ public struct AppDependencies: Sendable {
     public let provider: (any ProviderKeys)?
     /// The in-process OpenRouter simulator served under `/sandbox/openrouter/api/v1` (sandbox only).
     public let sandboxProvider: SandboxProvider?
+    /// The reconciler's executor over ``provider`` (nil without a provider): the background cycle and
+    /// the targeted reconciles of ``keyReconciles`` share it.
+    public let reconcileExecutor: ReconcileExecutor?
+    /// Targeted reconciles requested when a session ends.
+    public let keyReconciles: KeyReconcileQueue?
 
     public init(
         configuration: ServerConfiguration, store: Store, secretKey: String, github: any GitHubClient,
@@ -47,10 +52,25 @@ public struct AppDependencies: Sendable {
         self.sessions = SessionService(
             store: store, secrets: secrets, clock: clock, random: random,
             secureCookies: configuration.secureCookies)
-        self.rateLimits = rateLimits ?? RateLimits(limiter: RateLimiter(clock: clock))
+        self.rateLimits =
+            rateLimits
+            ?? RateLimits(
+                limiter: RateLimiter(clock: clock),
+                cli: RateLimitRule(cliRequestsPerSecond: configuration.agents.cliRequestsPerSecond))
         self.metrics = metrics
         self.urls = urls ?? PublicURL(configured: configuration.baseURL)
         self.logger = logger
         self.webhookSecret = configuration.payments.webhookSecret ?? secrets.derivedSandboxWebhookSecret
+        if let provider {
+            var reconcileLogger = logger
+            reconcileLogger[metadataKey: "service"] = "reconciler"
+            let executor = ReconcileExecutor(
+                store: store, provider: provider, logger: reconcileLogger, metrics: metrics.factory)
+            self.reconcileExecutor = executor
+            self.keyReconciles = KeyReconcileQueue(executor: executor, logger: reconcileLogger)
+        } else {
+            self.reconcileExecutor = nil
+            self.keyReconciles = nil
+        }
     }
 }

@@ -76,6 +76,9 @@ public struct ServerComposition: Sendable {
             SessionRoutes(dependencies: dependencies),
             ProjectRoutes(dependencies: dependencies),
             DonationRoutes(dependencies: dependencies),
+            KeyRoutes(dependencies: dependencies),
+            CLIAPIRoutes(dependencies: dependencies),
+            PublicDataRoutes(dependencies: dependencies),
             WebhookRoutes(processor: webhookProcessor),
             WebRoutes(dependencies: dependencies),
             AssetRoutes(),
@@ -92,17 +95,17 @@ public struct ServerComposition: Sendable {
     /// Background services run beside the HTTP server, stopped gracefully on SIGTERM/SIGINT.
     public var services: [any Service] {
         var services: [any Service] = [
-            SessionSweeper(store: dependencies.store, clock: dependencies.clock, logger: dependencies.logger)
+            SessionSweeper(store: dependencies.store, clock: dependencies.clock, logger: dependencies.logger),
+            AgentSessionSweeper(
+                store: dependencies.store, clock: dependencies.clock, logger: dependencies.logger,
+                metrics: dependencies.metrics.factory),
         ]
-        if let provider = dependencies.provider {
-            var logger = dependencies.logger
-            logger[metadataKey: "service"] = "reconciler"
-            let executor = ReconcileExecutor(
-                store: dependencies.store, provider: provider, logger: logger, metrics: dependencies.metrics.factory)
+        if let executor = dependencies.reconcileExecutor {
             services.append(
                 Reconciler(
                     executor: executor, store: dependencies.store,
-                    interval: .seconds(dependencies.configuration.provider.reconcileIntervalSeconds), logger: logger))
+                    interval: .seconds(dependencies.configuration.provider.reconcileIntervalSeconds),
+                    logger: executor.logger))
         }
         return services
     }

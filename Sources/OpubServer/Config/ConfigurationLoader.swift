@@ -104,6 +104,13 @@ public struct ConfigurationLoader: Sendable {
             guard let seconds = Int(digits), (5...86_400).contains(seconds) else { return nil }
             return seconds
         }
+        let models = try recommendedModels()
+        let cliRate = try parse(
+            "OPUB_CLI_RATE_LIMIT", default: 20, "use requests per second per client address from 0 (off) to 100000"
+        ) { text -> Int? in
+            guard let rate = Int(text), (0...100_000).contains(rate) else { return nil }
+            return rate
+        }
         let keyMinimum = try money("OPUB_KEY_MIN_LIMIT", default: Money(dollars: 1))
         guard keyMinimum.isPositive else {
             throw .malformed("OPUB_KEY_MIN_LIMIT", "'\(keyMinimum.centsString)'", "it must be more than 0.00")
@@ -230,6 +237,7 @@ public struct ConfigurationLoader: Sendable {
             provider: OpenRouterSettings(
                 mode: modes[.provider]!, managementKey: managementKey, baseURL: openRouterURL,
                 allowedProviders: allowedProviders, reconcileIntervalSeconds: interval, keyMinimumLimit: keyMinimum),
+            agents: AgentSettings(recommendedModels: models, cliRequestsPerSecond: cliRate),
             donationLimits: limits, feeBasisPoints: fee, logLevel: logLevel, trustForwardedFor: trustForwardedFor)
     }
 
@@ -343,6 +351,21 @@ public struct ConfigurationLoader: Sendable {
             fraction = parts[1].count == 1 ? value * 10 : value
         }
         return whole * 100 + fraction
+    }
+
+    /// `OPUB_RECOMMENDED_MODELS`: `surface=model` pairs, comma-separated, over the defaults.
+    func recommendedModels() throws(ConfigurationError) -> [String: String] {
+        var models = AgentSettings.defaultRecommendedModels
+        guard let text = value("OPUB_RECOMMENDED_MODELS") else { return models }
+        let hint = "use surface=model pairs, for example claude=anthropic/claude-sonnet-4,codex=openai/gpt-4o"
+        for pair in text.split(separator: ",") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, models[parts[0]] != nil, !parts[1].isEmpty, parts[1].count <= 200,
+                parts[1].allSatisfy({ $0.isASCII && !$0.isWhitespace && !$0.isNewline })
+            else { throw .malformed("OPUB_RECOMMENDED_MODELS", "'\(text)'", hint) }
+            models[parts[0]] = parts[1]
+        }
+        return models
     }
 
     func providers() throws(ConfigurationError) -> [String] {

@@ -18,6 +18,7 @@ public struct ServerConfiguration: Sendable {
     public var github: GitHubSettings
     public var payments: PaymentSettings
     public var provider: OpenRouterSettings
+    public var agents: AgentSettings
     public var donationLimits: DonationLimits
     /// The platform fee in basis points (`OPUB_FEE_PERCENT` × 100; default 0).
     public var feeBasisPoints: Int
@@ -74,6 +75,25 @@ public struct OpenRouterSettings: Sendable {
     public var allowedProviders: [String]
     public var reconcileIntervalSeconds: Int
     public var keyMinimumLimit: Money
+}
+
+/// What the CLI is told about running agents on a key.
+public struct AgentSettings: Sendable {
+    /// Surface → the model the CLI uses unless `--model` says otherwise (`OPUB_RECOMMENDED_MODELS`).
+    public var recommendedModels: [String: String]
+    /// Sustained CLI requests per second per client address (`OPUB_CLI_RATE_LIMIT`, default 20, with
+    /// bursts of 30 × that); 0 turns the limit off (a load test, or a proxy that limits instead).
+    public var cliRequestsPerSecond: Int
+
+    /// How often the CLI heartbeats a running session. A session silent for three intervals (the
+    /// linked-spend grace, ``LinkedSpend/heartbeatGraceSeconds``) is ended by the sweeper.
+    public static let heartbeatIntervalSeconds = Int(LinkedSpend.heartbeatGraceSeconds / 3)
+
+    /// Models the provider (and the sandbox simulator) serves, one per surface's wire format.
+    public static let defaultRecommendedModels: [String: String] = [
+        "claude": "anthropic/claude-sonnet-4", "codex": "openai/gpt-4o", "copilot": "openai/gpt-4o",
+        "vibe": "mistralai/devstral-small", "opencode": "qwen/qwen3-coder", "continue": "anthropic/claude-sonnet-4",
+    ]
 }
 
 /// The smallest and largest donation a person may make.

@@ -137,6 +137,22 @@ public struct JSONObjectReader: Sendable {
         }
     }
 
+    /// A whole number within `range`, or nil when absent.
+    public func optionalInt(_ key: String, range: ClosedRange<Int>) throws(APIError) -> Int? {
+        switch fields[key] {
+        case nil, .null?: return nil
+        case .number(let value)?:
+            guard value.rounded() == value, value >= Double(range.lowerBound), value <= Double(range.upperBound) else {
+                throw .badRequest(
+                    "invalid_number",
+                    "\(prefix)\(key) must be a whole number from \(range.lowerBound) to \(range.upperBound).",
+                    details: ["field": .string(prefix + key)])
+            }
+            return Int(value)
+        case let other?: throw wrongType(key, expected: "a whole number", got: other)
+        }
+    }
+
     public func optionalObject(_ key: String, allowed: Set<String>) throws(APIError) -> JSONObjectReader? {
         switch fields[key] {
         case nil, .null?: return nil

@@ -78,6 +78,9 @@ public struct RateLimits: Sendable {
     public var signIn: RateLimitRule
     public var donationCreation: RateLimitRule
     public var projectRegistration: RateLimitRule
+    public var keyCreation: RateLimitRule
+    /// The CLI routes, per IP (a heartbeat every 30 s per session leaves ample room).
+    public var cli: RateLimitRule
     let limiter: RateLimiter
 
     public init(
@@ -89,12 +92,18 @@ public struct RateLimits: Sendable {
             perUser: TokenBucket(capacity: 20, secondsPerToken: 30)),
         projectRegistration: RateLimitRule = RateLimitRule(
             name: "project_registration", perIP: TokenBucket(capacity: 60, secondsPerToken: 10),
-            perUser: TokenBucket(capacity: 30, secondsPerToken: 20))
+            perUser: TokenBucket(capacity: 30, secondsPerToken: 20)),
+        keyCreation: RateLimitRule = RateLimitRule(
+            name: "key_creation", perIP: TokenBucket(capacity: 30, secondsPerToken: 10),
+            perUser: TokenBucket(capacity: 20, secondsPerToken: 30)),
+        cli: RateLimitRule = RateLimitRule(cliRequestsPerSecond: 20)
     ) {
         self.limiter = limiter
         self.signIn = signIn
         self.donationCreation = donationCreation
         self.projectRegistration = projectRegistration
+        self.keyCreation = keyCreation
+        self.cli = cli
     }
 
     /// Takes a token for the caller of `context` under `rule`; 429 with `Retry-After` when either
@@ -111,5 +120,15 @@ public struct RateLimits: Sendable {
                 throw APIError.rateLimited(retryAfter: wait, scope: "user")
             }
         }
+    }
+}
+
+extension RateLimitRule {
+    /// The CLI routes' rule: `rate` requests per second per client address with bursts of 30 seconds'
+    /// worth; no limit when `rate` is 0.
+    public init(cliRequestsPerSecond rate: Int) {
+        self.init(
+            name: "cli", perIP: rate > 0 ? TokenBucket(capacity: rate * 30, secondsPerToken: 1 / Double(rate)) : nil,
+            perUser: nil)
     }
 }

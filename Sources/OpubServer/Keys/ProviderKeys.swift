@@ -10,6 +10,9 @@ public protocol ProviderKeys: Sendable {
     func updateKey(hash: String, _ update: UpdateKeyRequest) async throws -> ProviderKey
     func deleteKey(hash: String) async throws
     func assignKeys(_ keyHashes: [String], toGuardrail id: String) async throws -> Int
+    func createGuardrail(_ request: CreateGuardrailRequest) async throws -> Guardrail
+    /// `GET /activity?api_key_hash=…`: one key's spend by day and model over the last 30 days.
+    func activity(date: String?, apiKeyHash: String?) async throws -> [ActivityRecord]
 }
 
 extension OpenRouterClient: ProviderKeys {}

@@ -52,4 +52,10 @@ public struct SandboxProvider: ProviderKeys {
     public func assignKeys(_ keyHashes: [String], toGuardrail id: String) async throws -> Int {
         try await client.assignKeys(keyHashes, toGuardrail: id)
     }
+    public func createGuardrail(_ request: CreateGuardrailRequest) async throws -> Guardrail {
+        try await client.createGuardrail(request)
+    }
+    public func activity(date: String?, apiKeyHash: String?) async throws -> [ActivityRecord] {
+        try await client.activity(date: date, apiKeyHash: apiKeyHash)
+    }
 }

@@ -25,6 +25,8 @@ enum OpenAPIDocument {
           - name: identity
           - name: payments
           - name: operations
+          - name: keys
+          - name: cli
         components:
           securitySchemes:
             session:
@@ -35,7 +37,27 @@ enum OpenAPIDocument {
               type: apiKey
               in: header
               name: X-CSRF-Token
+            linkToken:
+              type: http
+              scheme: bearer
+              description: The key's link token (cli.md), never the provider secret.
           parameters:
+            key:
+              name: key
+              in: path
+              required: true
+              description: A compute key id.
+              schema:
+                type: string
+                example: ck_0123456789abcdef
+            session:
+              name: session
+              in: path
+              required: true
+              description: An agent session id, chosen by the CLI.
+              schema:
+                type: string
+                example: ls_0123456789abcdef
             owner:
               name: owner
               in: path
@@ -368,7 +390,7 @@ enum OpenAPIDocument {
                   type: string
                 csrf_token:
                   type: string
-          responses:
+        \#(keySchemas)  responses:
             Error:
               description: The request was not accepted; the error says why.
               content:
@@ -873,5 +895,6 @@ enum OpenAPIDocument {
                   $ref: "#/components/responses/Error"
                 default:
                   $ref: "#/components/responses/Error"
+        \#(keyPaths)
         """#
 }

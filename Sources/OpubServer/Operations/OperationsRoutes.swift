@@ -1,8 +1,9 @@
+import Foundation
 import Hummingbird
 import OpubStore
 
 /// `GET /healthz` (the process answers), `GET /readyz` (the database answers and its schema is
-/// current; 503 otherwise), `GET /metrics` (Prometheus text), `GET /api/openapi.yaml`.
+/// current; 503 otherwise), `GET /metrics` (Prometheus text), `GET /api/openapi.yaml`, `GET /install.sh`.
 struct OperationsRoutes: RouteModule {
     let dependencies: AppDependencies
 
@@ -36,8 +37,19 @@ struct OperationsRoutes: RouteModule {
             PlainResponse.text(
                 dependencies.metrics.registry.emitToString(), contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
+        routes.get("/install.sh") { _, _ in
+            guard let script = Self.installScript else {
+                throw APIError.notFound("installer_missing", "This build of opub-server does not carry install.sh.")
+            }
+            return PlainResponse.text(script, contentType: "text/x-shellscript; charset=utf-8")
+        }
         routes.get("/api/openapi.yaml") { _, _ in
             PlainResponse.text(OpenAPIDocument.yaml, contentType: "application/yaml; charset=utf-8")
         }
+    }
+
+    /// The CLI installer, a resource of this module (`install.sh` at the repository root links to it).
+    static let installScript: String? = Bundle.module.url(forResource: "install", withExtension: "sh").flatMap {
+        try? String(contentsOf: $0, encoding: .utf8)
     }
 }

@@ -54,7 +54,7 @@ struct ProjectJSON: Encodable {
         granted = AmountJSON(summary.granted)
         spent = AmountJSON(summary.spent)
         fees = AmountJSON(summary.fees)
-        linkedCoverage30d = nil
+        linkedCoverage30d = summary.linkedCoverage30d
         activeKeys = summary.activeKeys
         activeSessions = summary.activeSessions
         pageURL = "/github/\(record.name.owner)/\(record.name.repo)"

@@ -53,4 +53,14 @@ public final class CountingProviderKeys: ProviderKeys {
         count()
         return try await base.assignKeys(keyHashes, toGuardrail: id)
     }
+
+    public func createGuardrail(_ request: CreateGuardrailRequest) async throws -> Guardrail {
+        count()
+        return try await base.createGuardrail(request)
+    }
+
+    public func activity(date: String?, apiKeyHash: String?) async throws -> [ActivityRecord] {
+        count()
+        return try await base.activity(date: date, apiKeyHash: apiKeyHash)
+    }
 }

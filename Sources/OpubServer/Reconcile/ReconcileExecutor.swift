@@ -14,6 +14,8 @@ public struct ReconcileReport: Sendable, CustomStringConvertible {
     public var errors: [String] = []
     public var alerts: [String] = []
     public var keysThatSpent: [KeyID] = []
+    /// Keys whose usage detail was read this cycle.
+    public var detailRead = 0
 
     public var description: String {
         "\(keysSeen) key(s) checked against \(providerKeysListed) at the provider, \(actions) action(s), "
@@ -32,6 +34,8 @@ public struct ReconcileExecutor: Sendable {
     /// When this executor last read the provider; the start of the interval that a linked session
     /// must overlap for this cycle's spend (after a restart, each key's previous spend reading is used).
     private let previousReading = ReadingMemory()
+    /// When each key's usage detail was last read (per process; a restart reads it again).
+    private let detailReadAt = DetailMemory()
     /// Where the cycle metrics go (the server's Prometheus registry in `serve`).
     let metrics: any MetricsFactory
 
@@ -110,6 +114,21 @@ public struct ReconcileExecutor: Sendable {
                 report.errors.append("\(action): \(error)")
             }
         }
+        // 5. Detail: per-model, per-day usage of the keys that spent, at most every detailRefreshSeconds each.
+        let due = detailReadAt.due(plan.keysThatSpent, now: readAt, every: policy.detailRefreshSeconds)
+        let localByID = Dictionary(keys.map { ($0.id, $0) }) { first, _ in first }
+        await withTaskGroup(of: String?.self) { group in
+            var pending = due.compactMap { localByID[$0] }[...]
+            func next() {
+                guard let key = pending.popFirst() else { return }
+                group.addTask { await readDetail(key) }
+            }
+            for _ in 0..<8 { next() }
+            for await failure in group {
+                if let failure { report.errors.append(failure) } else { report.detailRead += 1 }
+                next()
+            }
+        }
         for error in report.errors { logger.warning("reconcile action failed", metadata: ["error": "\(error)"]) }
 
         let elapsed = started.duration(to: .now)
@@ -176,12 +195,34 @@ public struct ReconcileExecutor: Sendable {
     }
 
     /// A targeted reconcile of one key (a session ended): records its spend at once, so that the
-    /// spend still counts as linked.
+    /// spend still counts as linked, then reads its usage detail.
     public func reconcileKey(_ id: KeyID) async throws {
         guard let record = try await store.keys.find(id), let hash = record.providerHash else { return }
         let usage = try await provider.key(hash: hash).usage
         try await store.withProjectLock(record.projectID) { write in
             _ = try await write.recordUsage(id, usage: usage)
+        }
+        if let failure = await readDetail(record) { throw ReconcileDetailError(message: failure) }
+        detailReadAt.mark(id, at: store.clock.now())
+    }
+
+    /// Reads one key's usage by day and model from the provider's `/activity` and stores it; returns
+    /// a description of the failure, if any.
+    func readDetail(_ key: ComputeKeyRecord) async -> String? {
+        guard let hash = key.providerHash else { return nil }
+        do {
+            let records = try await provider.activity(date: nil, apiKeyHash: hash)
+            let readings = records.map { record in
+                UsageReading(
+                    date: record.date, model: record.model, providerName: record.providerName ?? "",
+                    requests: Int64(record.requests), promptTokens: Int64(record.promptTokens),
+                    completionTokens: Int64(record.completionTokens), reasoningTokens: Int64(record.reasoningTokens),
+                    cost: record.usage)
+            }
+            try await store.usage.record(readings, for: key)
+            return nil
+        } catch {
+            return "usage detail of \(key.id): \(error)"
         }
     }
 }
@@ -197,4 +238,28 @@ final class ReadingMemory: Sendable {
             return current
         }
     }
+}
+
+/// Why a targeted reconcile could not read a key's usage detail (its spend was recorded).
+struct ReconcileDetailError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}
+
+/// When each key's usage detail was last read, so that a cycle reads it at most every so often.
+final class DetailMemory: Sendable {
+    private let readAt = Mutex<[KeyID: Timestamp]>([:])
+
+    /// The keys of `keys` not read within `every` seconds of `now`, marked as read at `now`.
+    func due(_ keys: [KeyID], now: Timestamp, every seconds: Int64) -> [KeyID] {
+        readAt.withLock { memory in
+            keys.filter { key in
+                if let last = memory[key], last.adding(seconds: seconds) > now { return false }
+                memory[key] = now
+                return true
+            }
+        }
+    }
+
+    func mark(_ key: KeyID, at time: Timestamp) { readAt.withLock { $0[key] = time } }
 }

@@ -26,6 +26,16 @@ public struct KeyStore: Sendable {
         }
     }
 
+    /// The key whose link-token verifier (SHA-256 of the token, hex) is `verifier`. The verifier is
+    /// the hash of a 256-bit secret, so finding by it reveals nothing; the caller still compares
+    /// the token with the stored verifier in constant time.
+    public func find(linkTokenVerifier verifier: String) async throws -> ComputeKeyRecord? {
+        try await store.engine.read { db in
+            try await db.raw("SELECT * FROM compute_keys WHERE link_token_hash = \(bind: verifier)").first()
+                .map(ComputeKeyRecord.init)
+        }
+    }
+
     /// The project's keys, newest first.
     public func all(in project: ProjectID) async throws -> [ComputeKeyRecord] {
         try await store.engine.read { db in

@@ -125,4 +125,46 @@ public struct LedgerStore: Sendable {
             )
         }
     }
+
+    /// Spend per UTC day for the `days` days ending today (oldest first, days without spend
+    /// included as zero), split into linked and unlinked: the project page's chart.
+    public func dailySpend(of project: ProjectID, days: Int = 30) async throws -> [DailySpend] {
+        let today = store.clock.now().civilDate.daysSinceEpoch
+        let first = today - Int64(max(days, 1)) + 1
+        let since = CivilDate(daysSinceEpoch: first).start.microsSinceEpoch
+        let rows = try await store.engine.read { db in
+            try await db.raw(
+                """
+                SELECT CAST(t.created_at / 86400000000 AS BIGINT) AS day,
+                       CAST(SUM(p.amount_micros) AS BIGINT) AS total,
+                       CAST(SUM(CASE WHEN t.session_id IS NOT NULL THEN p.amount_micros ELSE 0 END) AS BIGINT) AS linked
+                FROM ledger_transactions t JOIN ledger_postings p ON p.transaction_id = t.id
+                WHERE t.project_id = \(bind: project.rawValue) AND t.kind = 'spend'
+                AND p.account = 'external:provider' AND t.created_at >= \(bind: since)
+                GROUP BY CAST(t.created_at / 86400000000 AS BIGINT)
+                """
+            ).all()
+        }
+        var byDay: [Int64: (linked: Int64, total: Int64)] = [:]
+        for row in rows {
+            byDay[try row.decode(column: "day", as: Int64.self)] = (
+                try row.decode(column: "linked", as: Int64.self), try row.decode(column: "total", as: Int64.self)
+            )
+        }
+        return (first...today).map { day in
+            let amounts = byDay[day] ?? (0, 0)
+            return DailySpend(
+                date: CivilDate(daysSinceEpoch: day), linked: Money(micros: amounts.linked),
+                unlinked: Money(micros: amounts.total - amounts.linked))
+        }
+    }
+}
+
+/// One day of a project's spend.
+public struct DailySpend: Sendable, Hashable {
+    public let date: CivilDate
+    public let linked: Money
+    public let unlinked: Money
+
+    public var total: Money { linked + unlinked }
 }

@@ -5,9 +5,11 @@ import SQLKit
 extension ProjectStore {
     /// One project's public totals.
     public func summary(_ id: ProjectID) async throws -> ProjectSummary? {
-        try await store.engine.read { db in
+        let windowStart = store.clock.now().adding(seconds: -ProjectSummary.coverageWindowSeconds)
+        return try await store.engine.read { db in
             try await db.raw(
-                SQLQueryString(ProjectSummary.selectClause) + " WHERE p.id = \(bind: id.rawValue)"
+                SQLQueryString(ProjectSummary.selectClause(windowStart: windowStart))
+                    + " WHERE p.id = \(bind: id.rawValue)"
             ).first().map(ProjectSummary.init)
         }
     }
@@ -18,9 +20,11 @@ extension ProjectStore {
         query: String?, sort: ProjectSort, cursor: ProjectListCursor?, limit: Int = 50
     ) async throws -> Page<ProjectSummary> {
         let limit = min(max(limit, 1), 100)
+        let windowStart = store.clock.now().adding(seconds: -ProjectSummary.coverageWindowSeconds)
         return try await store.engine.read { db in
             var sql =
-                SQLQueryString("SELECT * FROM (") + SQLQueryString(ProjectSummary.selectClause)
+                SQLQueryString("SELECT * FROM (")
+                + SQLQueryString(ProjectSummary.selectClause(windowStart: windowStart))
                 + SQLQueryString(") t WHERE 1 = 1")
             if let query, !query.isEmpty {
                 let escaped = query.lowercased().replacingOccurrences(of: "\\", with: "\\\\")

@@ -17,6 +17,14 @@ public struct ProjectSummary: Sendable, Hashable {
     public let activeKeys: Int
     /// Linked agent sessions that have not ended.
     public let activeSessions: Int
+    /// Spend recorded over the last 30 days, and the part of it that is linked.
+    public let spent30d: Money
+    public let linkedSpent30d: Money
+
+    /// Linked spend ÷ all spend over the last 30 days; nil while there was no spend.
+    public var linkedCoverage30d: Double? {
+        spent30d.isPositive ? Double(linkedSpent30d.micros) / Double(spent30d.micros) : nil
+    }
 
     public var available: Money { record.available }
     /// available + reserved = donated + granted − fees − spent.
@@ -31,27 +39,44 @@ public struct ProjectSummary: Sendable, Hashable {
         self.fees = Money(micros: try row.decode(column: "fees_total", as: Int64.self))
         self.activeKeys = Int(try row.decode(column: "active_keys", as: Int64.self))
         self.activeSessions = Int(try row.decode(column: "active_sessions", as: Int64.self))
+        self.spent30d = Money(micros: try row.decode(column: "spent_30d", as: Int64.self))
+        self.linkedSpent30d = Money(micros: try row.decode(column: "linked_spent_30d", as: Int64.self))
     }
 
-    /// The columns of `projects p` plus the totals, for a `FROM projects p` query.
-    static let selectClause = """
-        SELECT p.*,
-            CAST(COALESCE((SELECT SUM(k.reserved_micros) FROM compute_keys k WHERE k.project_id = p.id), 0) AS BIGINT)
-                AS reserved_total,
-            CAST(COALESCE((SELECT -SUM(lp.amount_micros) FROM ledger_postings lp
-                WHERE lp.project_id = p.id AND lp.account = 'external:donations'), 0) AS BIGINT) AS donated_total,
-            CAST(COALESCE((SELECT -SUM(lp.amount_micros) FROM ledger_postings lp
-                WHERE lp.project_id = p.id AND lp.account = 'external:grants'), 0) AS BIGINT) AS granted_total,
-            CAST(COALESCE((SELECT SUM(lp.amount_micros) FROM ledger_postings lp
-                WHERE lp.project_id = p.id AND lp.account = 'external:provider'), 0) AS BIGINT) AS spent_total,
-            CAST(COALESCE((SELECT SUM(lp.amount_micros) FROM ledger_postings lp
-                WHERE lp.project_id = p.id AND lp.account = 'external:fees'), 0) AS BIGINT) AS fees_total,
-            CAST((SELECT COUNT(*) FROM compute_keys k WHERE k.project_id = p.id AND k.status = 'active') AS BIGINT)
-                AS active_keys,
-            CAST((SELECT COUNT(*) FROM agent_sessions s WHERE s.project_id = p.id AND s.ended_at IS NULL) AS BIGINT)
-                AS active_sessions
-        FROM projects p
-        """
+    /// The window of the linked-coverage figure.
+    public static let coverageWindowSeconds: Int64 = 30 * 86_400
+
+    /// The columns of `projects p` plus the totals, for a `FROM projects p` query; the 30-day figures
+    /// count spend recorded after `windowStart` (an integer from the store's clock, never from input).
+    static func selectClause(windowStart: Timestamp) -> String {
+        let since = windowStart.microsSinceEpoch
+        return """
+            SELECT p.*,
+                CAST(COALESCE((SELECT SUM(k.reserved_micros) FROM compute_keys k WHERE k.project_id = p.id), 0) AS BIGINT)
+                    AS reserved_total,
+                CAST(COALESCE((SELECT -SUM(lp.amount_micros) FROM ledger_postings lp
+                    WHERE lp.project_id = p.id AND lp.account = 'external:donations'), 0) AS BIGINT) AS donated_total,
+                CAST(COALESCE((SELECT -SUM(lp.amount_micros) FROM ledger_postings lp
+                    WHERE lp.project_id = p.id AND lp.account = 'external:grants'), 0) AS BIGINT) AS granted_total,
+                CAST(COALESCE((SELECT SUM(lp.amount_micros) FROM ledger_postings lp
+                    WHERE lp.project_id = p.id AND lp.account = 'external:provider'), 0) AS BIGINT) AS spent_total,
+                CAST(COALESCE((SELECT SUM(lp.amount_micros) FROM ledger_postings lp
+                    WHERE lp.project_id = p.id AND lp.account = 'external:fees'), 0) AS BIGINT) AS fees_total,
+                CAST((SELECT COUNT(*) FROM compute_keys k WHERE k.project_id = p.id AND k.status = 'active') AS BIGINT)
+                    AS active_keys,
+                CAST((SELECT COUNT(*) FROM agent_sessions s WHERE s.project_id = p.id AND s.ended_at IS NULL) AS BIGINT)
+                    AS active_sessions,
+                CAST(COALESCE((SELECT SUM(lp.amount_micros) FROM ledger_transactions t
+                    JOIN ledger_postings lp ON lp.transaction_id = t.id
+                    WHERE t.project_id = p.id AND t.kind = 'spend' AND lp.account = 'external:provider'
+                    AND t.created_at >= \(since)), 0) AS BIGINT) AS spent_30d,
+                CAST(COALESCE((SELECT SUM(lp.amount_micros) FROM ledger_transactions t
+                    JOIN ledger_postings lp ON lp.transaction_id = t.id
+                    WHERE t.project_id = p.id AND t.kind = 'spend' AND lp.account = 'external:provider'
+                    AND t.session_id IS NOT NULL AND t.created_at >= \(since)), 0) AS BIGINT) AS linked_spent_30d
+            FROM projects p
+            """
+    }
 }
 
 /// How the project directory is ordered; every order is descending, ties broken by id.

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end: the real Mistral Vibe (mistral-vibe from PyPI) launched by `opub run vibe` against
-# openrouter-sim, with a stand-in of the opub server's CLI routes that checks the link token.
+# openrouter-sim with a stand-in of the opub server's CLI routes (test_opub_run_vibe.py), and against a
+# real sandbox opub-server, from donation to linked spend (test_sandbox_server.py).
 #
 #   Tests/e2e/vibe/run.sh
 #
@@ -11,7 +12,7 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../../.." && pwd)"
-for program in opub openrouter-sim; do
+for program in opub openrouter-sim opub-server; do
     if [[ ! -x "$root/.build/debug/$program" ]]; then
         echo "run.sh: no $program in .build/debug; build it with: swift build --product $program" >&2
         exit 2

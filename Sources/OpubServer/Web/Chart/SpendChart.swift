@@ -72,7 +72,7 @@ struct SpendChart: Sendable {
             let x = Self.plotLeft + Double(index) * slot + (slot - barWidth) / 2
             let linkedTop = y(day.linked.micros)
             let totalTop = y(day.total.micros)
-            let date = CivilDate(daysSinceEpoch: day.day)
+            let date = day.date
             bars.append(
                 Bar(
                     x: Self.format(x), width: Self.format(barWidth), linkedY: Self.format(linkedTop),
@@ -93,7 +93,7 @@ struct SpendChart: Sendable {
         }
         rows = days.filter { !$0.total.isZero }.reversed().map { day in
             Row(
-                date: WebFormat.day(Timestamp(microsSinceEpoch: day.day * 86_400_000_000)),
+                date: day.date.iso8601,
                 linked: day.linked.formattedPrecise(), unlinked: day.unlinked.formattedPrecise(),
                 total: day.total.formattedPrecise())
         }
@@ -103,10 +103,10 @@ struct SpendChart: Sendable {
         if let first = days.first, let last = days.last, total.isPositive {
             let busiest = days.max { $0.total < $1.total }!
             summary =
-                "Spend per day from \(Self.short(CivilDate(daysSinceEpoch: first.day))) to "
-                + "\(Self.short(CivilDate(daysSinceEpoch: last.day))): \(total.formattedPrecise()) in all, "
+                "Spend per day from \(Self.short(first.date)) to "
+                + "\(Self.short(last.date)): \(total.formattedPrecise()) in all, "
                 + "\(linked.formattedPrecise()) of it linked (\(WebFormat.percent(Double(linked.micros) / Double(total.micros)))). "
-                + "The busiest day was \(Self.short(CivilDate(daysSinceEpoch: busiest.day))) with "
+                + "The busiest day was \(Self.short(busiest.date)) with "
                 + "\(busiest.total.formattedPrecise())."
         } else {
             summary = "No spend in the last \(days.count) days."

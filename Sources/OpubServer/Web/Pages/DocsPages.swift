@@ -91,7 +91,7 @@ struct DocsPages {
         let model = Model(
             guides: Self.guides.map {
                 GuideLink(slug: $0.slug, name: $0.name, summary: $0.summary, current: $0.slug == current)
-            }, guideName: name, installLine: Self.installLine(base: base), serverURL: base,
+            }, guideName: name, installLine: dependencies.installCommand, serverURL: base,
             surfaces: Surface.allCases.map {
                 SurfaceDoc(
                     name: $0.rawValue, displayName: $0.displayName, program: $0.program, installHint: $0.installHint,
@@ -102,9 +102,6 @@ struct DocsPages {
         return try PageResponder(configuration: configuration).render(
             template, title: name, content: model, request: request, identity: context.identity, section: .docs)
     }
-
-    /// The command that installs the CLI from this server (`GET /install.sh`).
-    static func installLine(base: String) -> String { "curl -fsSL \(base)/install.sh | sh" }
 
     func glossary(_ request: Request, _ context: AppRequestContext) throws -> Response {
         let model = GlossaryModel(entries: Glossary.entries.map(Self.view))

@@ -65,7 +65,7 @@ struct ProjectPage {
         let now = dependencies.clock.now()
         let since = now.adding(seconds: -Int64(Self.periodDays) * 86_400)
         let spend = try await store.ledger.spend(of: project.id, since: since)
-        let days = try await store.ledger.dailySpend(of: project.id, days: Self.periodDays, until: now)
+        let days = try await store.ledger.dailySpend(of: project.id, days: Self.periodDays)
         let donations = try await store.donations.completed(in: project.id, cursor: nil, limit: 10)
         var viewerMaintains = false
         if let identity = context.identity {

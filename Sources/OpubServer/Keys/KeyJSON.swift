@@ -1,0 +1,145 @@
+import OpubCore
+import OpubStore
+import OpubSurfaces
+
+/// A compute key as its project's maintainers see it. Never the secret; the masked label only.
+struct KeyJSON: Encodable {
+    let id: String
+    let name: String
+    let state: String
+    let disabledReason: String?
+    let providerSync: String?
+    let limit: AmountJSON
+    let spent: AmountJSON
+    let remaining: AmountJSON
+    let reserved: AmountJSON
+    let label: String?
+    let expiresAt: String?
+    let createdAt: String
+    let createdBy: String?
+    let disabledAt: String?
+    let lastSession: SessionSummaryJSON?
+
+    init(_ row: MaintainerKeyRow) {
+        let key = row.key
+        id = key.id.rawValue
+        name = key.name
+        state = key.state.status
+        disabledReason = key.state.reason?.rawValue
+        providerSync = key.state.providerSync?.rawValue
+        limit = AmountJSON(key.limit)
+        spent = AmountJSON(key.spent)
+        remaining = AmountJSON(row.remaining)
+        reserved = AmountJSON(key.reserved)
+        label = key.providerLabel
+        expiresAt = key.expiresAt?.iso8601
+        createdAt = key.createdAt.iso8601
+        createdBy = row.createdByLogin
+        disabledAt = key.disabledAt?.iso8601
+        lastSession = row.lastSession.map(SessionSummaryJSON.init)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, state, limit, spent, remaining, reserved, label
+        case disabledReason = "disabled_reason"
+        case providerSync = "provider_sync"
+        case expiresAt = "expires_at"
+        case createdAt = "created_at"
+        case createdBy = "created_by"
+        case disabledAt = "disabled_at"
+        case lastSession = "last_session"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(name, forKey: .name)
+        try c.encode(state, forKey: .state)
+        try c.encode(disabledReason, forKey: .disabledReason)
+        try c.encode(providerSync, forKey: .providerSync)
+        try c.encode(limit, forKey: .limit)
+        try c.encode(spent, forKey: .spent)
+        try c.encode(remaining, forKey: .remaining)
+        try c.encode(reserved, forKey: .reserved)
+        try c.encode(label, forKey: .label)
+        try c.encode(expiresAt, forKey: .expiresAt)
+        try c.encode(createdAt, forKey: .createdAt)
+        try c.encode(createdBy, forKey: .createdBy)
+        try c.encode(disabledAt, forKey: .disabledAt)
+        try c.encode(lastSession, forKey: .lastSession)
+    }
+}
+
+/// A session in the keys table: which surface ran and when.
+struct SessionSummaryJSON: Encodable {
+    let id: String
+    let surface: String
+    let startedAt: String
+    let endedAt: String?
+
+    init(_ record: AgentSessionRecord) {
+        id = record.id.rawValue
+        surface = record.surface
+        startedAt = record.startedAt.iso8601
+        endedAt = record.endedAt?.iso8601
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, surface
+        case startedAt = "started_at"
+        case endedAt = "ended_at"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(surface, forKey: .surface)
+        try c.encode(startedAt, forKey: .startedAt)
+        try c.encode(endedAt, forKey: .endedAt)
+    }
+}
+
+/// The answer to creating a key: the only response that ever carries the secret.
+struct CreatedKeyJSON: Encodable {
+    let key: KeyJSON
+    let secret: String
+    let setupCommands: [String: String]
+    let environment: [String: [String: String]]
+    let headers: [String: String]
+    let installCommand: String
+
+    init(_ created: CreatedComputeKey, installCommand: String) {
+        key = KeyJSON(MaintainerKeyRow(key: created.key, createdByLogin: nil, lastSession: nil))
+        secret = created.secret
+        setupCommands = created.configs.setupCommands
+        environment = created.configs.environment
+        headers = created.configs.headers
+        self.installCommand = installCommand
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case key, secret, environment, headers
+        case setupCommands = "setup_commands"
+        case installCommand = "install_command"
+    }
+}
+
+/// The answer to a revoke.
+struct RevokedJSON: Encodable {
+    let key: String
+    let state: String
+    let message: String
+
+    init(_ key: KeyID, _ outcome: RevokeOutcome) {
+        self.key = key.rawValue
+        state = "disabled"
+        switch outcome {
+        case .revoked:
+            message = "Revoked. The key no longer works and its unspent reservation is back in the project's balance."
+        case .revokedPendingProvider:
+            message =
+                "Revoked. opub will finish disabling the key at the provider as soon as it answers; its unspent "
+                + "reservation returns to the project's balance then."
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import OpubCore
+import OpubStore
+
+/// What anyone may read about a project besides its summary and donations: the ledger (JSON pages
+/// newest first, or the whole chain as CSV), the spend detail (usage records) and the linked sessions.
+struct PublicDataRoutes: RouteModule {
+    let dependencies: AppDependencies
+
+    var store: Store { dependencies.store }
+
+    func register(on routes: RouteRegistrar) {
+        routes.get("/api/v1/projects/{owner}/{repo}/ledger") { request, context in
+            let resolved = try await ProjectPath.resolve(context, store: store)
+            if let redirect = ProjectPath.redirectIfRenamed(resolved, request: request) { return redirect }
+            let query = request.uri.queryParameters
+            switch query.get("format") ?? "json" {
+            case "csv":
+                return try await csv(resolved.record)
+            case "json":
+                let limit = try QueryParameters.limit(query.get("limit"))
+                let cursor = try Self.cursor(query.get("cursor")) { text throws(StoreError) in
+                    try LedgerCursor(decoding: text)
+                }
+                let page = try await store.ledger.page(of: resolved.record.id, cursor: cursor, limit: limit)
+                return JSON.response(
+                    PageJSON(items: page.items.map(LedgerTransactionJSON.init), nextCursor: page.nextCursor))
+            default:
+                throw APIError.badRequest(
+                    "invalid_parameter", "format must be json or csv.", details: ["parameter": .string("format")])
+            }
+        }
+        routes.get("/api/v1/projects/{owner}/{repo}/spend") { request, context in
+            let resolved = try await ProjectPath.resolve(context, store: store)
+            if let redirect = ProjectPath.redirectIfRenamed(resolved, request: request) { return redirect }
+            let query = request.uri.queryParameters
+            let limit = try QueryParameters.limit(query.get("limit"))
+            let cursor = try Self.cursor(query.get("cursor")) { text throws(StoreError) in
+                try UsageCursor(decoding: text)
+            }
+            let page = try await store.usage.page(of: resolved.record.id, cursor: cursor, limit: limit)
+            return JSON.response(PageJSON(items: page.items.map(UsageRecordJSON.init), nextCursor: page.nextCursor))
+        }
+        routes.get("/api/v1/projects/{owner}/{repo}/sessions") { request, context in
+            let resolved = try await ProjectPath.resolve(context, store: store)
+            if let redirect = ProjectPath.redirectIfRenamed(resolved, request: request) { return redirect }
+            let query = request.uri.queryParameters
+            let limit = try QueryParameters.limit(query.get("limit"))
+            let cursor = try Self.cursor(query.get("cursor")) { text throws(StoreError) in
+                try TimeCursor.sessions(decoding: text)
+            }
+            let page = try await store.agentSessions.page(of: resolved.record.id, cursor: cursor, limit: limit)
+            return JSON.response(PageJSON(items: page.items.map(PublicSessionJSON.init), nextCursor: page.nextCursor))
+        }
+    }
+
+    /// The whole chain, oldest first, as CSV (what the hash re-verifier reads in order).
+    func csv(_ project: ProjectRecord) async throws -> Response {
+        var text = CSV.line(LedgerTransactionJSON.csvHeader)
+        for tx in try await store.ledger.all(of: project.id) {
+            text += CSV.line(LedgerTransactionJSON(tx).csvFields)
+        }
+        var headers = HTTPFields()
+        headers[.contentType] = "text/csv; charset=utf-8"
+        headers[.contentDisposition] =
+            "attachment; filename=\"\(project.name.owner)-\(project.name.repo)-ledger.csv\""
+        headers[.cacheControl] = "no-store"
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    static func cursor<C>(_ text: String?, _ decode: (String) throws(StoreError) -> C) throws -> C? {
+        guard let text, !text.isEmpty else { return nil }
+        do {
+            return try decode(text)
+        } catch {
+            throw QueryParameters.invalidCursor(error)
+        }
+    }
+}

@@ -1,0 +1,201 @@
+import OpubCore
+import OpubStore
+
+/// A ledger transaction as published: every field the hash covers, named as in `docs/ledger.md`'s
+/// re-verifier, so that anyone can re-check a downloaded copy.
+struct LedgerTransactionJSON: Encodable {
+    struct PostingJSON: Encodable {
+        let account: String
+        let micros: Int64
+        let usd: String
+    }
+
+    let id: String
+    let project: String
+    let sequence: Int64
+    let kind: String
+    let idempotencyKey: String
+    let key: String?
+    let donation: String?
+    let session: String?
+    let memo: String
+    /// Microseconds since the Unix epoch (what the hash covers).
+    let createdAt: Int64
+    let time: String
+    let postings: [PostingJSON]
+    let previousHash: String
+    let hash: String
+
+    init(_ tx: LedgerTransaction) {
+        id = tx.id.rawValue
+        project = tx.projectID.rawValue
+        sequence = tx.sequence
+        kind = tx.kind.rawValue
+        idempotencyKey = tx.idempotencyKey
+        key = tx.keyID?.rawValue
+        donation = tx.donationID?.rawValue
+        session = tx.sessionID?.rawValue
+        memo = tx.memo
+        createdAt = tx.createdAt.microsSinceEpoch
+        time = tx.createdAt.iso8601
+        postings = tx.postings.map {
+            PostingJSON(account: $0.account.description, micros: $0.amount.micros, usd: $0.amount.usdString)
+        }
+        previousHash = tx.previousHash
+        hash = tx.hash
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, project, sequence, kind, key, donation, session, memo, time, postings, hash
+        case idempotencyKey = "idempotency_key"
+        case createdAt = "created_at"
+        case previousHash = "previous_hash"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(project, forKey: .project)
+        try c.encode(sequence, forKey: .sequence)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(idempotencyKey, forKey: .idempotencyKey)
+        try c.encode(key, forKey: .key)
+        try c.encode(donation, forKey: .donation)
+        try c.encode(session, forKey: .session)
+        try c.encode(memo, forKey: .memo)
+        try c.encode(createdAt, forKey: .createdAt)
+        try c.encode(time, forKey: .time)
+        try c.encode(postings, forKey: .postings)
+        try c.encode(previousHash, forKey: .previousHash)
+        try c.encode(hash, forKey: .hash)
+    }
+
+    static let csvHeader = [
+        "sequence", "id", "project", "kind", "created_at", "time", "idempotency_key", "key", "donation", "session",
+        "memo", "postings", "previous_hash", "hash",
+    ]
+
+    /// One CSV row; `postings` is `account micros` pairs separated by `;`.
+    var csvFields: [String] {
+        [
+            String(sequence), id, project, kind, String(createdAt), time, idempotencyKey, key ?? "", donation ?? "",
+            session ?? "", memo, postings.map { "\($0.account) \($0.micros)" }.joined(separator: ";"), previousHash,
+            hash,
+        ]
+    }
+}
+
+/// RFC 4180 CSV: every field quoted, quotes doubled, CRLF line ends.
+enum CSV {
+    static func line(_ fields: [String]) -> String {
+        fields.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: ",") + "\r\n"
+    }
+}
+
+/// A usage record as published: a key's spend on one model on one UTC day.
+struct UsageRecordJSON: Encodable {
+    let date: String
+    let key: KeyRefJSON
+    let model: String
+    let provider: String
+    let requests: Int64
+    let promptTokens: Int64
+    let completionTokens: Int64
+    let reasoningTokens: Int64
+    let cost: AmountJSON
+    let linked: Bool
+    let session: String?
+
+    init(_ record: UsageRecord) {
+        date = record.reading.date
+        key = KeyRefJSON(id: record.keyID.rawValue, name: record.keyName)
+        model = record.reading.model
+        provider = record.reading.providerName
+        requests = record.reading.requests
+        promptTokens = record.reading.promptTokens
+        completionTokens = record.reading.completionTokens
+        reasoningTokens = record.reading.reasoningTokens
+        cost = AmountJSON(record.reading.cost)
+        linked = record.isLinked
+        session = record.sessionID?.rawValue
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case date, key, model, provider, requests, cost, linked, session
+        case promptTokens = "prompt_tokens"
+        case completionTokens = "completion_tokens"
+        case reasoningTokens = "reasoning_tokens"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(date, forKey: .date)
+        try c.encode(key, forKey: .key)
+        try c.encode(model, forKey: .model)
+        try c.encode(provider, forKey: .provider)
+        try c.encode(requests, forKey: .requests)
+        try c.encode(promptTokens, forKey: .promptTokens)
+        try c.encode(completionTokens, forKey: .completionTokens)
+        try c.encode(reasoningTokens, forKey: .reasoningTokens)
+        try c.encode(cost, forKey: .cost)
+        try c.encode(linked, forKey: .linked)
+        try c.encode(session, forKey: .session)
+    }
+}
+
+/// A key named in public data: its id and name, nothing else.
+struct KeyRefJSON: Encodable {
+    let id: String
+    let name: String
+}
+
+/// A linked session as the public sees it: surface, key name and times; never host details.
+struct PublicSessionJSON: Encodable {
+    let id: String
+    let key: KeyRefJSON
+    let surface: String
+    let surfaceVersion: String?
+    let startedAt: String
+    let lastHeartbeatAt: String
+    let endedAt: String?
+    let endReason: String?
+    let durationSeconds: Int64
+    let running: Bool
+
+    init(_ record: AgentSessionRecord) {
+        id = record.id.rawValue
+        key = KeyRefJSON(id: record.keyID.rawValue, name: record.keyName ?? "")
+        surface = record.surface
+        surfaceVersion = record.surfaceVersion
+        startedAt = record.startedAt.iso8601
+        lastHeartbeatAt = record.lastHeartbeatAt.iso8601
+        endedAt = record.endedAt?.iso8601
+        endReason = record.endReason
+        durationSeconds = record.durationSeconds
+        running = record.isOpen
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, key, surface, running
+        case surfaceVersion = "surface_version"
+        case startedAt = "started_at"
+        case lastHeartbeatAt = "last_heartbeat_at"
+        case endedAt = "ended_at"
+        case endReason = "end_reason"
+        case durationSeconds = "duration_seconds"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(key, forKey: .key)
+        try c.encode(surface, forKey: .surface)
+        try c.encode(surfaceVersion, forKey: .surfaceVersion)
+        try c.encode(startedAt, forKey: .startedAt)
+        try c.encode(lastHeartbeatAt, forKey: .lastHeartbeatAt)
+        try c.encode(endedAt, forKey: .endedAt)
+        try c.encode(endReason, forKey: .endReason)
+        try c.encode(durationSeconds, forKey: .durationSeconds)
+        try c.encode(running, forKey: .running)
+    }
+}
