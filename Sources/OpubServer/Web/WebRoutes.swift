@@ -25,6 +25,18 @@ struct WebRoutes: RouteModule {
         routes.pageForm("/github/{owner}/{repo}/donate") { request, context in
             try await DonatePage(dependencies: dependencies).submit(request, context)
         }
+        routes.page("/github/{owner}/{repo}/keys") { request, context in
+            try await KeysPage(dependencies: dependencies).show(request, context)
+        }
+        routes.pageForm("/github/{owner}/{repo}/keys") { request, context in
+            try await KeysPage(dependencies: dependencies).create(request, context)
+        }
+        routes.page("/github/{owner}/{repo}/keys/{key}/revoke") { request, context in
+            try await KeysPage(dependencies: dependencies).confirmRevoke(request, context)
+        }
+        routes.pageForm("/github/{owner}/{repo}/keys/{key}/revoke") { request, context in
+            try await KeysPage(dependencies: dependencies).revoke(request, context)
+        }
         routes.pageForm("/claim") { request, context in
             try await ClaimForm(dependencies: dependencies).submit(request, context)
         }

@@ -32,5 +32,5 @@ struct ClaimForm {
     }
 
     /// Where a successful claim leads: the project's keys page, where the maintainer continues.
-    static func destination(_ name: RepositoryName) -> String { WebProject.path(name) + "?claimed=1" }
+    static func destination(_ name: RepositoryName) -> String { WebProject.path(name) + "/keys?claimed=1" }
 }

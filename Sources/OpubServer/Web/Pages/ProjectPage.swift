@@ -1,6 +1,7 @@
 import Hummingbird
 import OpubCore
 import OpubStore
+import OpubSurfaces
 
 /// `GET /github/{owner}/{repo}`: the public project page. Everything on it is public by the README's
 /// rule (balance, reserved, available, donations with public attribution, spend with model, tokens, cost
@@ -31,10 +32,34 @@ struct ProjectPage {
         let donations: [PublicDonationView]
         let hasDonations: Bool
         let moreDonations: Bool
+        let spendRows: [SpendRow]
+        let hasSpendRows: Bool
+        let surfaces: [SurfaceSessions]
+        let hasSurfaces: Bool
         let notice: Notice?
         let claim: ClaimCallToAction?
         let viewerMaintains: Bool
         let apiPath: String
+    }
+
+    /// What a key spent on a model on a day (the provider's usage detail), with the Linked badge.
+    struct SpendRow {
+        let date: String
+        let model: String
+        let keyName: String
+        let tokensIn: String
+        let tokensOut: String
+        let requests: String
+        let cost: String
+        let linked: Bool
+    }
+
+    /// Linked sessions of one agent over the period.
+    struct SurfaceSessions {
+        let surface: String
+        let sessions: Int
+        let duration: String
+        let running: Int
     }
 
     /// A message at the top of the page (after a donation's checkout).
@@ -67,6 +92,8 @@ struct ProjectPage {
         let spend = try await store.ledger.spend(of: project.id, since: since)
         let days = try await store.ledger.dailySpend(of: project.id, days: Self.periodDays)
         let donations = try await store.donations.completed(in: project.id, cursor: nil, limit: 10)
+        let usage = try await store.usage.page(of: project.id, cursor: nil, limit: 10)
+        let surfaces = try await store.agentSessions.surfaces(of: project.id, since: since)
         var viewerMaintains = false
         if let identity = context.identity {
             viewerMaintains = try await store.projects.maintainer(of: project.id, user: identity.user.id) != nil
@@ -82,8 +109,10 @@ struct ProjectPage {
             activeKeys: summary.activeKeys, activeSessions: summary.activeSessions,
             coverage: CoverageView(linked: spend.linked, total: spend.total), chart: SpendChart(days: days),
             donations: donations.items.map(PublicDonationView.init), hasDonations: !donations.items.isEmpty,
-            moreDonations: donations.nextCursor != nil,
-            notice: try await notice(request, context, project: project, viewerMaintains: viewerMaintains),
+            moreDonations: donations.nextCursor != nil, spendRows: usage.items.map(Self.spendRow),
+            hasSpendRows: !usage.items.isEmpty, surfaces: surfaces.map(Self.surfaceSessions),
+            hasSurfaces: !surfaces.isEmpty,
+            notice: try await notice(request, context, project: project),
             claim: project.isClaimed
                 ? nil : ClaimCallToAction(csrfToken: context.identity?.csrfToken, owner: name.owner, repo: name.repo),
             viewerMaintains: viewerMaintains, apiPath: "/api/v1/projects/\(name.owner)/\(name.repo)")
@@ -92,16 +121,24 @@ struct ProjectPage {
             section: .projects)
     }
 
-    /// After a claim (`?claimed=1`, for the maintainer), or after Stripe (or the sandbox checkout) sends the
-    /// donor back with `?donation=don_…`: what became of their donation. Only the donor sees that notice.
-    func notice(
-        _ request: Request, _ context: AppRequestContext, project: ProjectRecord, viewerMaintains: Bool
-    ) async throws -> Notice? {
-        if request.uri.queryParameters.get("claimed") == "1", viewerMaintains {
-            return Notice(
-                text: "You are a verified maintainer of \(project.name). Create a compute key to put its balance "
-                    + "to work.", kind: "ok")
-        }
+    static func spendRow(_ record: UsageRecord) -> SpendRow {
+        let reading = record.reading
+        return SpendRow(
+            date: reading.date, model: reading.model, keyName: record.keyName,
+            tokensIn: WebFormat.count(reading.promptTokens),
+            tokensOut: WebFormat.count(reading.completionTokens + reading.reasoningTokens),
+            requests: WebFormat.count(reading.requests), cost: reading.cost.formattedPrecise(), linked: record.isLinked)
+    }
+
+    static func surfaceSessions(_ activity: SurfaceActivity) -> SurfaceSessions {
+        SurfaceSessions(
+            surface: Surface(rawValue: activity.surface)?.displayName ?? activity.surface, sessions: activity.sessions,
+            duration: WebFormat.duration(seconds: activity.seconds), running: activity.running)
+    }
+
+    /// After Stripe (or the sandbox checkout) sends the donor back with `?donation=don_…`: what became
+    /// of their donation. Only the donor sees it; anyone else gets no notice.
+    func notice(_ request: Request, _ context: AppRequestContext, project: ProjectRecord) async throws -> Notice? {
         guard let identity = context.identity, let text = request.uri.queryParameters.get("donation"),
             let id = DonationID(text), let donation = try await dependencies.store.donations.find(id),
             donation.userID == identity.user.id, donation.projectID == project.id
