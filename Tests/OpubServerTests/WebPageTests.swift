@@ -146,10 +146,34 @@ struct WebPageTests {
                     .spend(key.id, amount: Money(micros: 1_000_000)), to: project.id, idempotencyKey: "s2",
                     memo: "Spend by key <b>bold key</b>")
 
+                // Spend detail and linked sessions, with host details that must stay private.
+                let session = SessionID.random()
+                _ = try await store.agentSessions.start(
+                    session, key: key,
+                    AgentSessionStart(surface: "claude", surfaceVersion: "1.0", cliVersion: "0.1", os: "secret-host-os"))
+                clock.advance(seconds: 600)
+                _ = try await store.agentSessions.end(session, reason: "exited", exitCode: 0)
+                let keyNow = try #require(try await store.keys.find(key.id))
+                try await store.usage.record(
+                    [
+                        UsageReading(
+                            date: clock.now().civilDate.iso8601, model: "<i>evil/model</i>", providerName: "sim",
+                            requests: 3, promptTokens: 12_345, completionTokens: 678, reasoningTokens: 2,
+                            cost: Money(micros: 12_345))
+                    ], for: keyNow)
+
                 let page = try await Browser.anonymous.page(app, "/github/acme/widgets")
                 #expect(page.status == .ok)
                 let html = page.text
-                #expect(expectWellFormedPage(page, hostile: ["<b>bold key</b>"]) == [])
+                #expect(expectWellFormedPage(page, hostile: ["<b>bold key</b>", "<i>evil/model</i>"]) == [])
+                #expect(html.contains("<code>&lt;i&gt;evil/model&lt;/i&gt;</code>"))
+                #expect(html.contains(#"data-label="Key">&lt;b&gt;bold key&lt;/b&gt;</td>"#))
+                #expect(html.contains(#"data-label="Tokens in">12,345</td>"#))
+                #expect(html.contains(#"data-label="Tokens out">680</td>"#))
+                #expect(html.contains(#"data-label="Cost">$0.0123</td>"#))
+                #expect(html.contains(#"data-label="Agent">Claude Code</td>"#))
+                #expect(html.contains(#"data-label="Total time">10 min</td>"#))
+                #expect(!html.contains("secret-host-os"))
                 #expect(html.contains("<strong>75%</strong> of $4.00 was spent in linked sessions ($3.00)"))
                 #expect(html.contains(#"<rect class="bar-fill" x="0" y="0" width="75.0" height="10"/>"#))
                 #expect(html.contains(#"<rect class="linked""#))

@@ -210,3 +210,80 @@ def test_donor_journey(browser):
     browser.visit("/github/nobody/nothing", expect_status=404)
     assert "nobody/nothing has no page yet" in browser.text
     browser.screenshot("missing-project")
+
+
+def test_maintainer_journey(browser):
+    browser.visit("/")
+    browser.sign_in("maya")
+
+    # A repository without a page: claim it from there.
+    browser.visit("/github/maya-org/tool", expect_status=404)
+    assert "maya-org/tool has no page yet" in browser.text
+    browser.click((By.XPATH, "//button[normalize-space()='Claim maya-org/tool']"),
+                  wait_for_url=r".*/github/maya-org/tool/keys\?claimed=1$")
+    assert "You are a verified maintainer of this project." in browser.text
+    assert "No keys yet." in browser.text
+
+    # Fund it (a maintainer may donate too), then create a key.
+    browser.visit("/github/maya-org/tool/donate")
+    browser.fill("amount", "20.00")
+    browser.click((By.CSS_SELECTOR, "form[action$='/donate'] button[type=submit]"),
+                  wait_for_url=r".*/sandbox/checkout/.*")
+    browser.click((By.XPATH, "//button[contains(., 'Pay $20.00')]"), wait_for_url=r".*/github/maya-org/tool\?donation=.*")
+    browser.click((By.LINK_TEXT, "Compute keys"), wait_for_url=r".*/keys$")
+    assert stat(browser, "Available for new keys") == "$20.00"
+    browser.fill("key-name", "laptop")
+    browser.fill("key-limit", "5.00")
+    browser.screenshot("keys-empty")
+    browser.click((By.XPATH, "//button[normalize-space()='Create key']"))
+    assert browser.driver.find_element(By.TAG_NAME, "h1").text == "Key “laptop” created"
+
+    # The secret, once, with its warning and a working copy button.
+    secret = browser.driver.find_element(By.ID, "secret").text
+    assert re.fullmatch(r"sk-or-v1-[0-9a-f]{64}", secret), "a provider secret"
+    assert "shown only once" in browser.text
+    copy = browser.driver.find_element(By.CSS_SELECTOR, "button[data-copy=secret]")
+    assert copy.is_displayed(), "the copy button is shown once its script runs"
+    copy.click()
+    WebDriverWait(browser.driver, 5).until(lambda d: d.find_element(By.ID, "secret-status").text != "")
+    browser.check_console("copy button")
+    key_id = re.search(r"ck_[a-z0-9]+", browser.driver.find_element(By.ID, "setup-claude").text).group(0)
+    for surface in ("claude", "codex", "copilot", "vibe", "opencode", "continue"):
+        command = browser.driver.find_element(By.ID, f"setup-{surface}").text
+        assert command == f"opub setup {surface} --project maya-org/tool --compute-key-id {key_id}"
+    assert f"curl -fsSL {URL}/install.sh | sh" in browser.text
+    browser.driver.find_element(By.XPATH, "//summary[contains(., 'Claude Code: environment variables')]").click()
+    assert "ANTHROPIC_AUTH_TOKEN" in browser.text
+    browser.screenshot("key-created")
+
+    # Reloading re-posts the form: no second key, and the secret is not shown again.
+    browser.driver.refresh()
+    WebDriverWait(browser.driver, 15).until(lambda d: "/keys" in d.current_url
+                                            and d.execute_script("return document.readyState") == "complete")
+    browser.check_console("reload")
+    assert secret not in browser.driver.page_source
+    assert "was already created from that form" in browser.text
+    assert len(browser.driver.find_elements(By.CSS_SELECTOR, "section[aria-labelledby=keys-heading] tbody tr")) == 1
+    assert stat(browser, "Available for new keys") == "$15.00"
+    browser.screenshot("keys-after-reload")
+    # Back and forward do not bring it back either (the answer was never stored).
+    browser.driver.back()
+    browser.driver.forward()
+    assert secret not in browser.driver.page_source
+
+    # Revoke, with a confirmation step.
+    browser.visit("/github/maya-org/tool/keys")
+    browser.click((By.LINK_TEXT, "Revoke…"), wait_for_url=rf".*/keys/{key_id}/revoke$")
+    assert "Revoke “laptop”?" in browser.text
+    browser.screenshot("revoke-confirm")
+    browser.click((By.XPATH, "//button[normalize-space()='Revoke laptop']"), wait_for_url=r".*/keys\?revoked=.*")
+    assert "Key “laptop” is revoked" in browser.text
+    row = browser.driver.find_element(By.ID, f"key-{key_id}").text
+    assert "Disabled" in row and "revoked" in row
+    assert stat(browser, "Available for new keys") == "$20.00"
+    assert secret not in browser.driver.page_source
+    browser.screenshot("keys-revoked")
+
+    browser.visit("/me")
+    assert "maya-org/tool" in browser.text
+    browser.screenshot("me")
