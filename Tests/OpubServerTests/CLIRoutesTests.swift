@@ -189,7 +189,8 @@ struct CLIRoutesTests {
             clock.advance(seconds: 60)
             #expect(try await world.cli("POST", "/api/v1/cli/sessions/\(alive)/heartbeat", token: token).status == 204)
             clock.advance(seconds: 40)
-            let sweeper = AgentSessionSweeper(store: world.store, clock: clock, logger: quietLogger())
+            let sweeper = AgentSessionSweeper(
+                store: world.store, clock: clock, logger: quietLogger(), heartbeats: world.app.dependencies.heartbeats)
             let ended = await sweeper.sweep()
             #expect(ended.map(\.id) == [quiet])
             let record = try #require(try await world.store.agentSessions.find(quiet))

@@ -31,6 +31,10 @@ public struct AppDependencies: Sendable {
     public let reconcileExecutor: ReconcileExecutor?
     /// Targeted reconciles requested when a session ends.
     public let keyReconciles: KeyReconcileQueue?
+    /// The CLI routes' short-lived memory of keys and sessions.
+    public let cliCache: CLIAuthCache
+    /// Heartbeats waiting for their once-a-second write.
+    public let heartbeats: HeartbeatBuffer
 
     public init(
         configuration: ServerConfiguration, store: Store, secretKey: String, github: any GitHubClient,
@@ -61,6 +65,8 @@ public struct AppDependencies: Sendable {
         self.urls = urls ?? PublicURL(configured: configuration.baseURL)
         self.logger = logger
         self.webhookSecret = configuration.payments.webhookSecret ?? secrets.derivedSandboxWebhookSecret
+        self.cliCache = CLIAuthCache()
+        self.heartbeats = HeartbeatBuffer(store: store)
         if let provider {
             var reconcileLogger = logger
             reconcileLogger[metadataKey: "service"] = "reconciler"

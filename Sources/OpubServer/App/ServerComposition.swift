@@ -98,7 +98,8 @@ public struct ServerComposition: Sendable {
             SessionSweeper(store: dependencies.store, clock: dependencies.clock, logger: dependencies.logger),
             AgentSessionSweeper(
                 store: dependencies.store, clock: dependencies.clock, logger: dependencies.logger,
-                metrics: dependencies.metrics.factory),
+                metrics: dependencies.metrics.factory, heartbeats: dependencies.heartbeats),
+            HeartbeatFlusher(buffer: dependencies.heartbeats, logger: dependencies.logger),
         ]
         if let executor = dependencies.reconcileExecutor {
             services.append(

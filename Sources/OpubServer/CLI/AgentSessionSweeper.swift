@@ -12,11 +12,14 @@ public struct AgentSessionSweeper: Service {
     let logger: Logger
     let metrics: any MetricsFactory
     let interval: Duration
+    /// Heartbeats still in memory are written first, so that no live session looks silent.
+    let heartbeats: HeartbeatBuffer?
 
     public init(
         store: Store, clock: any TimeSource, logger: Logger, metrics: any MetricsFactory = MetricsSystem.factory,
-        interval: Duration = .seconds(AgentSettings.heartbeatIntervalSeconds)
+        heartbeats: HeartbeatBuffer? = nil, interval: Duration = .seconds(AgentSettings.heartbeatIntervalSeconds)
     ) {
+        self.heartbeats = heartbeats
         self.store = store
         self.clock = clock
         self.logger = logger
@@ -41,6 +44,7 @@ public struct AgentSessionSweeper: Service {
     @discardableResult
     public func sweep() async -> [AgentSessionRecord] {
         do {
+            try await heartbeats?.flush()
             let silentSince = clock.now().adding(seconds: -LinkedSpend.heartbeatGraceSeconds)
             let ended = try await store.agentSessions.endSilent(before: silentSince)
             if !ended.isEmpty { logger.info("ended silent agent sessions", metadata: ["count": "\(ended.count)"]) }

@@ -22,6 +22,7 @@ struct CLIAPIRoutes: RouteModule {
         routes.post("/api/v1/cli/keys/{key}/revoke") { request, context in
             let key = try await authenticate(request, context, forKey: try KeyRoutes.keyID(context))
             let outcome = try await MaintainerKeys.revoke(key, dependencies: dependencies)
+            dependencies.cliCache.forget(key: key)
             return JSON.response(RevokedJSON(key.id, outcome), status: .accepted)
         }
         routes.on(.put, "/api/v1/cli/sessions/{session}") { request, context in
@@ -30,11 +31,12 @@ struct CLIAPIRoutes: RouteModule {
         routes.post("/api/v1/cli/sessions/{session}/heartbeat") { request, context in
             let (key, session) = try await authenticateSession(request, context)
             guard key.state == .active else { throw Self.keyDisabled(key) }
-            guard try await store.agentSessions.heartbeat(session.id) else {
+            guard session.isOpen else {
                 throw APIError.conflict(
                     "session_ended",
                     "Session \(session.id) has ended (\(session.endReason ?? "ended")); start a new one with opub run.")
             }
+            dependencies.heartbeats.record(session.id, at: dependencies.clock.now())
             return Response(status: .noContent)
         }
         routes.post("/api/v1/cli/sessions/{session}/end") { request, context in
@@ -48,7 +50,9 @@ struct CLIAPIRoutes: RouteModule {
                     details: ["field": .string("reason")])
             }
             let exitCode = try body.optionalInt("exit_code", range: -1...255)
-            try await store.agentSessions.end(session.id, reason: reason, exitCode: exitCode)
+            if let ended = try await store.agentSessions.end(session.id, reason: reason, exitCode: exitCode) {
+                dependencies.cliCache.remember(ended)
+            }
             if key.providerHash != nil { dependencies.keyReconciles?.request(key.id) }
             return Response(status: .noContent)
         }
@@ -68,7 +72,10 @@ struct CLIAPIRoutes: RouteModule {
         guard token.count == 43, token.utf8.allSatisfy(Self.isBase64URL) else {
             throw Self.invalidToken()
         }
-        guard let key = try await store.keys.find(linkTokenVerifier: LinkToken.verifier(ofToken: token)),
+        let verifier = LinkToken.verifier(ofToken: token)
+        guard
+            let key = try await dependencies.cliCache.key(
+                verifier: verifier, load: { try await store.keys.find(linkTokenVerifier: verifier) }),
             let stored = key.linkTokenHash, LinkToken.matches(token: token, verifier: stored)
         else { throw Self.invalidToken() }
         return key
@@ -93,7 +100,9 @@ struct CLIAPIRoutes: RouteModule {
     ) {
         let key = try await authenticate(request, context)
         let id = try Self.sessionID(context)
-        guard let session = try await store.agentSessions.find(id) else {
+        guard
+            let session = try await dependencies.cliCache.session(id, load: { try await store.agentSessions.find(id) })
+        else {
             throw APIError.notFound(
                 "session_not_found", "There is no session \(id); opub run starts one with PUT first.",
                 details: ["session": .string(id.rawValue)])
@@ -125,7 +134,8 @@ struct CLIAPIRoutes: RouteModule {
             os: try Self.label(body.requiredString("os", example: "linux"), field: "os", maximum: 64))
         guard key.state == .active else { throw Self.keyDisabled(key) }
         switch try await store.agentSessions.start(id, key: key, start) {
-        case .created, .existing:
+        case .created(let session), .existing(let session):
+            dependencies.cliCache.remember(session)
             return Response(status: .created)
         case .takenByAnotherKey:
             throw Self.wrongKey("session \(id)")

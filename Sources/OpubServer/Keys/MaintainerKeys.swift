@@ -122,7 +122,9 @@ public struct MaintainerKeys: Sendable {
             throw APIError.notFound(
                 "key_not_found", "\(project.name) has no compute key \(keyID).", details: ["key": .string("\(keyID)")])
         }
-        return try await Self.revoke(key, dependencies: dependencies)
+        let outcome = try await Self.revoke(key, dependencies: dependencies)
+        dependencies.cliCache.forget(key: key)
+        return outcome
     }
 
     /// Revokes `key`, already authorised: by a maintainer or by its own link token.

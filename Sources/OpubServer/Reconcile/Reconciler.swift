@@ -27,14 +27,14 @@ public struct Reconciler: Service {
     }
 
     public func run() async throws {
-        while !Task.isCancelledOrShuttingDown {
-            let outcome = await runOnce()
-            // After a failed cycle (e.g. the provider not reachable yet at start-up) try again soon.
-            let pause = outcome.failed ? min(interval, .seconds(5)) : interval
-            do {
+        // Shutdown interrupts the sleep between cycles (a cycle in progress finishes its current step:
+        // every step is idempotent, and the lease expires within one interval if this process dies).
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelledOrShuttingDown {
+                let outcome = await runOnce()
+                // After a failed cycle (e.g. the provider not reachable yet at start-up) try again soon.
+                let pause = outcome.failed ? min(interval, .seconds(5)) : interval
                 try await Task.sleep(for: pause)
-            } catch {
-                break
             }
         }
         try? await store.leases.release(Self.leaseName, holder: holder)

@@ -52,17 +52,20 @@ public struct AgentSessionStore: Sendable {
         ).first().map(AgentSessionRecord.init)
     }
 
-    /// Records a heartbeat of an open session; returns false (changing nothing) when it has ended.
-    public func heartbeat(_ id: SessionID) async throws -> Bool {
-        let now = store.clock.now().microsSinceEpoch
-        return try await store.engine.write { db in
-            try await db.raw(
-                """
-                UPDATE agent_sessions SET last_heartbeat_at = \(bind: now)
-                WHERE id = \(bind: id.rawValue) AND ended_at IS NULL
-                RETURNING id
-                """
-            ).first() != nil
+    /// Writes buffered heartbeats in one transaction: each open session's last heartbeat moves
+    /// forward to its time (never back, never on an ended session).
+    public func recordHeartbeats(_ heartbeats: [SessionID: Timestamp]) async throws {
+        guard !heartbeats.isEmpty else { return }
+        try await store.engine.write { db in
+            for (session, time) in heartbeats.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+                try await db.raw(
+                    """
+                    UPDATE agent_sessions SET last_heartbeat_at = \(bind: time.microsSinceEpoch)
+                    WHERE id = \(bind: session.rawValue) AND ended_at IS NULL
+                    AND last_heartbeat_at < \(bind: time.microsSinceEpoch)
+                    """
+                ).run()
+            }
         }
     }
 

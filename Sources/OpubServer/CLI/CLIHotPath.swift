@@ -1,0 +1,129 @@
+import Logging
+import OpubCore
+import OpubStore
+import ServiceLifecycle
+import Synchronization
+
+/// What the CLI routes remember between calls so that a heartbeat — the call every running session
+/// makes every 30 seconds — costs no database round trip: the key a link-token verifier belongs to
+/// and each session's key and end, for `ttl` (default 1 s).
+///
+/// Staleness is bounded by `ttl` and removed at once on this replica by ``forget(key:)`` (revokes) and
+/// ``remember(_:)`` (session start and end): a key disabled on another replica stops heartbeats here
+/// within `ttl`. Verification is unchanged: the presented token is still compared in constant time
+/// with the stored verifier of the cached key row.
+public final class CLIAuthCache: Sendable {
+    struct Entry<Value: Sendable>: Sendable {
+        let value: Value
+        let expires: ContinuousClock.Instant
+    }
+
+    let ttl: Duration
+    let capacity: Int
+    private let keys = Mutex<[String: Entry<ComputeKeyRecord>]>([:])
+    private let sessions = Mutex<[SessionID: Entry<AgentSessionRecord>]>([:])
+
+    public init(ttl: Duration = .seconds(1), capacity: Int = 100_000) {
+        self.ttl = ttl
+        self.capacity = capacity
+    }
+
+    func key(verifier: String, load: () async throws -> ComputeKeyRecord?) async rethrows -> ComputeKeyRecord? {
+        let now = ContinuousClock.now
+        if let hit = keys.withLock({ $0[verifier] }), hit.expires > now { return hit.value }
+        guard let loaded = try await load() else { return nil }
+        store(loaded, verifier: verifier, now: now)
+        return loaded
+    }
+
+    func session(_ id: SessionID, load: () async throws -> AgentSessionRecord?) async rethrows -> AgentSessionRecord? {
+        let now = ContinuousClock.now
+        if let hit = sessions.withLock({ $0[id] }), hit.expires > now { return hit.value }
+        guard let loaded = try await load() else { return nil }
+        remember(loaded, now: now)
+        return loaded
+    }
+
+    private func store(_ key: ComputeKeyRecord, verifier: String, now: ContinuousClock.Instant) {
+        keys.withLock { entries in
+            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+            entries[verifier] = Entry(value: key, expires: now + ttl)
+        }
+    }
+
+    /// Records a session as it now is (after start or end).
+    func remember(_ session: AgentSessionRecord, now: ContinuousClock.Instant = .now) {
+        sessions.withLock { entries in
+            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+            entries[session.id] = Entry(value: session, expires: now + ttl)
+        }
+    }
+
+    /// Drops a key whose state changed (revoked here), so that its next call reads the database.
+    public func forget(key: ComputeKeyRecord) {
+        guard let verifier = key.linkTokenHash else { return }
+        _ = keys.withLock { $0.removeValue(forKey: verifier) }
+    }
+}
+
+/// Heartbeats held in memory and written in one transaction per second, instead of one durable write
+/// per call. A heartbeat is a liveness hint with a 90-second grace: losing the last second of them in
+/// a crash changes nothing, while a durable write per call would cap heartbeats at the disk's fsync
+/// rate. Writes only touch sessions that have not ended.
+public final class HeartbeatBuffer: Sendable {
+    let store: Store
+    private let pending = Mutex<[SessionID: Timestamp]>([:])
+
+    public init(store: Store) {
+        self.store = store
+    }
+
+    func record(_ session: SessionID, at time: Timestamp) {
+        pending.withLock { $0[session] = time }
+    }
+
+    /// Writes what is pending; returns how many sessions it touched. On failure the heartbeats are
+    /// kept for the next flush.
+    @discardableResult
+    public func flush() async throws -> Int {
+        let batch = pending.withLock { current -> [SessionID: Timestamp] in
+            defer { current.removeAll(keepingCapacity: true) }
+            return current
+        }
+        guard !batch.isEmpty else { return 0 }
+        do {
+            try await store.agentSessions.recordHeartbeats(batch)
+        } catch {
+            pending.withLock { current in
+                for (session, time) in batch where (current[session] ?? time) <= time { current[session] = time }
+            }
+            throw error
+        }
+        return batch.count
+    }
+}
+
+/// Flushes the ``HeartbeatBuffer`` every second, and once more at shutdown.
+struct HeartbeatFlusher: Service {
+    let buffer: HeartbeatBuffer
+    let logger: Logger
+    var interval: Duration = .seconds(1)
+
+    func run() async throws {
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try await Task.sleep(for: interval)
+                await flush()
+            }
+        }
+        await flush()
+    }
+
+    func flush() async {
+        do {
+            try await buffer.flush()
+        } catch {
+            logger.warning("writing heartbeats failed; kept for the next try", metadata: ["error": "\(error)"])
+        }
+    }
+}
