@@ -130,6 +130,7 @@ struct KeyPageTests {
             let secret = try #require(htmlCaptures(html, #"<code id="secret">([^<]+)</code>"#).first)
             #expect(secret.hasPrefix("sk-or-v1-"))
             #expect(html.contains(app.dependencies.installCommand))
+            #expect(html.contains("Set, and empty."))  // ANTHROPIC_API_KEY must be empty, and the page says so
 
             // Exactly what the launch table produces for this key, secret included.
             let expected = KeyCreationConfigs(
@@ -259,9 +260,10 @@ func rawCaptures(_ html: String, _ pattern: String) -> [[String]] {
 
 /// The environment table of `surface` on the key creation page: variable → value, unescaped.
 func environment(_ html: String, surface: Surface) -> [String: String] {
-    let tablePattern = #"<table class="environment" data-surface="\#(surface.rawValue)">(.*?)</table>"#
+    let tablePattern = #"<table class="environment stack" data-surface="\#(surface.rawValue)">(.*?)</table>"#
     guard let table = rawCaptures(html, tablePattern).first?.first else { return [:] }
-    let rowPattern = #"<tr><th scope="row"><code>([^<]*)</code></th><td><pre><code>([^<]*)</code></pre></td></tr>"#
+    let rowPattern =
+        #"<tr><th scope="row"><code>([^<]*)</code></th><td class="block" data-label="Value"><pre><code>([^<]*)</code></pre>"#
     var result: [String: String] = [:]
     for row in rawCaptures(table, rowPattern) where row.count == 2 {
         result[htmlUnescape(row[0])] = htmlUnescape(row[1])

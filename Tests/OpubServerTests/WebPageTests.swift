@@ -150,7 +150,8 @@ struct WebPageTests {
                 let session = SessionID.random()
                 _ = try await store.agentSessions.start(
                     session, key: key,
-                    AgentSessionStart(surface: "claude", surfaceVersion: "1.0", cliVersion: "0.1", os: "secret-host-os"))
+                    AgentSessionStart(surface: "claude", surfaceVersion: "1.0", cliVersion: "0.1", os: "secret-host-os")
+                )
                 clock.advance(seconds: 600)
                 _ = try await store.agentSessions.end(session, reason: "exited", exitCode: 0)
                 let keyNow = try #require(try await store.keys.find(key.id))

@@ -90,6 +90,7 @@ class Browser:
     def screenshot(self, name: str):
         """Full-page screenshots at 1280 and 375 px; at 375 the page must not scroll sideways."""
         self.shots += 1
+        self.driver.execute_script("window.scrollTo(0, 0)")
         for width in (1280, 375):
             self.driver.set_window_size(width, 900)
             height = self.driver.execute_script("return document.documentElement.scrollHeight")

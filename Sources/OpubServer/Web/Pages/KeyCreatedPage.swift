@@ -37,6 +37,8 @@ struct KeyCreatedPage {
     struct Variable {
         let name: String
         let value: String
+        /// Set to the empty string on purpose (`ANTHROPIC_API_KEY`), which the page says in words.
+        let empty: Bool
     }
 
     struct HeaderLine {
@@ -51,7 +53,7 @@ struct KeyCreatedPage {
                 setupCommand: configs.setupCommands[surface.rawValue] ?? "", runCommand: "opub run \(surface.rawValue)",
                 installHint: surface.installHint,
                 environment: (configs.environment[surface.rawValue] ?? [:]).sorted { $0.key < $1.key }.map {
-                    Variable(name: $0.key, value: $0.value)
+                    Variable(name: $0.key, value: $0.value, empty: $0.value.isEmpty)
                 }, sendsHeaders: surface.sendsHeaders)
         }
         let model = Model(
