@@ -127,7 +127,8 @@ struct KeyPageTests {
             #expect(html.contains(#"data-copy="secret" hidden"#))
 
             let key = try #require(try await app.store.keys.all(in: project.id).first)
-            let secret = try #require(htmlCaptures(html, #"<code id="secret">([^<]+)</code>"#).first)
+            let secret = try #require(
+                htmlCaptures(html, #"<code id="secret" class="secret-value">([^<]+)</code>"#).first)
             #expect(secret.hasPrefix("sk-or-v1-"))
             #expect(html.contains(app.dependencies.installCommand))
             #expect(html.contains("Set, and empty."))  // ANTHROPIC_API_KEY must be empty, and the page says so

@@ -17,9 +17,11 @@ struct WebPageTests {
     static let hostileName = #"<script>alert("name")</script>"#
     static let hostileMessage = #""><img src=x onerror=alert(1)>&amp;"#
 
-    @Test("the landing page shows totals and featured projects, with the sandbox banner and the page headers")
-    func landing() async throws {
-        try await withTestStore(.sqlite) { store, _ in
+    @Test(
+        "the landing page shows totals and featured projects, with the sandbox banner and the page headers",
+        arguments: TestEngine.available)
+    func landing(engine: TestEngine) async throws {
+        try await withTestStore(engine) { store, _ in
             try await withApp(try await sandboxConfiguration(), store: store) { app in
                 let ada = try await sandboxSignIn(app, "ada")
                 try await sandboxDonation(app, ada, to: "acme/widgets", json: #"{"amount":"1234.56"}"#)
@@ -127,10 +129,12 @@ struct WebPageTests {
         }
     }
 
-    @Test("the spend chart and linked coverage come from the ledger's spend, linked by session")
-    func spendChart() async throws {
+    @Test(
+        "the spend chart and linked coverage come from the ledger's spend, linked by session",
+        arguments: TestEngine.available)
+    func spendChart(engine: TestEngine) async throws {
         let clock = ManualClock(Timestamp(microsSinceEpoch: 1_763_000_000_000_000))
-        try await withTestStore(.sqlite, clock: clock) { store, _ in
+        try await withTestStore(engine, clock: clock) { store, _ in
             try await withApp(try await sandboxConfiguration(), store: store, clock: clock) { app in
                 let project = try await store.projects.create(try RepositoryName(parsing: "acme/widgets"))
                 try await store.ledger.post(
@@ -198,9 +202,29 @@ struct WebPageTests {
         }
     }
 
-    @Test("the ledger page pages through the chain and links the JSON and CSV exports")
-    func ledgerPagination() async throws {
+    @Test("a renamed repository's old page address redirects permanently to the same page under the new name")
+    func renamedProject() async throws {
         try await withTestStore(.sqlite) { store, _ in
+            try await withApp(try await sandboxConfiguration(), store: store) { app in
+                _ = try await store.projects.ensure(githubRepoID: 42, name: try RepositoryName(parsing: "old-org/tool"))
+                _ = try await store.projects.ensure(githubRepoID: 42, name: try RepositoryName(parsing: "new-org/tool"))
+                for (old, new) in [
+                    ("/github/old-org/tool", "/github/new-org/tool"),
+                    ("/github/old-org/tool/ledger?cursor=s5", "/github/new-org/tool/ledger?cursor=s5"),
+                    ("/github/OLD-ORG/tool/donate", "/github/new-org/tool/donate"),
+                ] {
+                    let moved = try await Browser.anonymous.page(app, old)
+                    #expect(moved.status == .movedPermanently, "\(old)")
+                    #expect(moved.headers[.location] == new, "\(old)")
+                }
+                #expect(try await Browser.anonymous.page(app, "/github/new-org/tool").status == .ok)
+            }
+        }
+    }
+
+    @Test("the ledger page pages through the chain and links the JSON and CSV exports", arguments: TestEngine.available)
+    func ledgerPagination(engine: TestEngine) async throws {
+        try await withTestStore(engine) { store, _ in
             try await withApp(try await sandboxConfiguration(), store: store) { app in
                 let project = try await store.projects.create(try RepositoryName(parsing: "acme/widgets"))
                 for index in 1...55 {
