@@ -34,11 +34,11 @@ public struct RouteTable: Sendable {
     }
 
     /// True when the route serving `method` at `requestPath` is a page (or, when no route serves that
-    /// method there, when a page lives at that path): its errors are pages too.
+    /// method there, when only pages live at that path): its errors are pages too.
     func isPage(_ requestPath: String, method: HTTPRequest.Method) -> Bool {
         let routes = matching(requestPath)
         if let exact = routes.first(where: { $0.method == method }) { return exact.kind == .page }
-        return routes.contains { $0.kind == .page }
+        return !routes.isEmpty && routes.allSatisfy { $0.kind == .page }
     }
 
     func matching(_ requestPath: String) -> [RegisteredRoute] {

@@ -16,7 +16,8 @@ enum OpenAPIDocument {
             Amounts are strings of dollars on input ("25.00") and {"usd","micros"} objects on output.
             Routes under /auth/sandbox and /sandbox exist only in sandbox mode; /auth/github/callback
             only with real GitHub sign-in. The server-rendered HTML pages (/, /projects, /github/{owner}/{repo}/…,
-            /me, /docs, /glossary, the sandbox sign-in and checkout pages) and /assets are not part of this API.
+            /me, /docs, /glossary, the sandbox checkout) and /assets are not part of this API; the sandbox
+            sign-in form is listed because its path is also an API resource.
         servers:
           - url: /
         tags:
@@ -528,6 +529,25 @@ enum OpenAPIDocument {
                 default:
                   $ref: "#/components/responses/Error"
           /auth/sandbox:
+            get:
+              tags: [identity]
+              summary: The sandbox sign-in form, an HTML page (sandbox mode only).
+              operationId: sandboxSignInForm
+              parameters:
+                - name: return_to
+                  in: query
+                  required: false
+                  schema:
+                    type: string
+              responses:
+                "200":
+                  description: An HTML form.
+                  content:
+                    text/html:
+                      schema:
+                        type: string
+                default:
+                  $ref: "#/components/responses/Error"
             post:
               tags: [identity]
               summary: Sign in as any GitHub login (sandbox mode only).
