@@ -22,7 +22,7 @@ struct HomePage {
     func respond(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let store = dependencies.store
         let totals = try await store.projects.siteTotals()
-        let since = dependencies.clock.now().adding(seconds: -Int64(ProjectPage.periodDays) * 86_400)
+        let since = dependencies.clock.now().adding(seconds: -ProjectSummary.coverageWindowSeconds)
         let spend = try await store.ledger.spendOfAllProjects(since: since)
         let featured = try await store.projects.list(query: nil, sort: .balance, cursor: nil, limit: Self.featuredCount)
         let model = Model(

@@ -87,9 +87,7 @@ struct ProjectPage {
         guard let summary = try await store.projects.summary(project.id) else {
             throw StoreError.corrupt("project \(project.id) vanished")
         }
-        let now = dependencies.clock.now()
-        let since = now.adding(seconds: -Int64(Self.periodDays) * 86_400)
-        let spend = try await store.ledger.spend(of: project.id, since: since)
+        let since = dependencies.clock.now().adding(seconds: -ProjectSummary.coverageWindowSeconds)
         let days = try await store.ledger.dailySpend(of: project.id, days: Self.periodDays)
         let donations = try await store.donations.completed(in: project.id, cursor: nil, limit: 10)
         let usage = try await store.usage.page(of: project.id, cursor: nil, limit: 10)
@@ -107,7 +105,9 @@ struct ProjectPage {
             available: summary.available.formatted(), donated: summary.donated.formatted(),
             granted: summary.granted.isZero ? nil : summary.granted.formatted(), spent: summary.spent.formatted(),
             activeKeys: summary.activeKeys, activeSessions: summary.activeSessions,
-            coverage: CoverageView(linked: spend.linked, total: spend.total), chart: SpendChart(days: days),
+            // The same 30-day figures as `linked_coverage_30d` in the JSON API.
+            coverage: CoverageView(linked: summary.linkedSpent30d, total: summary.spent30d),
+            chart: SpendChart(days: days),
             donations: donations.items.map(PublicDonationView.init), hasDonations: !donations.items.isEmpty,
             moreDonations: donations.nextCursor != nil, spendRows: usage.items.map(Self.spendRow),
             hasSpendRows: !usage.items.isEmpty, surfaces: surfaces.map(Self.surfaceSessions),
