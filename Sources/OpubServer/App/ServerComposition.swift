@@ -106,7 +106,7 @@ public struct ServerComposition: Sendable {
                 Reconciler(
                     executor: executor, store: dependencies.store,
                     interval: .seconds(dependencies.configuration.provider.reconcileIntervalSeconds),
-                    logger: executor.logger))
+                    logger: executor.logger, health: dependencies.providerHealth))
         }
         return services
     }

@@ -34,7 +34,7 @@ public final class SQLiteEngine: DatabaseEngine {
                     storage: storage, threadPool: threads, logger: logger,
                     on: MultiThreadedEventLoopGroup.singleton.any())
                 opened.append(connection)
-                try await configure(connection, isMemory: path == nil)
+                try await retryingWhileBusy { try await configure(connection, isMemory: path == nil) }
             }
         } catch {
             await closeAll(opened, threads: threads)
@@ -47,6 +47,20 @@ public final class SQLiteEngine: DatabaseEngine {
         self.writer = writer
         self.readers = readers
         self.threads = threads
+    }
+
+    /// Runs `body` again while SQLite answers "busy" without waiting in its busy handler, which it does
+    /// for a few moments of a fresh file (another process switching it to WAL or recovering its WAL),
+    /// for up to the same 5 seconds the busy handler would wait.
+    private static func retryingWhileBusy(_ body: () async throws -> Void) async throws {
+        let deadline = ContinuousClock.now + .seconds(5)
+        while true {
+            do {
+                return try await body()
+            } catch  where "\(error)".contains("busy") && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
     }
 
     private static func configure(_ connection: SQLiteConnection, isMemory: Bool) async throws {
