@@ -65,13 +65,15 @@ class Browser:
         self.check_console(path, expect_status)
 
     def click(self, locator, wait_for_url=None, expect_status=None):
-        before = self.driver.current_url
+        """Clicks a link or a submit button and waits for the next page to be loaded: the old document
+        goes stale first (a form may post back to the same URL, so the URL alone cannot tell)."""
+        old = self.driver.find_element(By.TAG_NAME, "html")
         self.driver.find_element(*locator).click()
+        wait = WebDriverWait(self.driver, 30)
+        wait.until(EC.staleness_of(old))
+        wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
         if wait_for_url:
-            WebDriverWait(self.driver, 15).until(EC.url_matches(wait_for_url))
-        else:
-            WebDriverWait(self.driver, 15).until(lambda d: d.current_url != before
-                                                 or d.execute_script("return document.readyState") == "complete")
+            wait.until(EC.url_matches(wait_for_url))
         self.check_console(self.driver.current_url, expect_status)
 
     def fill(self, element_id: str, text: str):
@@ -258,8 +260,10 @@ def test_maintainer_journey(browser):
     browser.screenshot("key-created")
 
     # Reloading re-posts the form: no second key, and the secret is not shown again.
+    page = browser.driver.find_element(By.TAG_NAME, "html")
     browser.driver.refresh()
-    WebDriverWait(browser.driver, 15).until(lambda d: "/keys" in d.current_url
+    WebDriverWait(browser.driver, 30).until(EC.staleness_of(page))
+    WebDriverWait(browser.driver, 30).until(lambda d: "/keys" in d.current_url
                                             and d.execute_script("return document.readyState") == "complete")
     browser.check_console("reload")
     assert secret not in browser.driver.page_source
