@@ -10,8 +10,8 @@ struct EngineFailureTests {
     @Test("PostgreSQL that refuses connections answers unavailable within the connection wait")
     func postgresDown() async throws {
         // Port 1 on loopback: nothing listens there.
-        guard case .postgres(let location) = try DatabaseURL(parsing: "postgres://opub@127.0.0.1:1/opub?sslmode=disable")
-        else {
+        let url = try DatabaseURL(parsing: "postgres://opub@127.0.0.1:1/opub?sslmode=disable")
+        guard case .postgres(let location) = url else {
             Issue.record("not a PostgreSQL URL")
             return
         }
