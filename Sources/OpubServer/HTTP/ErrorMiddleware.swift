@@ -58,6 +58,12 @@ struct ErrorMiddleware: RouterMiddleware {
             case .corrupt:
                 context.logger.error("stored data is inconsistent", metadata: ["error": "\(error)"])
                 return internalError(context)
+            case .unavailable(let message):
+                context.logger.warning("database unavailable", metadata: ["error": "\(message)"])
+                return Self.unavailable("database_unavailable", message)
+            case .storageFull(let message):
+                context.logger.error("database disk full", metadata: ["error": "\(message)"])
+                return Self.unavailable("storage_full", message)
             }
         case let error as any HTTPResponseError:
             return APIError(error.status, code: Self.code(for: error.status), message: Self.message(for: error.status))
@@ -65,6 +71,13 @@ struct ErrorMiddleware: RouterMiddleware {
             context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
             return internalError(context)
         }
+    }
+
+    /// 503 with `Retry-After`: the service cannot do this now, and a retry later is safe.
+    static func unavailable(_ code: String, _ message: String) -> APIError {
+        var headers = HTTPFields()
+        headers[.retryAfter] = "5"
+        return APIError(.serviceUnavailable, code: code, message: message, headers: headers)
     }
 
     func internalError(_ context: Context) -> APIError {

@@ -92,7 +92,7 @@ public final class SQLiteEngine: DatabaseEngine {
                 return result
             } catch {
                 try? await db.raw("ROLLBACK").run()
-                throw error
+                throw EngineFailures.translateSQLite(error)
             }
         }
     }
