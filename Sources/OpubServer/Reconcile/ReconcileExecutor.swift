@@ -70,9 +70,7 @@ public struct ReconcileExecutor: Sendable {
         report.keysSeen = keys.count
         report.providerKeysListed = snapshots.count
         report.actions = plan.actions.count
-        report.alerts = plan.alerts
         report.keysThatSpent = plan.keysThatSpent
-        for alert in plan.alerts { logger.error("reconcile alert", metadata: ["alert": "\(alert)"]) }
 
         // Spend first, one transaction per project (the bulk of a busy cycle).
         var spendByProject: [ProjectID: [(KeyID, Money)]] = [:]
@@ -105,15 +103,22 @@ public struct ReconcileExecutor: Sendable {
             }
         }
         let namedAtProvider = Dictionary(grouping: remote.filter { $0.name.hasPrefix("opub:") }, by: \.name)
+        var presentAfterAll: Set<KeyID> = []
         for action in rest {
             do {
-                try await execute(action, namedAtProvider: namedAtProvider)
+                if try await execute(action, namedAtProvider: namedAtProvider) == .keyPresentAfterAll,
+                    case .disable(let key, _, _) = action
+                {
+                    presentAfterAll.insert(key)
+                }
             } catch let stop as LifecycleCrash {
                 throw stop
             } catch {
                 report.errors.append("\(action): \(error)")
             }
         }
+        report.alerts = plan.alerts.filter { alert in !presentAfterAll.contains { alert.contains($0.rawValue) } }
+        for alert in report.alerts { logger.error("reconcile alert", metadata: ["alert": "\(alert)"]) }
         // 5. Detail: per-model, per-day usage of the keys that spent, at most every detailRefreshSeconds each.
         let due = detailReadAt.due(plan.keysThatSpent, now: readAt, every: policy.detailRefreshSeconds)
         let localByID = Dictionary(keys.map { ($0.id, $0) }) { first, _ in first }
@@ -142,12 +147,30 @@ public struct ReconcileExecutor: Sendable {
         return report
     }
 
-    func execute(_ action: ReconcileAction, namedAtProvider: [String: [ProviderKey]]) async throws {
+    /// What executing an action came to, when it was not simply carried out.
+    enum ExecutionNote {
+        case done
+        /// A key planned as missing at the provider was found there on a second look.
+        case keyPresentAfterAll
+    }
+
+    @discardableResult
+    func execute(_ action: ReconcileAction, namedAtProvider: [String: [ProviderKey]]) async throws -> ExecutionNote {
         let settlement = KeySettlement(store: store, provider: provider)
         switch action {
         case .recordSpend:
             break  // handled in bulk above
         case .disable(let key, let project, let reason):
+            // "Missing" may only mean the key was created after the listing was taken (the listing
+            // comes first so that no new key looks like an orphan): ask for this one key before
+            // disabling it. The next cycle's listing settles it either way.
+            if reason == .providerMissing, let hash = try await store.keys.find(key)?.providerHash {
+                do {
+                    _ = try await provider.key(hash: hash)
+                    logger.info("key created during the listing; not missing", metadata: ["key": "\(key)"])
+                    return .keyPresentAfterAll
+                } catch  where error.isProviderNotFound {}
+            }
             try await store.withProjectLock(project) { write in
                 if try await write.key(key).state == .active {
                     _ = try await write.transition(key, .disable(reason))
@@ -192,6 +215,7 @@ public struct ReconcileExecutor: Sendable {
             logger.warning("deleting a provider key opub does not know", metadata: ["hash": "\(hash)"])
             do { try await provider.deleteKey(hash: hash) } catch  where error.isProviderNotFound {}
         }
+        return .done
     }
 
     /// A targeted reconcile of one key (a session ended): records its spend at once, so that the

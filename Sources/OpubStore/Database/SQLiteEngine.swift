@@ -16,7 +16,8 @@ public final class SQLiteEngine: DatabaseEngine {
     public let kind = EngineKind.sqlite
     private let writer: SQLiteConnection
     private let readers: [SQLiteConnection]
-    private let nextReader = Atomic<Int>(0)
+    /// Each reader serves one read at a time (see ``CheckoutPool``).
+    private let readerPool: CheckoutPool<SQLiteConnection>?
     private let gate = SerialGate()
     private let threads: NIOThreadPool
 
@@ -46,6 +47,7 @@ public final class SQLiteEngine: DatabaseEngine {
     private init(writer: SQLiteConnection, readers: [SQLiteConnection], threads: NIOThreadPool) {
         self.writer = writer
         self.readers = readers
+        self.readerPool = readers.isEmpty ? nil : CheckoutPool(readers)
         self.threads = threads
     }
 
@@ -74,12 +76,11 @@ public final class SQLiteEngine: DatabaseEngine {
     }
 
     public func read<R: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
-        if readers.isEmpty {
+        guard let readerPool else {
             let db = writer.sql(queryLogLevel: nil)
             return try await gate.withHeld { try await body(db) }
         }
-        let index = nextReader.wrappingAdd(1, ordering: .relaxed).oldValue
-        return try await body(readers[index % readers.count].sql(queryLogLevel: nil))
+        return try await readerPool.withValue { connection in try await body(connection.sql(queryLogLevel: nil)) }
     }
 
     public func write<R: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
