@@ -120,7 +120,8 @@ public struct ReconcileExecutor: Sendable {
         report.alerts = plan.alerts.filter { alert in !presentAfterAll.contains { alert.contains($0.rawValue) } }
         for alert in report.alerts { logger.error("reconcile alert", metadata: ["alert": "\(alert)"]) }
         // 5. Detail: per-model, per-day usage of the keys that spent, at most every detailRefreshSeconds each.
-        let due = detailReadAt.due(plan.keysThatSpent, now: readAt, every: policy.detailRefreshSeconds)
+        let due = detailReadAt.due(
+            plan.keysThatSpent, now: readAt, every: policy.detailRefreshSeconds, limit: policy.detailReadsPerCycle)
         let localByID = Dictionary(keys.map { ($0.id, $0) }) { first, _ in first }
         await withTaskGroup(of: String?.self) { group in
             var pending = due.compactMap { localByID[$0] }[...]
@@ -274,14 +275,20 @@ struct ReconcileDetailError: Error, CustomStringConvertible {
 final class DetailMemory: Sendable {
     private let readAt = Mutex<[KeyID: Timestamp]>([:])
 
-    /// The keys of `keys` not read within `every` seconds of `now`, marked as read at `now`.
-    func due(_ keys: [KeyID], now: Timestamp, every seconds: Int64) -> [KeyID] {
+    /// Up to `limit` keys of `keys` not read within `every` seconds of `now` — never-read keys first,
+    /// then the longest ago — marked as read at `now`. A key left out is read when it spends again in a
+    /// later cycle with room, or at its session's end.
+    func due(_ keys: [KeyID], now: Timestamp, every seconds: Int64, limit: Int) -> [KeyID] {
         readAt.withLock { memory in
-            keys.filter { key in
-                if let last = memory[key], last.adding(seconds: seconds) > now { return false }
-                memory[key] = now
-                return true
+            let candidates = keys.filter { key in
+                guard let last = memory[key] else { return true }
+                return last.adding(seconds: seconds) <= now
             }
+            let chosen = candidates.sorted {
+                (memory[$0]?.microsSinceEpoch ?? .min) < (memory[$1]?.microsSinceEpoch ?? .min)
+            }.prefix(max(limit, 0))
+            for key in chosen { memory[key] = now }
+            return Array(chosen)
         }
     }
 
