@@ -41,6 +41,10 @@ public enum OpubApplication {
         let bind = dependencies.configuration.bind
         return Application(
             router: router,
+            // Keep-alive connections left idle are closed after 75 s (a little longer than common
+            // proxies' 60 s): an open connection holds buffers, and clients that never close them
+            // would otherwise grow the server's memory without bound.
+            server: .http1(configuration: .init(idleTimeout: .seconds(75))),
             configuration: ApplicationConfiguration(address: .hostname(bind.host, port: bind.port), serverName: "opub"),
             services: services, onServerRunning: onServerRunning, logger: dependencies.logger)
     }
