@@ -392,6 +392,13 @@ class Api:
             conn = self._local.conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
         return conn
 
+    def close(self):
+        """Closes this thread's connection (a client that stops talking should not hold a socket)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
     def raw(self, method, path, body=None, headers=None):
         start = time.perf_counter()
         for attempt in range(2):

@@ -108,6 +108,7 @@ def main():
                 continue
             if opened.status != 201:
                 raise RuntimeError(f"session start answered {opened!r}")
+            api.close()  # the heartbeat threads open their own: one connection per simulated CLI session
             sessions.append((api, key, session))
         report["sessions_refused_disabled_keys"] = refused
         h.log(f"{len(sessions)} linked sessions open")
