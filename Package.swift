@@ -46,6 +46,7 @@ let package = Package(
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk.git", from: "0.12.1"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // Domain only, no I/O.
@@ -110,6 +111,7 @@ let package = Package(
                 "OpenRouterSim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -120,7 +122,9 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
-            resources: [.copy("Resources/install.sh")],
+            // The CLI installer served at /install.sh, and the web pages' Mustache templates and static
+            // assets, all read through `Bundle.module`.
+            resources: [.copy("Resources/install.sh"), .copy("Web/Templates"), .copy("Web/Assets")],
             swiftSettings: swiftSettings
         ),
         // The per-agent launch table and the CLI <-> server wire types: pure data and functions shared by
@@ -258,7 +262,7 @@ let package = Package(
             name: "OpubServerTests",
             dependencies: [
                 "OpubServer", "OpubStore", "OpubCore", "OpubTestSupport", "OpubServerStandIns", "OpenRouter",
-                "OpenRouterSim",
+                "OpenRouterSim", "OpubSurfaces",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -104,6 +104,17 @@ struct CLIRoutesTests {
             }
             #expect(spend.count == 1)
             #expect(spend.first?.sessionID == session)
+            // Replays (quality.md): the same start and end ten times more change the ledger no further.
+            let ledgerSize = try await world.store.ledger.count()
+            for _ in 0..<10 {
+                _ = try await world.cli("PUT", sessionPath, token: token, json: Self.startBody(key.id))
+                let again = try await world.cli(
+                    "POST", sessionPath + "/end", token: token, json: #"{"exit_code":0,"reason":"exited"}"#)
+                #expect(again.status == 204)
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(try await world.store.ledger.count() == ledgerSize)
+            #expect(try await count("agent_sessions", world.store) == 1)
 
             let summary = try await Browser.anonymous.get(world.app, "/api/v1/projects/acme/widgets").json()
             #expect(summary["linked_coverage_30d"] as? Double == 1.0)
@@ -165,8 +176,12 @@ struct CLIRoutesTests {
             #expect(try await world.store.keys.find(key.id)?.state.reason == .revoked)
             let remote = try #require(try await world.providerKeys().first { $0.name == "opub:\(key.id)" })
             #expect(remote.disabled)
-            // Still answers 202 (idempotent), and the token keeps reading the key's state.
-            #expect(try await world.cli("POST", "/api/v1/cli/keys/\(key.id)/revoke", token: token).status == 202)
+            // Still answers 202, ten times more, and the ledger (spend, release) changes no further.
+            let ledgerSize = try await world.store.ledger.count()
+            for _ in 0..<10 {
+                #expect(try await world.cli("POST", "/api/v1/cli/keys/\(key.id)/revoke", token: token).status == 202)
+            }
+            #expect(try await world.store.ledger.count() == ledgerSize)
         }
     }
 

@@ -155,3 +155,27 @@ struct KeyRoutesTests {
         }
     }
 }
+
+@Suite("Readiness and the provider")
+struct ProviderReadinessTests {
+    @Test("/readyz reports the provider unreachable after a failed cycle, and ready again after a good one")
+    func readiness() async throws {
+        try await withKeyWorld(.sqlite) { world in
+            let dependencies = world.app.dependencies
+            let executor = try #require(dependencies.reconcileExecutor)
+            let reconciler = Reconciler(
+                executor: executor, store: world.store, logger: quietLogger(), health: dependencies.providerHealth)
+            try await world.faults(#"[{"route":"*","error_status":503}]"#)
+            #expect(await reconciler.runOnce().report == nil)
+            let failing = try await Browser.anonymous.get(world.app, "/readyz")
+            #expect(failing.status == .serviceUnavailable)
+            #expect(
+                ((try failing.json()["checks"] as? [String: String])?["provider"])?.hasPrefix("unreachable") == true)
+            try await world.faults("[]")
+            #expect(await reconciler.runOnce().report != nil)
+            let ready = try await Browser.anonymous.get(world.app, "/readyz")
+            #expect(ready.status == .ok)
+            #expect((try ready.json()["checks"] as? [String: String])?["provider"] == "ok")
+        }
+    }
+}

@@ -4,6 +4,7 @@ import OpubCore
 import OpubServer
 import OpubStore
 import OpubTestSupport
+import Synchronization
 import Testing
 
 @Suite("Reconciler", .serialized)
@@ -232,6 +233,67 @@ struct LinkedSpendMarkingTests {
             _ = try await executor.runCycle()
             let late = try await h.store.ledger.all(of: project.id).filter { $0.kind == .spend }.last
             #expect(late?.sessionID == nil)
+            #expect(try await h.verify() == [])
+        }
+    }
+}
+
+/// A provider whose listing is taken, then `afterListing` runs before it is returned: a key made in
+/// between is active in opub but absent from the listing the cycle plans with.
+final class StaleListingProvider: ProviderKeys {
+    let base: any ProviderKeys
+    let afterListing: @Sendable () async throws -> Void
+
+    init(_ base: any ProviderKeys, afterListing: @escaping @Sendable () async throws -> Void) {
+        self.base = base
+        self.afterListing = afterListing
+    }
+
+    func listAllKeys(includeDisabled: Bool) async throws -> [ProviderKey] {
+        let keys = try await base.listAllKeys(includeDisabled: includeDisabled)
+        try await afterListing()
+        return keys
+    }
+    func createKey(_ request: CreateKeyRequest) async throws -> CreatedKey { try await base.createKey(request) }
+    func key(hash: String) async throws -> ProviderKey { try await base.key(hash: hash) }
+    func updateKey(hash: String, _ update: UpdateKeyRequest) async throws -> ProviderKey {
+        try await base.updateKey(hash: hash, update)
+    }
+    func deleteKey(hash: String) async throws { try await base.deleteKey(hash: hash) }
+    func assignKeys(_ keyHashes: [String], toGuardrail id: String) async throws -> Int {
+        try await base.assignKeys(keyHashes, toGuardrail: id)
+    }
+    func createGuardrail(_ request: CreateGuardrailRequest) async throws -> Guardrail {
+        try await base.createGuardrail(request)
+    }
+    func activity(date: String?, apiKeyHash: String?) async throws -> [ActivityRecord] {
+        try await base.activity(date: date, apiKeyHash: apiKeyHash)
+    }
+}
+
+@Suite("Reconciler races", .serialized)
+struct ReconcilerRaceTests {
+    @Test(
+        "a key activated after the provider listing was taken is not disabled as missing",
+        arguments: TestEngine.available)
+    func keyCreatedDuringListing(engine: TestEngine) async throws {
+        try await withLifecycle(engine) { h in
+            let project = try await h.project(dollars: 20)
+            let made = Mutex<KeyID?>(nil)
+            let provisioner = h.provisioner
+            let stale = StaleListingProvider(h.provider) {
+                guard made.withLock({ $0 }) == nil else { return }
+                let key = try await provisioner.create(in: project.id, name: "racer", limit: Money(dollars: 5))
+                made.withLock { $0 = key.key.id }
+            }
+            let executor = ReconcileExecutor(store: h.store, provider: stale, logger: quietLogger())
+            let report = try await executor.runCycle()
+            let id = try #require(made.withLock { $0 })
+            #expect(try await h.store.keys.find(id)?.state == .active)
+            #expect(report.alerts.isEmpty, "\(report.alerts)")
+            // The next cycle sees it in the listing and leaves it alone too.
+            _ = try await h.executor.runCycle()
+            #expect(try await h.store.keys.find(id)?.state == .active)
             #expect(try await h.verify() == [])
         }
     }

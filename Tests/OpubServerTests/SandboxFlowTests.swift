@@ -242,6 +242,7 @@ struct SandboxFlowTests {
                 let ready = try await Browser.anonymous.get(app, "/readyz")
                 #expect(ready.status == .ok)
                 #expect((try ready.json()["checks"] as? [String: String])?["migrations"] == "ok")
+                #expect((try ready.json()["checks"] as? [String: String])?["provider"] == "not checked yet")
                 _ = try await Browser.anonymous.get(app, "/nowhere")
                 let metrics = try await Browser.anonymous.get(app, "/metrics")
                 #expect(

@@ -70,12 +70,17 @@ public struct ReconcilePolicy: Sendable, Hashable {
     /// (default 5 min): detail costs one provider call per key, so a busy cycle does not pay it for
     /// every key every minute. A session's end always reads it.
     public var detailRefreshSeconds: Int64
+    /// At most this many usage-detail reads per cycle (default 100, as many calls as listing 10,000
+    /// keys takes), the keys read longest ago first; the rest wait for later cycles.
+    public var detailReadsPerCycle: Int
 
     public init(
-        settleWindowSeconds: Int64 = 600, provisioningGraceSeconds: Int64 = 120, detailRefreshSeconds: Int64 = 300
+        settleWindowSeconds: Int64 = 600, provisioningGraceSeconds: Int64 = 120, detailRefreshSeconds: Int64 = 300,
+        detailReadsPerCycle: Int = 100
     ) {
         self.settleWindowSeconds = settleWindowSeconds
         self.provisioningGraceSeconds = provisioningGraceSeconds
         self.detailRefreshSeconds = detailRefreshSeconds
+        self.detailReadsPerCycle = detailReadsPerCycle
     }
 }

@@ -35,6 +35,8 @@ public struct AppDependencies: Sendable {
     public let cliCache: CLIAuthCache
     /// Heartbeats waiting for their once-a-second write.
     public let heartbeats: HeartbeatBuffer
+    /// How this replica's last reconcile cycle went, for `/readyz`.
+    public let providerHealth = ProviderHealth()
 
     public init(
         configuration: ServerConfiguration, store: Store, secretKey: String, github: any GitHubClient,

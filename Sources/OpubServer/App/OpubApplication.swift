@@ -13,7 +13,8 @@ public enum OpubApplication {
         let router = Router(context: AppRequestContext.self)
         let table = RouteTableBox()
         router.add(middleware: RequestMetricsMiddleware(factory: dependencies.metrics.factory))
-        router.add(middleware: ErrorMiddleware(routes: table))
+        router.add(
+            middleware: ErrorMiddleware(routes: table, pages: PageResponder(configuration: dependencies.configuration)))
         router.add(middleware: BodyLimitMiddleware())
         if dependencies.configuration.trustForwardedFor {
             router.add(middleware: ForwardedForMiddleware())
@@ -40,6 +41,10 @@ public enum OpubApplication {
         let bind = dependencies.configuration.bind
         return Application(
             router: router,
+            // Keep-alive connections left idle are closed after 75 s (a little longer than common
+            // proxies' 60 s): an open connection holds buffers, and clients that never close them
+            // would otherwise grow the server's memory without bound.
+            server: .http1(configuration: .init(idleTimeout: .seconds(75))),
             configuration: ApplicationConfiguration(address: .hostname(bind.host, port: bind.port), serverName: "opub"),
             services: services, onServerRunning: onServerRunning, logger: dependencies.logger)
     }

@@ -80,6 +80,8 @@ public struct ServerComposition: Sendable {
             CLIAPIRoutes(dependencies: dependencies),
             PublicDataRoutes(dependencies: dependencies),
             WebhookRoutes(processor: webhookProcessor),
+            WebRoutes(dependencies: dependencies),
+            AssetRoutes(),
         ]
         if configuration.github.mode == .sandbox {
             modules.append(SandboxSignInRoutes(dependencies: dependencies))
@@ -104,7 +106,7 @@ public struct ServerComposition: Sendable {
                 Reconciler(
                     executor: executor, store: dependencies.store,
                     interval: .seconds(dependencies.configuration.provider.reconcileIntervalSeconds),
-                    logger: executor.logger))
+                    logger: executor.logger, health: dependencies.providerHealth))
         }
         return services
     }

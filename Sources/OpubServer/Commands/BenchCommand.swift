@@ -157,11 +157,13 @@ struct ReconcileBench: AsyncParsableCommand {
                 let setup = setupStart.duration(to: .now)
                 let executor = ReconcileExecutor(store: store, provider: provider, logger: commandLogger())
 
-                func measure() async throws -> (Duration, Int, ReconcileReport) {
+                func measure() async throws -> (Duration, Int, ReconcileReport, Int) {
                     let calls = provider.calls
+                    let lists = provider.listCalls
                     let start = ContinuousClock.now
                     let report = try await executor.runCycle()
-                    return (start.duration(to: .now), provider.calls - calls, report)
+                    let listed = provider.listCalls - lists
+                    return (start.duration(to: .now), listed, report, provider.calls - calls - listed)
                 }
                 let idle = try await measure()
                 for hash in hashes { await simulator.state.addUsage(toKey: hash, amount: Money(micros: 12_345)) }
@@ -172,8 +174,10 @@ struct ReconcileBench: AsyncParsableCommand {
                     && grown.2.spendPosted == Money(micros: 12_345 * Int64(keys))
                 return [
                     "setup: \(keys) keys in \(projects) projects created through the provisioner in \(setup)",
-                    "idle cycle:  \(idle.0), \(idle.1) provider calls (bar ≤ \(bar)), \(idle.2.actions) actions (bar ≤ 3 s)",
-                    "grown cycle: \(grown.0), \(grown.1) provider calls (bar ≤ \(bar)), \(grown.2.actions) actions, "
+                    "idle cycle:  \(idle.0), \(idle.1) provider calls (bar ≤ \(bar)) + \(idle.3) other calls, "
+                        + "\(idle.2.actions) actions (bar ≤ 3 s)",
+                    "grown cycle: \(grown.0), \(grown.1) provider calls (bar ≤ \(bar)) + \(grown.3) usage-detail reads "
+                        + "(budget \(ReconcilePolicy().detailReadsPerCycle)), \(grown.2.actions) actions, "
                         + "\(grown.2.spendPosted.formattedPrecise()) posted (bar ≤ 10 s)",
                     "ledger exact after the cycles: \(exact)",
                 ]

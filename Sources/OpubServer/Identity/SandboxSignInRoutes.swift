@@ -3,27 +3,21 @@ import OpubCore
 import OpubStore
 
 /// Sandbox sign-in (only registered when GitHub is sandboxed): sign in as any GitHub login, with a
-/// fake id derived from the login. `GET /auth/sandbox` shows the form; `POST /auth/sandbox` with
+/// fake id derived from the login. `GET /auth/sandbox` shows the form (a page); `POST /auth/sandbox` with
 /// `login` (form or JSON, optional `return_to`) starts a session: a form is redirected, JSON gets
 /// the session (user and CSRF token).
 struct SandboxSignInRoutes: RouteModule {
     let dependencies: AppDependencies
 
     func register(on routes: RouteRegistrar) {
-        routes.get("/auth/sandbox") { request, _ in
+        routes.page("/auth/sandbox") { request, context in
+            struct Model {
+                let returnTo: String
+            }
             let returnTo = ReturnPath.sanitize(request.uri.queryParameters.get("return_to"))
-            return HTML.page(
-                title: "Sandbox sign-in",
-                body: """
-                    <p>Sign in as any GitHub login. In sandbox mode you are treated as an admin of every
-                    repository you claim.</p>
-                    <form method="post" action="/auth/sandbox">
-                    <label for="login">GitHub login</label>
-                    <input id="login" name="login" required maxlength="39" autocomplete="username">
-                    <input type="hidden" name="return_to" value="\(HTML.escape(returnTo))">
-                    <button type="submit">Sign in</button>
-                    </form>
-                    """, sandbox: true)
+            return try PageResponder(configuration: dependencies.configuration).render(
+                "pages/sandbox-sign-in", title: "Sandbox sign-in", content: Model(returnTo: returnTo),
+                request: request, identity: context.identity)
         }
         routes.post("/auth/sandbox") { request, context in try await signIn(request, context) }
     }

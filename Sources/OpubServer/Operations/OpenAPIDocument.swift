@@ -15,7 +15,9 @@ enum OpenAPIDocument {
             (X-CSRF-Token header, or a csrf_token form field); GET /api/v1/me returns it.
             Amounts are strings of dollars on input ("25.00") and {"usd","micros"} objects on output.
             Routes under /auth/sandbox and /sandbox exist only in sandbox mode; /auth/github/callback
-            only with real GitHub sign-in.
+            only with real GitHub sign-in. The server-rendered HTML pages (/, /projects, /github/{owner}/{repo}/…,
+            /me, /docs, /glossary, the sandbox checkout) and /assets are not part of this API; the sandbox
+            sign-in form is listed because its path is also an API resource.
         servers:
           - url: /
         tags:
@@ -529,7 +531,7 @@ enum OpenAPIDocument {
           /auth/sandbox:
             get:
               tags: [identity]
-              summary: The sandbox sign-in form (sandbox mode only).
+              summary: The sandbox sign-in form, an HTML page (sandbox mode only).
               operationId: sandboxSignInForm
               parameters:
                 - name: return_to
@@ -848,32 +850,6 @@ enum OpenAPIDocument {
                 "400":
                   $ref: "#/components/responses/Error"
                 "409":
-                  $ref: "#/components/responses/Error"
-                default:
-                  $ref: "#/components/responses/Error"
-          /sandbox/checkout/{session}:
-            parameters:
-              - name: session
-                in: path
-                required: true
-                schema:
-                  type: string
-            get:
-              tags: [payments]
-              summary: The sandbox checkout page (sandbox mode only).
-              operationId: sandboxCheckoutPage
-              security:
-                - session: []
-              responses:
-                "200":
-                  description: An HTML page.
-                  content:
-                    text/html:
-                      schema:
-                        type: string
-                "303":
-                  $ref: "#/components/responses/Redirect"
-                "404":
                   $ref: "#/components/responses/Error"
                 default:
                   $ref: "#/components/responses/Error"

@@ -28,7 +28,9 @@ struct OperationsRoutes: RouteModule {
                 context.logger.warning("readiness check failed", metadata: ["error": "\(error)"])
                 checks["database"] = "unreachable"
             }
-            let ready = checks["database"] == "ok" && checks["migrations"] == "ok"
+            if dependencies.provider != nil { checks["provider"] = dependencies.providerHealth.check }
+            let ready =
+                checks["database"] == "ok" && checks["migrations"] == "ok" && !dependencies.providerHealth.isFailing
             return JSON.response(
                 Health(status: ready ? "ready" : "not_ready", checks: checks), status: ready ? .ok : .serviceUnavailable
             )

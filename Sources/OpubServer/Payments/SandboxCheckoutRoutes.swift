@@ -12,7 +12,7 @@ struct SandboxCheckoutRoutes: RouteModule {
     let processor: StripeWebhookProcessor
 
     func register(on routes: RouteRegistrar) {
-        routes.get("/sandbox/checkout/{session}") { request, context in try await page(request, context) }
+        routes.page("/sandbox/checkout/{session}") { request, context in try await page(request, context) }
         routes.post("/sandbox/checkout/{session}/complete") { request, context in
             try await finish(request, context, paid: true)
         }
@@ -39,26 +39,27 @@ struct SandboxCheckoutRoutes: RouteModule {
         }
         let donation = try await donation(context, for: identity)
         let project = try await dependencies.store.projects.find(donation.projectID)
-        let path = request.uri.path
-        let attribution = donation.displayName.map { "as " + HTML.escape($0) } ?? "anonymously"
-        let message = donation.message.map { "<p>Message: “\(HTML.escape($0))”</p>" } ?? ""
-        let status =
-            donation.status == .pending ? "" : "<p><strong>This donation is \(donation.status.rawValue).</strong></p>"
-        return HTML.page(
-            title: "Sandbox checkout",
-            body: """
-                <p>Donate <strong>\(donation.amount.formatted())</strong> to
-                <strong>\(HTML.escape(project?.name.description ?? ""))</strong> \(attribution).</p>
-                \(message)\(status)
-                <p>No card is needed: this is the sandbox. Paying completes the donation through the same
-                webhook code as Stripe.</p>
-                <form method="post" action="\(HTML.escape(path))/complete">
-                <input type="hidden" name="csrf_token" value="\(HTML.escape(identity.csrfToken))">
-                <button type="submit">Pay \(donation.amount.formatted()) (sandbox)</button></form>
-                <form method="post" action="\(HTML.escape(path))/cancel">
-                <input type="hidden" name="csrf_token" value="\(HTML.escape(identity.csrfToken))">
-                <button type="submit">Cancel</button></form>
-                """, sandbox: true)
+        let model = CheckoutModel(
+            amount: donation.amount.formatted(), projectName: project?.name.description ?? "",
+            projectPath: project.map { WebProject.path($0.name) } ?? "/", displayName: donation.displayName,
+            message: donation.message, pending: donation.status == .pending, status: donation.status.rawValue,
+            path: request.uri.path, csrfToken: identity.csrfToken)
+        return try PageResponder(configuration: dependencies.configuration).render(
+            "pages/sandbox-checkout", title: "Sandbox checkout", content: model, request: request,
+            identity: identity, caching: .noStore)
+    }
+
+    struct CheckoutModel {
+        let amount: String
+        let projectName: String
+        let projectPath: String
+        /// Nil when the donor chose to be anonymous.
+        let displayName: String?
+        let message: String?
+        let pending: Bool
+        let status: String
+        let path: String
+        let csrfToken: String
     }
 
     func finish(_ request: Request, _ context: AppRequestContext, paid: Bool) async throws -> Response {

@@ -7,6 +7,7 @@ import Synchronization
 public final class CountingProviderKeys: ProviderKeys {
     let base: any ProviderKeys
     private let counter = Atomic<Int>(0)
+    private let listCounter = Atomic<Int>(0)
 
     let metrics: any MetricsFactory
 
@@ -17,6 +18,8 @@ public final class CountingProviderKeys: ProviderKeys {
 
     /// Calls made so far; listing counts one call per page of 100.
     public var calls: Int { counter.load(ordering: .relaxed) }
+    /// Of ``calls``, the listing pages.
+    public var listCalls: Int { listCounter.load(ordering: .relaxed) }
 
     private func count(_ n: Int = 1) {
         counter.add(n, ordering: .relaxed)
@@ -25,7 +28,9 @@ public final class CountingProviderKeys: ProviderKeys {
 
     public func listAllKeys(includeDisabled: Bool) async throws -> [ProviderKey] {
         let keys = try await base.listAllKeys(includeDisabled: includeDisabled)
-        count(keys.count / OpenRouterClient.keysPageSize + 1)
+        let pages = keys.count / OpenRouterClient.keysPageSize + 1
+        listCounter.add(pages, ordering: .relaxed)
+        count(pages)
         return keys
     }
 

@@ -70,9 +70,7 @@ public struct ReconcileExecutor: Sendable {
         report.keysSeen = keys.count
         report.providerKeysListed = snapshots.count
         report.actions = plan.actions.count
-        report.alerts = plan.alerts
         report.keysThatSpent = plan.keysThatSpent
-        for alert in plan.alerts { logger.error("reconcile alert", metadata: ["alert": "\(alert)"]) }
 
         // Spend first, one transaction per project (the bulk of a busy cycle).
         var spendByProject: [ProjectID: [(KeyID, Money)]] = [:]
@@ -105,17 +103,25 @@ public struct ReconcileExecutor: Sendable {
             }
         }
         let namedAtProvider = Dictionary(grouping: remote.filter { $0.name.hasPrefix("opub:") }, by: \.name)
+        var presentAfterAll: Set<KeyID> = []
         for action in rest {
             do {
-                try await execute(action, namedAtProvider: namedAtProvider)
+                if try await execute(action, namedAtProvider: namedAtProvider) == .keyPresentAfterAll,
+                    case .disable(let key, _, _) = action
+                {
+                    presentAfterAll.insert(key)
+                }
             } catch let stop as LifecycleCrash {
                 throw stop
             } catch {
                 report.errors.append("\(action): \(error)")
             }
         }
+        report.alerts = plan.alerts.filter { alert in !presentAfterAll.contains { alert.contains($0.rawValue) } }
+        for alert in report.alerts { logger.error("reconcile alert", metadata: ["alert": "\(alert)"]) }
         // 5. Detail: per-model, per-day usage of the keys that spent, at most every detailRefreshSeconds each.
-        let due = detailReadAt.due(plan.keysThatSpent, now: readAt, every: policy.detailRefreshSeconds)
+        let due = detailReadAt.due(
+            plan.keysThatSpent, now: readAt, every: policy.detailRefreshSeconds, limit: policy.detailReadsPerCycle)
         let localByID = Dictionary(keys.map { ($0.id, $0) }) { first, _ in first }
         await withTaskGroup(of: String?.self) { group in
             var pending = due.compactMap { localByID[$0] }[...]
@@ -142,12 +148,30 @@ public struct ReconcileExecutor: Sendable {
         return report
     }
 
-    func execute(_ action: ReconcileAction, namedAtProvider: [String: [ProviderKey]]) async throws {
+    /// What executing an action came to, when it was not simply carried out.
+    enum ExecutionNote {
+        case done
+        /// A key planned as missing at the provider was found there on a second look.
+        case keyPresentAfterAll
+    }
+
+    @discardableResult
+    func execute(_ action: ReconcileAction, namedAtProvider: [String: [ProviderKey]]) async throws -> ExecutionNote {
         let settlement = KeySettlement(store: store, provider: provider)
         switch action {
         case .recordSpend:
             break  // handled in bulk above
         case .disable(let key, let project, let reason):
+            // "Missing" may only mean the key was created after the listing was taken (the listing
+            // comes first so that no new key looks like an orphan): ask for this one key before
+            // disabling it. The next cycle's listing settles it either way.
+            if reason == .providerMissing, let hash = try await store.keys.find(key)?.providerHash {
+                do {
+                    _ = try await provider.key(hash: hash)
+                    logger.info("key created during the listing; not missing", metadata: ["key": "\(key)"])
+                    return .keyPresentAfterAll
+                } catch  where error.isProviderNotFound {}
+            }
             try await store.withProjectLock(project) { write in
                 if try await write.key(key).state == .active {
                     _ = try await write.transition(key, .disable(reason))
@@ -192,6 +216,7 @@ public struct ReconcileExecutor: Sendable {
             logger.warning("deleting a provider key opub does not know", metadata: ["hash": "\(hash)"])
             do { try await provider.deleteKey(hash: hash) } catch  where error.isProviderNotFound {}
         }
+        return .done
     }
 
     /// A targeted reconcile of one key (a session ended): records its spend at once, so that the
@@ -250,14 +275,20 @@ struct ReconcileDetailError: Error, CustomStringConvertible {
 final class DetailMemory: Sendable {
     private let readAt = Mutex<[KeyID: Timestamp]>([:])
 
-    /// The keys of `keys` not read within `every` seconds of `now`, marked as read at `now`.
-    func due(_ keys: [KeyID], now: Timestamp, every seconds: Int64) -> [KeyID] {
+    /// Up to `limit` keys of `keys` not read within `every` seconds of `now` — never-read keys first,
+    /// then the longest ago — marked as read at `now`. A key left out is read when it spends again in a
+    /// later cycle with room, or at its session's end.
+    func due(_ keys: [KeyID], now: Timestamp, every seconds: Int64, limit: Int) -> [KeyID] {
         readAt.withLock { memory in
-            keys.filter { key in
-                if let last = memory[key], last.adding(seconds: seconds) > now { return false }
-                memory[key] = now
-                return true
+            let candidates = keys.filter { key in
+                guard let last = memory[key] else { return true }
+                return last.adding(seconds: seconds) <= now
             }
+            let chosen = candidates.sorted {
+                (memory[$0]?.microsSinceEpoch ?? .min) < (memory[$1]?.microsSinceEpoch ?? .min)
+            }.prefix(max(limit, 0))
+            for key in chosen { memory[key] = now }
+            return Array(chosen)
         }
     }
 

@@ -13,12 +13,15 @@ public struct Reconciler: Service {
     let interval: Duration
     let holder: String
     let logger: Logger
+    /// Where the outcome of each attempt is recorded for `/readyz`.
+    let health: ProviderHealth?
 
     public init(
         executor: ReconcileExecutor, store: Store, interval: Duration = .seconds(60),
         holder: String = "replica-\(UInt64.random(in: 0...UInt64.max))",
-        logger: Logger = Logger(label: "opub.reconciler")
+        logger: Logger = Logger(label: "opub.reconciler"), health: ProviderHealth? = nil
     ) {
+        self.health = health
         self.executor = executor
         self.store = store
         self.interval = interval
@@ -54,6 +57,12 @@ public struct Reconciler: Service {
 
     /// One cycle if this replica holds (or takes) the lease.
     public func runOnce() async -> Outcome {
+        let outcome = await attempt()
+        health?.record(outcome)
+        return outcome
+    }
+
+    func attempt() async -> Outcome {
         do {
             let seconds = max(1, interval.components.seconds)
             guard try await store.leases.acquire(Self.leaseName, holder: holder, seconds: seconds) else {

@@ -29,12 +29,19 @@ public enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
     case notFound(String)
     case conflict(String)
     case corrupt(String)
+    /// The database cannot be reached or cannot answer now (down, restarting, connection lost, no
+    /// connection free within the engine's wait). Nothing was written; trying again later is safe.
+    case unavailable(String)
+    /// The database's disk is full: nothing was written.
+    case storageFull(String)
 
     public var description: String {
         switch self {
         case .notFound(let what): return what
         case .conflict(let what): return what
         case .corrupt(let what): return "Stored data is inconsistent: \(what)"
+        case .unavailable(let what): return what
+        case .storageFull(let what): return what
         }
     }
 }

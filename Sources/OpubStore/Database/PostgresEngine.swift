@@ -12,8 +12,14 @@ import SQLKit
 public final class PostgresEngine: DatabaseEngine {
     public let kind = EngineKind.postgres
     let client: PostgresClient
+    /// How long an operation waits for a connection before answering ``StoreError/unavailable(_:)``.
+    let connectionWait: Duration
 
-    public init(location: DatabaseURL.PostgresLocation, maximumConnections: Int = 20, logger: Logger) {
+    public init(
+        location: DatabaseURL.PostgresLocation, maximumConnections: Int = 20, connectionWait: Duration = .seconds(5),
+        logger: Logger
+    ) {
+        self.connectionWait = connectionWait
         let tls: PostgresClient.Configuration.TLS
         switch location.sslMode {
         case "disable": tls = .disable
@@ -25,6 +31,7 @@ public final class PostgresEngine: DatabaseEngine {
             database: location.database, tls: tls)
         configuration.options.maximumConnections = maximumConnections
         configuration.options.minimumConnections = 0
+        configuration.options.connectTimeout = connectionWait
         // The pool's own chatter (e.g. a lease requested a moment before `run()` starts) is noise;
         // failures reach callers as thrown errors.
         var background = logger
@@ -38,14 +45,11 @@ public final class PostgresEngine: DatabaseEngine {
     }
 
     public func read<R: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
-        try await client.withConnection { connection in
-            try await body(connection.sql(queryLogLevel: nil))
-        }
+        try await withConnection { db in try await body(db) }
     }
 
     public func write<R: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
-        try await client.withConnection { connection in
-            let db = connection.sql(queryLogLevel: nil)
+        try await withConnection { db in
             try await db.raw("BEGIN").run()
             do {
                 let result = try await body(db)
@@ -55,6 +59,24 @@ public final class PostgresEngine: DatabaseEngine {
                 try? await db.raw("ROLLBACK").run()
                 throw error
             }
+        }
+    }
+
+    /// A pooled connection within ``connectionWait``, with connection-level failures reported as
+    /// ``StoreError/unavailable(_:)``.
+    private func withConnection<R: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        let client = self.client
+        do {
+            return try await withoutActuallyEscaping(body) { body in
+                try await EngineFailures.withConnectionDeadline(connectionWait) { leased in
+                    try await client.withConnection { connection in
+                        leased()
+                        return try await body(connection.sql(queryLogLevel: nil))
+                    }
+                }
+            }
+        } catch {
+            throw EngineFailures.translatePostgres(error)
         }
     }
 

@@ -16,7 +16,8 @@ public final class SQLiteEngine: DatabaseEngine {
     public let kind = EngineKind.sqlite
     private let writer: SQLiteConnection
     private let readers: [SQLiteConnection]
-    private let nextReader = Atomic<Int>(0)
+    /// Each reader serves one read at a time (see ``CheckoutPool``).
+    private let readerPool: CheckoutPool<SQLiteConnection>?
     private let gate = SerialGate()
     private let threads: NIOThreadPool
 
@@ -34,7 +35,7 @@ public final class SQLiteEngine: DatabaseEngine {
                     storage: storage, threadPool: threads, logger: logger,
                     on: MultiThreadedEventLoopGroup.singleton.any())
                 opened.append(connection)
-                try await configure(connection, isMemory: path == nil)
+                try await retryingWhileBusy { try await configure(connection, isMemory: path == nil) }
             }
         } catch {
             await closeAll(opened, threads: threads)
@@ -46,7 +47,22 @@ public final class SQLiteEngine: DatabaseEngine {
     private init(writer: SQLiteConnection, readers: [SQLiteConnection], threads: NIOThreadPool) {
         self.writer = writer
         self.readers = readers
+        self.readerPool = readers.isEmpty ? nil : CheckoutPool(readers)
         self.threads = threads
+    }
+
+    /// Runs `body` again while SQLite answers "busy" without waiting in its busy handler, which it does
+    /// for a few moments of a fresh file (another process switching it to WAL or recovering its WAL),
+    /// for up to the same 5 seconds the busy handler would wait.
+    private static func retryingWhileBusy(_ body: () async throws -> Void) async throws {
+        let deadline = ContinuousClock.now + .seconds(5)
+        while true {
+            do {
+                return try await body()
+            } catch  where "\(error)".contains("busy") && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
     }
 
     private static func configure(_ connection: SQLiteConnection, isMemory: Bool) async throws {
@@ -60,12 +76,11 @@ public final class SQLiteEngine: DatabaseEngine {
     }
 
     public func read<R: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
-        if readers.isEmpty {
+        guard let readerPool else {
             let db = writer.sql(queryLogLevel: nil)
             return try await gate.withHeld { try await body(db) }
         }
-        let index = nextReader.wrappingAdd(1, ordering: .relaxed).oldValue
-        return try await body(readers[index % readers.count].sql(queryLogLevel: nil))
+        return try await readerPool.withValue { connection in try await body(connection.sql(queryLogLevel: nil)) }
     }
 
     public func write<R: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
@@ -78,7 +93,7 @@ public final class SQLiteEngine: DatabaseEngine {
                 return result
             } catch {
                 try? await db.raw("ROLLBACK").run()
-                throw error
+                throw EngineFailures.translateSQLite(error)
             }
         }
     }

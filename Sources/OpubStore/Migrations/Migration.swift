@@ -15,7 +15,7 @@ public struct Migration: Sendable {
 extension Migration {
     /// Every migration, oldest first. Never edit a released one; append a new one.
     public static let all: [Migration] = [
-        .initialSchema, .appendOnlyLedger, .leases, .usageReadings, .frontDoor, .sessionsAndDetail,
+        .initialSchema, .appendOnlyLedger, .leases, .usageReadings, .frontDoor, .sessionsAndDetail, .webFormTokens,
     ]
 
     /// Users, projects, maintainers, donations, compute keys, the ledger, agent sessions, usage records.

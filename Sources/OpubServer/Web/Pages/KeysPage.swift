@@ -1,0 +1,301 @@
+import HTTPTypes
+import Hummingbird
+import OpubCore
+import OpubStore
+import OpubSurfaces
+
+/// `/github/{owner}/{repo}/keys`: the maintainers' dashboard (`server.md`). Everything goes through
+/// ``MaintainerKeys``, the same service as the JSON API, so the page and the API authorise, validate and
+/// refuse alike: signed out → sign in; signed in but not a verified maintainer → 403 page.
+///
+/// - `GET …/keys`: the keys table (name, state and reason, limit, spent, remaining, created by/at, last
+///   linked session) and the create form.
+/// - `POST …/keys`: creates a key and answers with the key creation result itself (``KeyCreatedPage``),
+///   never a redirect to a URL that could show the secret again. The form carries a one-time token: a
+///   reload or a second submit re-posts it, and is sent back to the table with a notice instead.
+/// - `GET …/keys/{key}/revoke`: the confirmation (works without JavaScript); `POST` revokes.
+struct KeysPage {
+    let dependencies: AppDependencies
+    static let formPurpose = "create-key"
+
+    struct Model {
+        let fullName: String
+        let path: String
+        let balance: String
+        let reserved: String
+        let available: String
+        let claimed: Bool
+        let inDebt: Bool
+        let keys: [KeyRow]
+        let hasKeys: Bool
+        let notice: ProjectPage.Notice?
+        let form: CreateForm
+    }
+
+    struct KeyRow {
+        let id: String
+        let name: String
+        let status: String
+        let stateLabel: String
+        let reason: String?
+        let limit: String
+        let spent: String
+        let remaining: String
+        let createdBy: String
+        let created: TimeView
+        let expires: TimeView?
+        let lastSession: String?
+        let revokePath: String?
+        let replacementPath: String?
+    }
+
+    /// The create form, with what was typed and why it was refused.
+    struct CreateForm {
+        var csrfToken = ""
+        var formToken = ""
+        var name = ""
+        var limit = ""
+        var expiresOn = ""
+        var minimum = ""
+        var available = ""
+        var earliestExpiry = ""
+        var latestExpiry = ""
+        var nameError: String?
+        var limitError: String?
+        var expiryError: String?
+        var formError: String?
+        var hasErrors = false
+    }
+
+    var pages: PageResponder { PageResponder(configuration: dependencies.configuration) }
+
+    func show(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        guard let identity = context.identity else { return SignInLink.redirect(for: request) }
+        let query = request.uri.queryParameters
+        var form = CreateForm()
+        form.name = String((query.get("name") ?? "").prefix(64))
+        form.limit = String((query.get("limit") ?? "").prefix(16))
+        return try await render(
+            request, identity, name: try WebProject.name(context), form: form, notice: try await notice(request),
+            status: .ok)
+    }
+
+    func render(
+        _ request: Request, _ identity: SignedIn, name: RepositoryName, form: CreateForm,
+        notice: ProjectPage.Notice?, status: HTTPResponse.Status
+    ) async throws -> Response {
+        let list = try await MaintainerKeys(dependencies: dependencies).list(name, by: identity)
+        let project = list.project
+        let path = WebProject.path(project.record.name)
+        var form = form
+        form.csrfToken = identity.csrfToken
+        form.formToken = dependencies.random.token(bytes: 24)
+        form.minimum = dependencies.configuration.provider.keyMinimumLimit.formatted()
+        form.available = project.available.formatted()
+        let today = dependencies.clock.now().civilDate
+        form.earliestExpiry = CivilDate(daysSinceEpoch: today.daysSinceEpoch + 1).iso8601
+        form.latestExpiry = CivilDate(daysSinceEpoch: today.daysSinceEpoch + 365).iso8601
+        form.hasErrors =
+            form.nameError != nil || form.limitError != nil || form.expiryError != nil
+            || form.formError != nil
+        let model = Model(
+            fullName: project.record.name.description, path: path, balance: project.balance.formatted(),
+            reserved: project.reserved.formatted(), available: project.available.formatted(),
+            claimed: project.record.isClaimed, inDebt: project.record.isInDebt,
+            keys: list.keys.map { Self.row($0, path: path) }, hasKeys: !list.keys.isEmpty, notice: notice, form: form)
+        return try pages.render(
+            "pages/keys", title: "Compute keys of \(project.record.name)", content: model, request: request,
+            identity: identity, section: .me, status: status)
+    }
+
+    static func row(_ row: MaintainerKeyRow, path: String) -> KeyRow {
+        let key = row.key
+        let live = key.state.reason == nil
+        var replacement: String?
+        if !live {
+            replacement =
+                "\(path)/keys?" + FormEncoding.encode([("name", key.name), ("limit", key.limit.centsString)])
+                + "#create-key"
+        }
+        return KeyRow(
+            id: key.id.rawValue, name: key.name, status: key.state.status, stateLabel: stateLabel(key.state),
+            reason: reason(key.state), limit: key.limit.formatted(), spent: key.spent.formattedPrecise(),
+            remaining: row.remaining.formatted(), createdBy: row.createdByLogin ?? "—",
+            created: TimeView(key.createdAt),
+            expires: key.expiresAt.map { TimeView($0) }, lastSession: row.lastSession.map(session),
+            revokePath: live ? "\(path)/keys/\(key.id)/revoke" : nil, replacementPath: replacement)
+    }
+
+    static func stateLabel(_ state: ComputeKeyState) -> String {
+        switch state {
+        case .provisioning: return "Provisioning"
+        case .active: return "Active"
+        case .disabled: return "Disabled"
+        }
+    }
+
+    /// Why a disabled key is disabled, in words.
+    static func reason(_ state: ComputeKeyState) -> String? {
+        guard case .disabled(let reason, let sync) = state else { return nil }
+        let text: String
+        switch reason {
+        case .revoked: text = "revoked"
+        case .balanceExhausted: text = "the project's balance ran out"
+        case .expired: text = "expired"
+        case .provisioningFailed: text = "the provider could not create it"
+        case .providerMissing: text = "it disappeared at the provider"
+        case .providerDisabled: text = "it was disabled at the provider"
+        case .suspended: text = "the project is suspended"
+        }
+        return sync == .disablePending ? text + " (the provider will confirm shortly)" : text
+    }
+
+    static func session(_ record: AgentSessionRecord) -> String {
+        let started = WebFormat.minute(record.startedAt)
+        if record.isOpen { return "\(record.surface), running since \(started)" }
+        return "\(record.surface), \(started), \(WebFormat.duration(seconds: record.durationSeconds))"
+    }
+
+    /// After a claim (`?claimed=1`), a revoke (`?revoked=ck_…`, `&pending=1` when the provider has yet to confirm) or a replayed
+    /// create form (`?already=ck_…`, or `?already=1` while that key was still being made).
+    func notice(_ request: Request) async throws -> ProjectPage.Notice? {
+        let query = request.uri.queryParameters
+        let store = dependencies.store
+        if query.get("claimed") == "1" {
+            return ProjectPage.Notice(
+                text: "You are a verified maintainer of this project. Create a compute key to put its balance to work.",
+                kind: "ok")
+        }
+        if let text = query.get("revoked"), let id = KeyID(text), let key = try await store.keys.find(id) {
+            let pending = query.get("pending") == "1"
+            return ProjectPage.Notice(
+                text: "Key “\(key.name)” is revoked: it can no longer spend"
+                    + (pending
+                        ? ". The provider has not confirmed yet; opub keeps trying, and the unspent reservation "
+                            + "returns once it does."
+                        : ", and its unspent reservation is available again."),
+                kind: "ok")
+        }
+        if let text = query.get("already") {
+            var which = "A key"
+            if let id = KeyID(text), let key = try await store.keys.find(id) { which = "Key “\(key.name)” (\(id))" }
+            return ProjectPage.Notice(
+                text: "\(which) was already created from that form; the page was reloaded or sent twice. Its secret "
+                    + "is shown only once and cannot be shown again: if you did not copy it, revoke the key and "
+                    + "create another.",
+                kind: "warning")
+        }
+        return nil
+    }
+
+    // MARK: Create
+
+    func create(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        guard let identity = context.identity else {
+            let name = try WebProject.name(context)
+            return PlainResponse.redirect(to: SignInLink.url(returnTo: WebProject.path(name) + "/keys"))
+        }
+        let name = try WebProject.name(context)
+        let fields = try await RequestBodies.fields(
+            request, allowed: ["csrf_token", "form_token", "name", "limit", "expires_on"])
+        var form = CreateForm()
+        form.name = fields["name"] ?? ""
+        form.limit = fields["limit"] ?? ""
+        form.expiresOn = fields["expires_on"] ?? ""
+        guard let token = fields["form_token"], !token.isEmpty, token.count <= 64 else {
+            form.formError = "The form was incomplete; try again."
+            return try await render(request, identity, name: name, form: form, notice: nil, status: .badRequest)
+        }
+        let tokenHash = TokenHash.sha256Hex(token)
+        if case .replayed(let key) = try await dependencies.store.formTokens.use(tokenHash, purpose: Self.formPurpose) {
+            return PlainResponse.redirect(to: WebProject.path(name) + "/keys?already=" + (key?.rawValue ?? "1"))
+        }
+        let limit: Money
+        do {
+            limit = try Money.parse(form.limit)
+        } catch {
+            form.limitError = error.description
+            return try await render(
+                request, identity, name: name, form: form, notice: nil, status: .unprocessableContent)
+        }
+        var expiresAt: Timestamp?
+        if !form.expiresOn.trimmingSpaces().isEmpty {
+            guard let date = CivilDate.parse(form.expiresOn.trimmingSpaces()) else {
+                form.expiryError = "Give the expiry as a date, for example 2027-01-31."
+                return try await render(
+                    request, identity, name: name, form: form, notice: nil, status: .unprocessableContent)
+            }
+            expiresAt = date.start
+        }
+        let created: CreatedComputeKey
+        do {
+            created = try await MaintainerKeys(dependencies: dependencies).create(
+                name, by: identity, context: context, keyName: form.name, limit: limit, expiresAt: expiresAt)
+        } catch let error as APIError where ![401, 403, 404].contains(error.status.code) {
+            switch error.code {
+            case "invalid_key_name": form.nameError = error.message
+            case "invalid_limit", "limit_below_minimum", "insufficient_balance": form.limitError = error.message
+            case "invalid_expiry": form.expiryError = error.message
+            default: form.formError = error.message
+            }
+            return try await render(request, identity, name: name, form: form, notice: nil, status: error.status)
+        }
+        try await dependencies.store.formTokens.attach(created.key.id, to: tokenHash)
+        return try KeyCreatedPage(dependencies: dependencies).respond(created, request: request, identity: identity)
+    }
+
+    // MARK: Revoke
+
+    struct RevokeModel {
+        let fullName: String
+        let path: String
+        let keyName: String
+        let keyID: String
+        let reserved: String
+        let spent: String
+        let csrfToken: String
+        let lastSession: String?
+    }
+
+    func confirmRevoke(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        guard let identity = context.identity else { return SignInLink.redirect(for: request) }
+        let name = try WebProject.name(context)
+        let keyID = try Self.keyID(context)
+        let list = try await MaintainerKeys(dependencies: dependencies).list(name, by: identity)
+        guard let row = list.keys.first(where: { $0.key.id == keyID }) else {
+            throw APIError.notFound("key_not_found", "\(list.project.record.name) has no compute key \(keyID).")
+        }
+        let path = WebProject.path(list.project.record.name)
+        guard row.key.state.reason == nil else {
+            return PlainResponse.redirect(to: "\(path)/keys")
+        }
+        let model = RevokeModel(
+            fullName: list.project.record.name.description, path: path, keyName: row.key.name,
+            keyID: keyID.rawValue, reserved: row.key.reserved.formatted(), spent: row.key.spent.formattedPrecise(),
+            csrfToken: identity.csrfToken, lastSession: row.lastSession.map(Self.session))
+        return try pages.render(
+            "pages/revoke", title: "Revoke \(row.key.name)", content: model, request: request, identity: identity,
+            section: .me)
+    }
+
+    func revoke(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let name = try WebProject.name(context)
+        guard let identity = context.identity else {
+            return PlainResponse.redirect(to: SignInLink.url(returnTo: WebProject.path(name) + "/keys"))
+        }
+        _ = try await RequestBodies.fields(request, allowed: ["csrf_token"])
+        let keyID = try Self.keyID(context)
+        let outcome = try await MaintainerKeys(dependencies: dependencies).revoke(keyID, in: name, by: identity)
+        var location = WebProject.path(name) + "/keys?revoked=\(keyID)"
+        if outcome == .revokedPendingProvider { location += "&pending=1" }
+        return PlainResponse.redirect(to: location)
+    }
+
+    static func keyID(_ context: AppRequestContext) throws -> KeyID {
+        let text = context.parameters.get("key") ?? ""
+        guard let key = KeyID(text) else {
+            throw APIError.notFound("key_not_found", "'\(text)' is not a compute key id; they look like ck_….")
+        }
+        return key
+    }
+}
