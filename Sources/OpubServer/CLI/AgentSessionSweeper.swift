@@ -28,16 +28,7 @@ public struct AgentSessionSweeper: Service {
     }
 
     public func run() async throws {
-        do {
-            try await cancelWhenGracefulShutdown {
-                while !Task.isCancelled {
-                    await sweep()
-                    try await Task.sleep(for: interval)
-                }
-            }
-        } catch is CancellationError {
-            // Shutting down.
-        }
+        await repeatUntilShutdown(every: interval) { await sweep() }
     }
 
     /// One pass; returns the sessions it ended.

@@ -143,17 +143,17 @@ struct CLIAPIRoutes: RouteModule {
     }
 
     func status(of key: ComputeKeyRecord) async throws -> CLIKeyStatus {
-        guard let project = try await store.projects.summary(key.projectID) else {
+        // The row alone: available is cached on it, and the summary's totals are not needed here.
+        guard let project = try await store.projects.find(key.projectID) else {
             throw StoreError.corrupt("project \(key.projectID) vanished")
         }
-        let live = key.state.reason == nil
-        let name = project.record.name
+        let name = project.name
         return CLIKeyStatus(
             key: .init(
                 id: key.id.rawValue, name: key.name, state: key.state.status,
                 disabledReason: key.state.reason?.rawValue,
                 limit: CLIAmount(key.limit), spent: CLIAmount(key.spent),
-                remaining: CLIAmount(live ? max(.zero, key.limit - key.spent) : .zero)),
+                remaining: CLIAmount(key.remaining)),
             project: .init(
                 fullName: name.description, available: CLIAmount(project.available),
                 url: dependencies.urls.url("/github/\(name.owner)/\(name.repo)")),

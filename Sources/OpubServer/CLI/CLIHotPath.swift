@@ -13,56 +13,69 @@ import Synchronization
 /// within `ttl`. Verification is unchanged: the presented token is still compared in constant time
 /// with the stored verifier of the cached key row.
 public final class CLIAuthCache: Sendable {
-    struct Entry<Value: Sendable>: Sendable {
-        let value: Value
-        let expires: ContinuousClock.Instant
-    }
-
-    let ttl: Duration
-    let capacity: Int
-    private let keys = Mutex<[String: Entry<ComputeKeyRecord>]>([:])
-    private let sessions = Mutex<[SessionID: Entry<AgentSessionRecord>]>([:])
+    private let keys: ExpiringCache<String, ComputeKeyRecord>
+    private let sessions: ExpiringCache<SessionID, AgentSessionRecord>
 
     public init(ttl: Duration = .seconds(1), capacity: Int = 100_000) {
-        self.ttl = ttl
-        self.capacity = capacity
+        keys = ExpiringCache(ttl: ttl, capacity: capacity)
+        sessions = ExpiringCache(ttl: ttl, capacity: capacity)
     }
 
     func key(verifier: String, load: () async throws -> ComputeKeyRecord?) async rethrows -> ComputeKeyRecord? {
-        let now = ContinuousClock.now
-        if let hit = keys.withLock({ $0[verifier] }), hit.expires > now { return hit.value }
-        guard let loaded = try await load() else { return nil }
-        store(loaded, verifier: verifier, now: now)
-        return loaded
+        try await keys.value(for: verifier, load: load)
     }
 
     func session(_ id: SessionID, load: () async throws -> AgentSessionRecord?) async rethrows -> AgentSessionRecord? {
-        let now = ContinuousClock.now
-        if let hit = sessions.withLock({ $0[id] }), hit.expires > now { return hit.value }
-        guard let loaded = try await load() else { return nil }
-        remember(loaded, now: now)
-        return loaded
-    }
-
-    private func store(_ key: ComputeKeyRecord, verifier: String, now: ContinuousClock.Instant) {
-        keys.withLock { entries in
-            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
-            entries[verifier] = Entry(value: key, expires: now + ttl)
-        }
+        try await sessions.value(for: id, load: load)
     }
 
     /// Records a session as it now is (after start or end).
-    func remember(_ session: AgentSessionRecord, now: ContinuousClock.Instant = .now) {
-        sessions.withLock { entries in
-            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
-            entries[session.id] = Entry(value: session, expires: now + ttl)
-        }
+    func remember(_ session: AgentSessionRecord) {
+        sessions.store(session, for: session.id)
     }
 
     /// Drops a key whose state changed (revoked here), so that its next call reads the database.
     public func forget(key: ComputeKeyRecord) {
         guard let verifier = key.linkTokenHash else { return }
-        _ = keys.withLock { $0.removeValue(forKey: verifier) }
+        keys.remove(verifier)
+    }
+}
+
+/// Values remembered for `ttl`, at most `capacity` of them (all dropped when full: the entries are
+/// cheap to load again and live one second).
+final class ExpiringCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
+    private struct Entry: Sendable {
+        let value: Value
+        let expires: ContinuousClock.Instant
+    }
+
+    private let ttl: Duration
+    private let capacity: Int
+    private let entries = Mutex<[Key: Entry]>([:])
+
+    init(ttl: Duration, capacity: Int) {
+        self.ttl = ttl
+        self.capacity = capacity
+    }
+
+    /// The live entry for `key`, or what `load` finds (remembered when found).
+    func value(for key: Key, load: () async throws -> Value?) async rethrows -> Value? {
+        if let hit = entries.withLock({ $0[key] }), hit.expires > .now { return hit.value }
+        guard let loaded = try await load() else { return nil }
+        store(loaded, for: key)
+        return loaded
+    }
+
+    func store(_ value: Value, for key: Key) {
+        let entry = Entry(value: value, expires: .now + ttl)
+        entries.withLock { entries in
+            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+            entries[key] = entry
+        }
+    }
+
+    func remove(_ key: Key) {
+        _ = entries.withLock { $0.removeValue(forKey: key) }
     }
 }
 
@@ -110,12 +123,7 @@ struct HeartbeatFlusher: Service {
     var interval: Duration = .seconds(1)
 
     func run() async throws {
-        try? await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                try await Task.sleep(for: interval)
-                await flush()
-            }
-        }
+        await repeatUntilShutdown(every: interval) { await flush() }
         await flush()
     }
 

@@ -12,10 +12,7 @@ public struct MaintainerKeyRow: Sendable {
     /// Its most recently started linked session.
     public let lastSession: AgentSessionRecord?
 
-    /// What the key may still spend: its limit minus its spend while it is live, zero once disabled.
-    public var remaining: Money {
-        key.state.reason != nil ? .zero : max(.zero, key.limit - key.spent)
-    }
+    public var remaining: Money { key.remaining }
 }
 
 /// A project's keys for its maintainers.

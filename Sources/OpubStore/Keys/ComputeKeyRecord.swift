@@ -79,6 +79,11 @@ public struct ComputeKeyRecord: Sendable, Hashable {
             Timestamp.init(microsSinceEpoch:))
     }
 
+    /// What the key may still spend: its limit minus its spend while it is live, zero once disabled.
+    public var remaining: Money {
+        state.reason != nil ? .zero : max(.zero, limit - spent)
+    }
+
     public var auditRecord: KeyAuditRecord {
         KeyAuditRecord(id: id, state: state, limit: limit, recordedUsage: spent, cachedReserved: reserved)
     }
