@@ -55,3 +55,17 @@ enum PlainResponse {
         Response(status: .noContent)
     }
 }
+
+/// An optional that is written as `null` when absent, where the API's schemas list the key as
+/// required (synthesized `Encodable` would leave the key out).
+@propertyWrapper
+struct NullEncoded<Value: Encodable>: Encodable {
+    var wrappedValue: Value?
+
+    init(wrappedValue: Value?) { self.wrappedValue = wrappedValue }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        if let wrappedValue { try container.encode(wrappedValue) } else { try container.encodeNil() }
+    }
+}

@@ -5,8 +5,8 @@ struct UserJSON: Encodable {
     let id: String
     let githubID: Int64
     let login: String
-    let name: String?
-    let avatarURL: String?
+    @NullEncoded var name: String?
+    @NullEncoded var avatarURL: String?
 
     init(_ user: UserRecord) {
         id = user.id.rawValue
@@ -21,15 +21,6 @@ struct UserJSON: Encodable {
         case githubID = "github_id"
         case login, name
         case avatarURL = "avatar_url"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(githubID, forKey: .githubID)
-        try container.encode(login, forKey: .login)
-        try container.encode(name, forKey: .name)
-        try container.encode(avatarURL, forKey: .avatarURL)
     }
 }
 

@@ -7,18 +7,18 @@ struct KeyJSON: Encodable {
     let id: String
     let name: String
     let state: String
-    let disabledReason: String?
-    let providerSync: String?
+    @NullEncoded var disabledReason: String?
+    @NullEncoded var providerSync: String?
     let limit: AmountJSON
     let spent: AmountJSON
     let remaining: AmountJSON
     let reserved: AmountJSON
-    let label: String?
-    let expiresAt: String?
+    @NullEncoded var label: String?
+    @NullEncoded var expiresAt: String?
     let createdAt: String
-    let createdBy: String?
-    let disabledAt: String?
-    let lastSession: SessionSummaryJSON?
+    @NullEncoded var createdBy: String?
+    @NullEncoded var disabledAt: String?
+    @NullEncoded var lastSession: SessionSummaryJSON?
 
     init(_ row: MaintainerKeyRow) {
         let key = row.key
@@ -49,25 +49,6 @@ struct KeyJSON: Encodable {
         case disabledAt = "disabled_at"
         case lastSession = "last_session"
     }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encode(name, forKey: .name)
-        try c.encode(state, forKey: .state)
-        try c.encode(disabledReason, forKey: .disabledReason)
-        try c.encode(providerSync, forKey: .providerSync)
-        try c.encode(limit, forKey: .limit)
-        try c.encode(spent, forKey: .spent)
-        try c.encode(remaining, forKey: .remaining)
-        try c.encode(reserved, forKey: .reserved)
-        try c.encode(label, forKey: .label)
-        try c.encode(expiresAt, forKey: .expiresAt)
-        try c.encode(createdAt, forKey: .createdAt)
-        try c.encode(createdBy, forKey: .createdBy)
-        try c.encode(disabledAt, forKey: .disabledAt)
-        try c.encode(lastSession, forKey: .lastSession)
-    }
 }
 
 /// A session in the keys table: which surface ran and when.
@@ -75,7 +56,7 @@ struct SessionSummaryJSON: Encodable {
     let id: String
     let surface: String
     let startedAt: String
-    let endedAt: String?
+    @NullEncoded var endedAt: String?
 
     init(_ record: AgentSessionRecord) {
         id = record.id.rawValue
@@ -88,14 +69,6 @@ struct SessionSummaryJSON: Encodable {
         case id, surface
         case startedAt = "started_at"
         case endedAt = "ended_at"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encode(surface, forKey: .surface)
-        try c.encode(startedAt, forKey: .startedAt)
-        try c.encode(endedAt, forKey: .endedAt)
     }
 }
 

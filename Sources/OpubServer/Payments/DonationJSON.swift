@@ -6,9 +6,9 @@ struct PublicDonationJSON: Encodable {
     let amount: AmountJSON
     let refunded: AmountJSON
     let anonymous: Bool
-    let displayName: String?
-    let message: String?
-    let completedAt: String?
+    @NullEncoded var displayName: String?
+    @NullEncoded var message: String?
+    @NullEncoded var completedAt: String?
 
     init(_ record: DonationRecord) {
         id = record.id.rawValue
@@ -26,17 +26,6 @@ struct PublicDonationJSON: Encodable {
         case message
         case completedAt = "completed_at"
     }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(amount, forKey: .amount)
-        try container.encode(refunded, forKey: .refunded)
-        try container.encode(anonymous, forKey: .anonymous)
-        try container.encode(displayName, forKey: .displayName)
-        try container.encode(message, forKey: .message)
-        try container.encode(completedAt, forKey: .completedAt)
-    }
 }
 
 /// A donation as its donor sees it: status and attribution (still no billing e-mail or Stripe ids).
@@ -48,10 +37,10 @@ struct MyDonationJSON: Encodable {
     let credited: AmountJSON
     let refunded: AmountJSON
     let anonymous: Bool
-    let displayName: String?
-    let message: String?
+    @NullEncoded var displayName: String?
+    @NullEncoded var message: String?
     let createdAt: String
-    let completedAt: String?
+    @NullEncoded var completedAt: String?
 
     init(_ record: DonationRecord, project: String) {
         id = record.id.rawValue
@@ -73,21 +62,6 @@ struct MyDonationJSON: Encodable {
         case message
         case createdAt = "created_at"
         case completedAt = "completed_at"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(project, forKey: .project)
-        try container.encode(status, forKey: .status)
-        try container.encode(amount, forKey: .amount)
-        try container.encode(credited, forKey: .credited)
-        try container.encode(refunded, forKey: .refunded)
-        try container.encode(anonymous, forKey: .anonymous)
-        try container.encode(displayName, forKey: .displayName)
-        try container.encode(message, forKey: .message)
-        try container.encode(createdAt, forKey: .createdAt)
-        try container.encode(completedAt, forKey: .completedAt)
     }
 }
 

@@ -18,9 +18,9 @@ struct ProjectJSON: Encodable {
     let owner: String
     let repo: String
     let fullName: String
-    let githubRepoID: Int64?
+    @NullEncoded var githubRepoID: Int64?
     let claimed: Bool
-    let claimedAt: String?
+    @NullEncoded var claimedAt: String?
     let suspended: Bool
     let createdAt: String
     let balance: AmountJSON
@@ -31,7 +31,7 @@ struct ProjectJSON: Encodable {
     let spent: AmountJSON
     let fees: AmountJSON
     /// Linked spend ÷ all spend over 30 days; null until the project has spend.
-    let linkedCoverage30d: Double?
+    @NullEncoded var linkedCoverage30d: Double?
     let activeKeys: Int
     let activeSessions: Int
     let pageURL: String
@@ -74,30 +74,6 @@ struct ProjectJSON: Encodable {
         case activeSessions = "active_sessions"
         case pageURL = "page_url"
     }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(owner, forKey: .owner)
-        try container.encode(repo, forKey: .repo)
-        try container.encode(fullName, forKey: .fullName)
-        try container.encode(githubRepoID, forKey: .githubRepoID)
-        try container.encode(claimed, forKey: .claimed)
-        try container.encode(claimedAt, forKey: .claimedAt)
-        try container.encode(suspended, forKey: .suspended)
-        try container.encode(createdAt, forKey: .createdAt)
-        try container.encode(balance, forKey: .balance)
-        try container.encode(reserved, forKey: .reserved)
-        try container.encode(available, forKey: .available)
-        try container.encode(donated, forKey: .donated)
-        try container.encode(granted, forKey: .granted)
-        try container.encode(spent, forKey: .spent)
-        try container.encode(fees, forKey: .fees)
-        try container.encode(linkedCoverage30d, forKey: .linkedCoverage30d)
-        try container.encode(activeKeys, forKey: .activeKeys)
-        try container.encode(activeSessions, forKey: .activeSessions)
-        try container.encode(pageURL, forKey: .pageURL)
-    }
 }
 
 /// A project the signed-in user maintains, with their verified permission.
@@ -115,16 +91,10 @@ struct MaintainedProjectJSON: Encodable {
 /// A page of items and the cursor of the next page (null on the last).
 struct PageJSON<Item: Encodable>: Encodable {
     let items: [Item]
-    let nextCursor: String?
+    @NullEncoded var nextCursor: String?
 
     enum CodingKeys: String, CodingKey {
         case items
         case nextCursor = "next_cursor"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(items, forKey: .items)
-        try container.encode(nextCursor, forKey: .nextCursor)
     }
 }

@@ -15,9 +15,9 @@ struct LedgerTransactionJSON: Encodable {
     let sequence: Int64
     let kind: String
     let idempotencyKey: String
-    let key: String?
-    let donation: String?
-    let session: String?
+    @NullEncoded var key: String?
+    @NullEncoded var donation: String?
+    @NullEncoded var session: String?
     let memo: String
     /// Microseconds since the Unix epoch (what the hash covers).
     let createdAt: Int64
@@ -50,24 +50,6 @@ struct LedgerTransactionJSON: Encodable {
         case idempotencyKey = "idempotency_key"
         case createdAt = "created_at"
         case previousHash = "previous_hash"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encode(project, forKey: .project)
-        try c.encode(sequence, forKey: .sequence)
-        try c.encode(kind, forKey: .kind)
-        try c.encode(idempotencyKey, forKey: .idempotencyKey)
-        try c.encode(key, forKey: .key)
-        try c.encode(donation, forKey: .donation)
-        try c.encode(session, forKey: .session)
-        try c.encode(memo, forKey: .memo)
-        try c.encode(createdAt, forKey: .createdAt)
-        try c.encode(time, forKey: .time)
-        try c.encode(postings, forKey: .postings)
-        try c.encode(previousHash, forKey: .previousHash)
-        try c.encode(hash, forKey: .hash)
     }
 
     static let csvHeader = [
@@ -104,7 +86,7 @@ struct UsageRecordJSON: Encodable {
     let reasoningTokens: Int64
     let cost: AmountJSON
     let linked: Bool
-    let session: String?
+    @NullEncoded var session: String?
 
     init(_ record: UsageRecord) {
         date = record.reading.date
@@ -126,21 +108,6 @@ struct UsageRecordJSON: Encodable {
         case completionTokens = "completion_tokens"
         case reasoningTokens = "reasoning_tokens"
     }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(date, forKey: .date)
-        try c.encode(key, forKey: .key)
-        try c.encode(model, forKey: .model)
-        try c.encode(provider, forKey: .provider)
-        try c.encode(requests, forKey: .requests)
-        try c.encode(promptTokens, forKey: .promptTokens)
-        try c.encode(completionTokens, forKey: .completionTokens)
-        try c.encode(reasoningTokens, forKey: .reasoningTokens)
-        try c.encode(cost, forKey: .cost)
-        try c.encode(linked, forKey: .linked)
-        try c.encode(session, forKey: .session)
-    }
 }
 
 /// A key named in public data: its id and name, nothing else.
@@ -154,11 +121,11 @@ struct PublicSessionJSON: Encodable {
     let id: String
     let key: KeyRefJSON
     let surface: String
-    let surfaceVersion: String?
+    @NullEncoded var surfaceVersion: String?
     let startedAt: String
     let lastHeartbeatAt: String
-    let endedAt: String?
-    let endReason: String?
+    @NullEncoded var endedAt: String?
+    @NullEncoded var endReason: String?
     let durationSeconds: Int64
     let running: Bool
 
@@ -183,19 +150,5 @@ struct PublicSessionJSON: Encodable {
         case endedAt = "ended_at"
         case endReason = "end_reason"
         case durationSeconds = "duration_seconds"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encode(key, forKey: .key)
-        try c.encode(surface, forKey: .surface)
-        try c.encode(surfaceVersion, forKey: .surfaceVersion)
-        try c.encode(startedAt, forKey: .startedAt)
-        try c.encode(lastHeartbeatAt, forKey: .lastHeartbeatAt)
-        try c.encode(endedAt, forKey: .endedAt)
-        try c.encode(endReason, forKey: .endReason)
-        try c.encode(durationSeconds, forKey: .durationSeconds)
-        try c.encode(running, forKey: .running)
     }
 }
