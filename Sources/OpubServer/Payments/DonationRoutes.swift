@@ -39,13 +39,8 @@ struct DonationRoutes: RouteModule {
         }
     }
 
-    func donationCursor(_ text: String?) throws -> DonationCursor? {
-        guard let text, !text.isEmpty else { return nil }
-        do {
-            return try DonationCursor(decoding: text)
-        } catch {
-            throw QueryParameters.invalidCursor(error)
-        }
+    func donationCursor(_ text: String?) throws -> TimeCursor? {
+        try QueryParameters.cursor(text) { text throws(StoreError) in try TimeCursor.donations(decoding: text) }
     }
 
     func create(_ request: Request, _ context: AppRequestContext) async throws -> Response {

@@ -46,13 +46,8 @@ struct ProjectRoutes: RouteModule {
                 "invalid_parameter", "q must be at most 100 characters.", details: ["parameter": .string("q")])
         }
         let limit = try QueryParameters.limit(query.get("limit"))
-        var cursor: ProjectListCursor?
-        if let cursorText = query.get("cursor"), !cursorText.isEmpty {
-            do {
-                cursor = try ProjectListCursor(decoding: cursorText, sort: sort)
-            } catch {
-                throw QueryParameters.invalidCursor(error)
-            }
+        let cursor = try QueryParameters.cursor(query.get("cursor")) { text throws(StoreError) in
+            try ProjectListCursor(decoding: text, sort: sort)
         }
         let page = try await dependencies.store.projects.list(query: text, sort: sort, cursor: cursor, limit: limit)
         return JSON.response(PageJSON(items: page.items.map(ProjectJSON.init), nextCursor: page.nextCursor))
@@ -89,6 +84,16 @@ enum QueryParameters {
                 details: ["parameter": .string("limit")])
         }
         return value
+    }
+
+    /// Decodes an optional `cursor` parameter; a cursor this server did not issue is a 400.
+    static func cursor<C>(_ text: String?, _ decode: (String) throws(StoreError) -> C) throws -> C? {
+        guard let text, !text.isEmpty else { return nil }
+        do {
+            return try decode(text)
+        } catch {
+            throw invalidCursor(error)
+        }
     }
 
     static func invalidCursor(_ error: StoreError) -> APIError {

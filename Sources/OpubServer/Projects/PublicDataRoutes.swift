@@ -21,7 +21,7 @@ struct PublicDataRoutes: RouteModule {
                 return try await csv(resolved.record)
             case "json":
                 let limit = try QueryParameters.limit(query.get("limit"))
-                let cursor = try Self.cursor(query.get("cursor")) { text throws(StoreError) in
+                let cursor = try QueryParameters.cursor(query.get("cursor")) { text throws(StoreError) in
                     try LedgerCursor(decoding: text)
                 }
                 let page = try await store.ledger.page(of: resolved.record.id, cursor: cursor, limit: limit)
@@ -37,7 +37,7 @@ struct PublicDataRoutes: RouteModule {
             if let redirect = ProjectPath.redirectIfRenamed(resolved, request: request) { return redirect }
             let query = request.uri.queryParameters
             let limit = try QueryParameters.limit(query.get("limit"))
-            let cursor = try Self.cursor(query.get("cursor")) { text throws(StoreError) in
+            let cursor = try QueryParameters.cursor(query.get("cursor")) { text throws(StoreError) in
                 try UsageCursor(decoding: text)
             }
             let page = try await store.usage.page(of: resolved.record.id, cursor: cursor, limit: limit)
@@ -48,7 +48,7 @@ struct PublicDataRoutes: RouteModule {
             if let redirect = ProjectPath.redirectIfRenamed(resolved, request: request) { return redirect }
             let query = request.uri.queryParameters
             let limit = try QueryParameters.limit(query.get("limit"))
-            let cursor = try Self.cursor(query.get("cursor")) { text throws(StoreError) in
+            let cursor = try QueryParameters.cursor(query.get("cursor")) { text throws(StoreError) in
                 try TimeCursor.sessions(decoding: text)
             }
             let page = try await store.agentSessions.page(of: resolved.record.id, cursor: cursor, limit: limit)
@@ -68,14 +68,5 @@ struct PublicDataRoutes: RouteModule {
             "attachment; filename=\"\(project.name.owner)-\(project.name.repo)-ledger.csv\""
         headers[.cacheControl] = "no-store"
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
-    }
-
-    static func cursor<C>(_ text: String?, _ decode: (String) throws(StoreError) -> C) throws -> C? {
-        guard let text, !text.isEmpty else { return nil }
-        do {
-            return try decode(text)
-        } catch {
-            throw QueryParameters.invalidCursor(error)
-        }
     }
 }

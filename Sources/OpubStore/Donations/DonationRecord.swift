@@ -61,25 +61,3 @@ public struct DonationRecord: Sendable, Hashable {
         self.failedAt = try row.decode(column: "failed_at", as: Int64?.self).map(Timestamp.init(microsSinceEpoch:))
     }
 }
-
-/// A position in a newest-first donation list.
-public struct DonationCursor: Sendable, Hashable {
-    public let time: Int64
-    public let id: DonationID
-
-    public var encoded: String { "d\(time).\(id.rawValue)" }
-
-    public init(time: Int64, id: DonationID) {
-        self.time = time
-        self.id = id
-    }
-
-    public init(decoding text: String) throws(StoreError) {
-        let parts = text.dropFirst().split(separator: ".", omittingEmptySubsequences: false)
-        guard text.hasPrefix("d"), parts.count == 2, let time = Int64(parts[0]), let id = DonationID(String(parts[1]))
-        else {
-            throw StoreError.notFound("The cursor '\(text)' is not one this server issued; start from the first page.")
-        }
-        self.init(time: time, id: id)
-    }
-}

@@ -70,7 +70,7 @@ extension DonationStore {
 
     /// A project's completed donations, newest first (public attribution only is shown from these).
     public func completed(
-        in project: ProjectID, cursor: DonationCursor?, limit: Int = 50
+        in project: ProjectID, cursor: TimeCursor?, limit: Int = 50
     ) async throws -> Page<
         DonationRecord
     > {
@@ -82,21 +82,21 @@ extension DonationStore {
                 sql =
                     sql
                     + " AND (completed_at < \(bind: cursor.time) OR (completed_at = \(bind: cursor.time) "
-                    + "AND id < \(bind: cursor.id.rawValue)))"
+                    + "AND id < \(bind: cursor.id)))"
             }
             sql = sql + " ORDER BY completed_at DESC, id DESC LIMIT \(bind: limit + 1)"
             let rows = try await db.raw(sql).all()
             let items = try rows.prefix(limit).map(DonationRecord.init)
             let next =
                 rows.count > limit
-                ? items.last.map { DonationCursor(time: $0.completedAt?.microsSinceEpoch ?? 0, id: $0.id).encoded }
+                ? items.last.map { TimeCursor.donation(time: $0.completedAt?.microsSinceEpoch ?? 0, id: $0.id).encoded }
                 : nil
             return Page(items: items, nextCursor: next)
         }
     }
 
     /// Everything `user` donated or tried to, newest first.
-    public func made(by user: UserID, cursor: DonationCursor?, limit: Int = 50) async throws -> Page<DonationRecord> {
+    public func made(by user: UserID, cursor: TimeCursor?, limit: Int = 50) async throws -> Page<DonationRecord> {
         let limit = min(max(limit, 1), 100)
         return try await store.engine.read { db in
             var sql: SQLQueryString = "SELECT * FROM donations WHERE user_id = \(bind: user.rawValue)"
@@ -104,14 +104,14 @@ extension DonationStore {
                 sql =
                     sql
                     + " AND (created_at < \(bind: cursor.time) OR (created_at = \(bind: cursor.time) AND "
-                    + "id < \(bind: cursor.id.rawValue)))"
+                    + "id < \(bind: cursor.id)))"
             }
             sql = sql + " ORDER BY created_at DESC, id DESC LIMIT \(bind: limit + 1)"
             let rows = try await db.raw(sql).all()
             let items = try rows.prefix(limit).map(DonationRecord.init)
             let next =
                 rows.count > limit
-                ? items.last.map { DonationCursor(time: $0.createdAt.microsSinceEpoch, id: $0.id).encoded } : nil
+                ? items.last.map { TimeCursor.donation(time: $0.createdAt.microsSinceEpoch, id: $0.id).encoded } : nil
             return Page(items: items, nextCursor: next)
         }
     }

@@ -36,13 +36,8 @@ struct DirectoryPage {
                 "invalid_parameter",
                 "sort must be one of \(ProjectSort.allCases.map(\.rawValue).joined(separator: ", ")).")
         }
-        var cursor: ProjectListCursor?
-        if let text = parameters.get("cursor"), !text.isEmpty {
-            do {
-                cursor = try ProjectListCursor(decoding: text, sort: sort)
-            } catch {
-                throw APIError.badRequest("invalid_cursor", error.description)
-            }
+        let cursor = try QueryParameters.cursor(parameters.get("cursor")) { text throws(StoreError) in
+            try ProjectListCursor(decoding: text, sort: sort)
         }
         let page = try await dependencies.store.projects.list(
             query: query.isEmpty ? nil : query, sort: sort, cursor: cursor, limit: Self.pageSize)

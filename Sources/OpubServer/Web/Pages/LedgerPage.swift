@@ -46,13 +46,8 @@ struct LedgerPage {
         case .project(let record): project = record
         case .response(let response): return response
         }
-        var cursor: LedgerCursor?
-        if let text = request.uri.queryParameters.get("cursor"), !text.isEmpty {
-            do {
-                cursor = try LedgerCursor(decoding: text)
-            } catch {
-                throw APIError.badRequest("invalid_cursor", error.description)
-            }
+        let cursor = try QueryParameters.cursor(request.uri.queryParameters.get("cursor")) { text throws(StoreError) in
+            try LedgerCursor(decoding: text)
         }
         let page = try await dependencies.store.ledger.page(of: project.id, cursor: cursor, limit: Self.pageSize)
         let balances = try await dependencies.store.projects.balances(project.id)
