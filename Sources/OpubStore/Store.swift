@@ -60,13 +60,15 @@ public struct Store: Sendable {
 
     /// Runs `body` in one write transaction holding `project`'s lock (`SELECT … FOR UPDATE` on
     /// PostgreSQL; SQLite's `BEGIN IMMEDIATE` already excludes every other writer). Everything `body`
-    /// writes commits together or not at all.
+    /// writes commits together or not at all. On PostgreSQL, writers of the same project first queue in
+    /// the process (``DatabaseEngine/write(queuedBehind:_:)``), so waiting for the row lock never holds
+    /// a pooled connection idle.
     public func withProjectLock<R: Sendable>(
         _ project: ProjectID, _ body: @Sendable (ProjectWrite) async throws -> R
     ) async throws -> R {
         let kind = engine.kind
         let clock = self.clock
-        return try await engine.write { db in
+        return try await engine.write(queuedBehind: project.rawValue) { db in
             let lockClause = kind == .postgres ? " FOR UPDATE" : ""
             guard
                 let row = try await db.raw(

@@ -1,6 +1,8 @@
+import Foundation
 import Logging
 import OpubStore
 import OpubTestSupport
+import SQLKit
 import Testing
 
 /// A database that does not answer is reported as `StoreError.unavailable`, quickly, never as a
@@ -15,7 +17,9 @@ struct EngineFailureTests {
             Issue.record("not a PostgreSQL URL")
             return
         }
-        let engine = PostgresEngine(location: location, connectionWait: .milliseconds(500), logger: quietLogger())
+        let engine = PostgresEngine(
+            location: location, patience: ConnectionPatience(silence: .milliseconds(500), deadline: .seconds(30)),
+            logger: quietLogger())
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await engine.run() }
             let started = ContinuousClock.now
@@ -35,5 +39,117 @@ struct EngineFailureTests {
             #expect(started.duration(to: .now) < .seconds(5))
             group.cancelAll()
         }
+    }
+}
+
+/// A PostgreSQL that answers but whose connections are all in use is busy, not down: callers wait
+/// their turn (past the silence that would mean "down") and only past the request deadline get
+/// `StoreError.busy`. A project's writers queue in the process, so a burst on one project leaves
+/// connections for everyone else.
+@Suite("Busy PostgreSQL pool", .enabled(if: TestEngine.available.contains(.postgres)))
+struct BusyPoolTests {
+    /// An engine on the test server's admin database with a tiny pool and short waits.
+    func withEngine<R: Sendable>(
+        connections: Int, _ patience: ConnectionPatience, _ body: @Sendable (PostgresEngine) async throws -> R
+    ) async throws -> R {
+        let url = try DatabaseURL(parsing: ProcessInfo.processInfo.environment["OPUB_TEST_POSTGRES_URL"] ?? "")
+        guard case .postgres(let location) = url else { throw StoreError.notFound("not a PostgreSQL URL") }
+        let engine = PostgresEngine(
+            location: location, maximumConnections: connections, patience: patience, logger: quietLogger())
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await engine.run() }
+            defer { group.cancelAll() }
+            return try await body(engine)
+        }
+    }
+
+    /// Starts `count` reads that each hold a connection for `seconds`, and returns once all hold one.
+    func occupy(_ engine: PostgresEngine, count: Int, seconds: Double) async -> [Task<Void, any Error>] {
+        let (started, signal) = AsyncStream<Void>.makeStream()
+        let holders = (0..<count).map { _ in
+            Task {
+                try await engine.read { db in
+                    signal.yield()
+                    try await db.raw("SELECT pg_sleep(\(literal: seconds))").run()
+                }
+            }
+        }
+        var holding = 0
+        for await _ in started {
+            holding += 1
+            if holding == count { break }
+        }
+        return holders
+    }
+
+    @Test("every connection in use past the deadline: busy, never unavailable")
+    func busyPastDeadline() async throws {
+        try await withEngine(connections: 2, ConnectionPatience(silence: .milliseconds(300), deadline: .seconds(1))) {
+            engine in
+            let holders = await occupy(engine, count: 2, seconds: 4)
+            let started = ContinuousClock.now
+            do {
+                try await engine.read { db in try await db.raw("SELECT 1").run() }
+                Issue.record("a read got a connection while both were held")
+            } catch let error as StoreError {
+                guard case .busy(let message) = error else {
+                    Issue.record("expected busy, got \(error)")
+                    return
+                }
+                #expect(message.contains("busy"))
+            }
+            let waited = started.duration(to: .now)
+            #expect(waited >= .seconds(1) && waited < .seconds(4))
+            for holder in holders { try await holder.value }
+        }
+    }
+
+    @Test("a caller waits its turn longer than the silence that means down, and then runs")
+    func waitsItsTurn() async throws {
+        try await withEngine(connections: 2, ConnectionPatience(silence: .milliseconds(300), deadline: .seconds(20))) {
+            engine in
+            let holders = await occupy(engine, count: 2, seconds: 1)
+            let answer = try await engine.read { db in
+                try await db.raw("SELECT 1 AS one").first()?.decode(column: "one", as: Int.self)
+            }
+            #expect(answer == 1)
+            for holder in holders { try await holder.value }
+        }
+    }
+
+    @Test("a burst of 100 writers on one project queues in the process: a read of another project is not starved")
+    func projectWritersQueue() async throws {
+        let url = try await makeTestDatabase(.postgres)
+        guard case .postgres(let location) = url else { return }
+        let engine = PostgresEngine(
+            location: location, maximumConnections: 3,
+            patience: ConnectionPatience(silence: .seconds(5), deadline: .seconds(60)), logger: quietLogger())
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await engine.run() }
+            defer { group.cancelAll() }
+            let store = Store(engine: engine)
+            try await store.migrate()
+            let project = try await fundedProject(store, dollars: 100)
+            let other = try await fundedProject(store, dollars: 1, name: "acme/other")
+            let writers = Task {
+                try await withThrowingTaskGroup(of: Void.self) { writers in
+                    for _ in 0..<100 {
+                        writers.addTask {
+                            // Each writer holds the project's row lock for a while, as a slow transaction would.
+                            try await store.withProjectLock(project.id) { _ in
+                                try await Task.sleep(for: .milliseconds(10))
+                            }
+                        }
+                    }
+                    try await writers.waitForAll()
+                }
+            }
+            try await Task.sleep(for: .milliseconds(100))
+            let started = ContinuousClock.now
+            #expect(try await store.projects.find(other.id) != nil)
+            #expect(started.duration(to: .now) < .milliseconds(500))
+            try await writers.value
+        }
+        try await dropTestDatabase(url)
     }
 }

@@ -61,6 +61,9 @@ struct ErrorMiddleware: RouterMiddleware {
             case .unavailable(let message):
                 context.logger.warning("database unavailable", metadata: ["error": "\(message)"])
                 return Self.unavailable("database_unavailable", message)
+            case .busy(let message):
+                context.logger.warning("database busy past the request deadline", metadata: ["error": "\(message)"])
+                return Self.unavailable("server_busy", message)
             case .storageFull(let message):
                 context.logger.error("database disk full", metadata: ["error": "\(message)"])
                 return Self.unavailable("storage_full", message)

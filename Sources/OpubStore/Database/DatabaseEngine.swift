@@ -20,8 +20,23 @@ public protocol DatabaseEngine: Sendable {
     /// Runs `body` inside one write transaction: committed when it returns, rolled back when it throws.
     func write<R: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> R) async throws -> R
 
+    /// Runs `body` like ``write(_:)``, after the writers already queued behind `key` (a project's id)
+    /// in this process. An engine whose writes are serialised anyway runs it as ``write(_:)``.
+    func write<R: Sendable>(
+        queuedBehind key: String, _ body: @Sendable (any SQLDatabase) async throws -> R
+    )
+        async throws -> R
+
     /// Closes every connection. The engine must not be used afterwards.
     func shutdown() async
+}
+
+extension DatabaseEngine {
+    public func write<R: Sendable>(
+        queuedBehind key: String, _ body: @Sendable (any SQLDatabase) async throws -> R
+    ) async throws -> R {
+        try await write(body)
+    }
 }
 
 /// Database failures a caller can act on.
@@ -30,8 +45,11 @@ public enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
     case conflict(String)
     case corrupt(String)
     /// The database cannot be reached or cannot answer now (down, restarting, connection lost, no
-    /// connection free within the engine's wait). Nothing was written; trying again later is safe.
+    /// sign of life from it within the engine's wait). Nothing was written; trying again later is safe.
     case unavailable(String)
+    /// The database answers, but this request could not get its turn within the request deadline (a
+    /// burst of writers, every pooled connection in use). Nothing was written; trying again soon is safe.
+    case busy(String)
     /// The database's disk is full: nothing was written.
     case storageFull(String)
 
@@ -41,6 +59,7 @@ public enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
         case .conflict(let what): return what
         case .corrupt(let what): return "Stored data is inconsistent: \(what)"
         case .unavailable(let what): return what
+        case .busy(let what): return what
         case .storageFull(let what): return what
         }
     }

@@ -7,6 +7,8 @@ import Synchronization
 enum EngineFailures {
     static let unavailableMessage =
         "The database is not answering right now; nothing was changed. Try again in a few seconds."
+    static let busyMessage =
+        "The server is busy right now and could not take this in time; nothing was changed. Try again in a few seconds."
     static let fullMessage = "The server's database disk is full; nothing was changed. Try again later."
 
     /// PostgreSQL: lost or refused connections, a server shutting down or starting up (SQLSTATE 57P…),
@@ -36,12 +38,17 @@ enum EngineFailures {
         return error
     }
 
-    /// Runs `operation`, which first waits for a connection (`leased` is set once it has one), and
-    /// gives up with ``StoreError/unavailable(_:)`` when no connection came within `wait`: a database
-    /// that is down answers at once instead of holding every request until the pool gives up.
+    /// Runs `operation`, which first waits for a connection (`leased` is set once it has one), telling
+    /// a database that is down from one that is busy:
+    /// - when, for `patience.silence`, no connection was handed out by the pool and none is in use, the
+    ///   database is not answering: ``StoreError/unavailable(_:)`` at once, instead of holding every
+    ///   request until the pool gives up;
+    /// - while connections are in use or handed out, the database answers and this caller only waits
+    ///   its turn, up to `patience.deadline` in all, and past it ``StoreError/busy(_:)``.
     /// Once a connection is held the operation runs to its end.
     static func withConnectionDeadline<R: Sendable>(
-        _ wait: Duration, _ operation: @escaping @Sendable (_ leased: @escaping @Sendable () -> Void) async throws -> R
+        _ patience: ConnectionPatience, activity: PoolActivity,
+        _ operation: @escaping @Sendable (_ leased: @escaping @Sendable () -> Void) async throws -> R
     ) async throws -> R {
         let leased = LeaseFlag()
         return try await withThrowingTaskGroup(of: R?.self) { group in
@@ -49,9 +56,18 @@ enum EngineFailures {
                 try await operation { leased.value.store(true, ordering: .releasing) }
             }
             group.addTask {
-                try await Task.sleep(for: wait)
-                if leased.value.load(ordering: .acquiring) { return nil }
-                throw StoreError.unavailable(unavailableMessage)
+                let giveUp = ContinuousClock.now + patience.deadline
+                var grantsSeen = activity.grants
+                while true {
+                    try await Task.sleep(until: min(ContinuousClock.now + patience.silence, giveUp))
+                    if leased.value.load(ordering: .acquiring) { return nil }
+                    let grants = activity.grants
+                    if grants == grantsSeen && activity.holding == 0 {
+                        throw StoreError.unavailable(unavailableMessage)
+                    }
+                    grantsSeen = grants
+                    if ContinuousClock.now >= giveUp { throw StoreError.busy(busyMessage) }
+                }
             }
             while let next = try await group.next() {
                 if let value = next {
@@ -61,6 +77,41 @@ enum EngineFailures {
             }
             throw StoreError.unavailable(unavailableMessage)
         }
+    }
+}
+
+/// How long a database operation waits for its connection (see
+/// ``EngineFailures/withConnectionDeadline(_:activity:_:)``).
+public struct ConnectionPatience: Sendable {
+    /// No sign of life from the database for this long means it is down.
+    public var silence: Duration
+    /// The longest a caller waits its turn on a busy database (the request deadline).
+    public var deadline: Duration
+
+    public init(silence: Duration, deadline: Duration) {
+        self.silence = silence
+        self.deadline = max(silence, deadline)
+    }
+
+    public static let standard = ConnectionPatience(silence: .seconds(5), deadline: .seconds(30))
+}
+
+/// What a connection pool is doing, as seen by the operations that use it: how many connections are
+/// in use now, and how many leases it has handed out so far (a count that moves while the database answers).
+final class PoolActivity: Sendable {
+    private let inUse = Atomic<Int>(0)
+    private let granted = Atomic<Int>(0)
+
+    var holding: Int { inUse.load(ordering: .acquiring) }
+    var grants: Int { granted.load(ordering: .acquiring) }
+
+    func leased() {
+        granted.add(1, ordering: .releasing)
+        inUse.add(1, ordering: .releasing)
+    }
+
+    func returned() {
+        inUse.subtract(1, ordering: .releasing)
     }
 }
 

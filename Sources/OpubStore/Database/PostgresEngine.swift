@@ -12,14 +12,18 @@ import SQLKit
 public final class PostgresEngine: DatabaseEngine {
     public let kind = EngineKind.postgres
     let client: PostgresClient
-    /// How long an operation waits for a connection before answering ``StoreError/unavailable(_:)``.
-    let connectionWait: Duration
+    /// How long an operation waits for a connection: ``StoreError/unavailable(_:)`` when the database
+    /// shows no sign of life for `patience.silence`, ``StoreError/busy(_:)`` past `patience.deadline`.
+    let patience: ConnectionPatience
+    private let activity = PoolActivity()
+    /// Writers of one project wait for each other here, not on the row lock with a connection each.
+    private let projectQueue = ProjectQueue()
 
     public init(
-        location: DatabaseURL.PostgresLocation, maximumConnections: Int = 20, connectionWait: Duration = .seconds(5),
-        logger: Logger
+        location: DatabaseURL.PostgresLocation, maximumConnections: Int = 20,
+        patience: ConnectionPatience = .standard, logger: Logger
     ) {
-        self.connectionWait = connectionWait
+        self.patience = patience
         let tls: PostgresClient.Configuration.TLS
         switch location.sslMode {
         case "disable": tls = .disable
@@ -31,7 +35,7 @@ public final class PostgresEngine: DatabaseEngine {
             database: location.database, tls: tls)
         configuration.options.maximumConnections = maximumConnections
         configuration.options.minimumConnections = 0
-        configuration.options.connectTimeout = connectionWait
+        configuration.options.connectTimeout = patience.silence
         // The pool's own chatter (e.g. a lease requested a moment before `run()` starts) is noise;
         // failures reach callers as thrown errors.
         var background = logger
@@ -62,14 +66,27 @@ public final class PostgresEngine: DatabaseEngine {
         }
     }
 
-    /// A pooled connection within ``connectionWait``, with connection-level failures reported as
+    /// The project's writers queue in the process (no connection held while waiting), then one
+    /// write transaction; the wait in the queue counts towards the same request deadline.
+    public func write<R: Sendable>(
+        queuedBehind key: String, _ body: @Sendable (any SQLDatabase) async throws -> R
+    ) async throws -> R {
+        try await projectQueue.withHeld(key, until: ContinuousClock.now + patience.deadline) {
+            try await write(body)
+        }
+    }
+
+    /// A pooled connection within ``patience``, with connection-level failures reported as
     /// ``StoreError/unavailable(_:)``.
     private func withConnection<R: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
         let client = self.client
+        let activity = self.activity
         do {
             return try await withoutActuallyEscaping(body) { body in
-                try await EngineFailures.withConnectionDeadline(connectionWait) { leased in
+                try await EngineFailures.withConnectionDeadline(patience, activity: activity) { leased in
                     try await client.withConnection { connection in
+                        activity.leased()
+                        defer { activity.returned() }
                         leased()
                         return try await body(connection.sql(queryLogLevel: nil))
                     }
