@@ -73,6 +73,16 @@ struct KeyCommandsTests {
         }
     }
 
+    @Test("opub run outside a repository on a machine with nothing set up points to opub setup")
+    func nothingSetUp() async throws {
+        try await withCLIWorld { world in
+            let result = await world.opub(["run", "claude"], in: world.temp.home)
+            #expect(result.status == 1)
+            #expect(result.error.contains("No compute key is set up on this machine yet"))
+            #expect(result.error.contains("opub setup"))
+        }
+    }
+
     @Test("revoke revokes at opub through the link token, then deletes the secret")
     func revoke() async throws {
         try await withCLIWorld { world in

@@ -18,6 +18,19 @@ struct LaunchTableTests {
         #expect(Set(all.keys) == Set(Surface.allCases.map(\.rawValue)))
     }
 
+    @Test("a setup command printed by another server than the CLI's default carries --server, so it works as printed")
+    func setupCommandsCarryTheServer() {
+        #expect(
+            LaunchTable.setupCommand(
+                for: .claude, repository: repository, keyID: keyID, server: "http://127.0.0.1:8080/")
+                == "opub setup claude --project octo/widgets --compute-key-id ck_abc123 --server http://127.0.0.1:8080")
+        #expect(
+            LaunchTable.setupCommand(for: .claude, repository: repository, keyID: keyID, server: "https://opub.dev/")
+                == "opub setup claude --project octo/widgets --compute-key-id ck_abc123")
+        let all = LaunchTable.setupCommands(repository: repository, keyID: keyID, server: "https://opub.example.org")
+        #expect(all.values.allSatisfy { $0.hasSuffix(" --server https://opub.example.org") })
+    }
+
     @Test("advanced configs carry the placeholder, never a session id, and the raw headers")
     func advancedConfigs() {
         let claude = LaunchTable.advancedEnvironment(

@@ -49,6 +49,22 @@ struct SetupTests {
         }
     }
 
+    @Test("setting up another agent on a key this machine already holds asks for nothing and keeps its server")
+    func anotherSurfaceReusesTheSecret() async throws {
+        try await withCLIWorld { world in
+            #expect(await world.setup("claude").status == 0)
+            // No --key-stdin, no OPUB_PROVIDER_KEY, no terminal: the stored secret is used.
+            let result = await world.opub(
+                ["setup", "codex", "--project", "octo/widgets", "--compute-key-id", world.keyID.rawValue])
+            #expect(result.status == 0, "\(result.error)")
+            #expect(result.error.contains("using the secret already stored for \(world.keyID)"))
+            #expect(result.output.contains("Next: opub run codex"))
+            let stored = try #require(try ConfigStore(paths: world.temp.paths).load().keys[world.keyID.rawValue])
+            #expect(stored.server == world.serverURL)
+            #expect(stored.store == "file")
+        }
+    }
+
     @Test("rejects a malformed key without contacting anyone, and never echoes it")
     func malformedKey() async throws {
         try await withCLIWorld { world in

@@ -136,13 +136,17 @@ struct KeyPageTests {
             // Exactly what the launch table produces for this key, secret included.
             let expected = KeyCreationConfigs(
                 repository: project.name, keyID: key.id, providerBaseURL: app.dependencies.providerURL,
-                recommendedModels: app.dependencies.configuration.agents.recommendedModels, secret: secret)
+                recommendedModels: app.dependencies.configuration.agents.recommendedModels, secret: secret,
+                server: app.dependencies.urls.base)
+            #expect(!app.dependencies.urls.base.contains("opub.dev"))
             for surface in Surface.allCases {
                 let shown = htmlCaptures(
                     html, #"<code id="setup-\#(surface.rawValue)" data-surface="\#(surface.rawValue)">([^<]*)</code>"#)
                 #expect(shown == [expected.setupCommands[surface.rawValue]!], "\(surface)")
                 #expect(
-                    shown.first == LaunchTable.setupCommand(for: surface, repository: project.name, keyID: key.id))
+                    shown.first
+                        == LaunchTable.setupCommand(for: surface, repository: project.name, keyID: key.id)
+                        + " --server \(app.dependencies.urls.base)")
                 #expect(environment(html, surface: surface) == expected.environment[surface.rawValue], "\(surface)")
             }
             let headers = try #require(htmlCaptures(html, #"<code id="raw-headers">([^<]*)</code>"#).first)

@@ -6,7 +6,7 @@ import OpubSurfaces
 /// What every command derives from the global options and the context: paths, stores, which server
 /// and provider to talk to, and which key this repository uses.
 struct CommandSupport: Sendable {
-    static let defaultServer = "https://opub.dev"
+    static let defaultServer = LaunchTable.defaultServer
     static let defaultProvider = OpenRouterClient.Configuration.defaultBaseURL
 
     let context: CLIContext
@@ -76,6 +76,12 @@ struct CommandSupport: Sendable {
             return (keyID, stored)
         }
         guard let root = GitWorkTree.root(containing: context.currentDirectory) else {
+            if configuration.keys.isEmpty {
+                throw CLIError(
+                    "No compute key is set up on this machine yet. Run the `opub setup` command shown on your "
+                        + "project's key page (opub setup <agent> --project owner/repo --compute-key-id ck_…), "
+                        + "in the project's repository.")
+            }
             throw CLIError(
                 "Not inside a git repository, so no key is bound here. Run this in the project's repository, "
                     + "or pass --key ck_… (see `opub keys`).")

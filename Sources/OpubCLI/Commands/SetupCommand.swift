@@ -22,7 +22,7 @@ public struct SetupCommand: OpubSubcommand {
     var keyFromStandardInput = false
 
     @Option(help: "Where to keep the secret: file (0600, default) or keyring (secret-tool).")
-    var store: SecretStoreKind = .file
+    var store: SecretStoreKind?
 
     @Flag(help: "Bind even though this repository's origin names another repository.")
     var force = false
@@ -42,15 +42,17 @@ public struct SetupCommand: OpubSubcommand {
         let paths = support.paths
         try Self.refuseWorkTree(paths)
 
-        let secret = try readSecret(context)
+        var configuration = try support.configStore.load()
+        let alreadyStored = configuration.keys[keyID.rawValue]
+        let secret = try await readSecret(context, support: support, keyID: keyID, stored: alreadyStored)
         guard KeyFingerprint.isWellFormedSecret(secret) else {
             throw CLIError(
                 "That is not an OpenRouter key (\(KeyFingerprint.label(ofSecret: secret))): keys are sk-or-v1- "
                     + "followed by 64 hex digits. Copy it again from the key page.")
         }
-
-        var configuration = try support.configStore.load()
-        let server = try support.server(for: nil, configuration: configuration)
+        // A key already set up keeps the server it was set up with unless --server / OPUB_SERVER says otherwise.
+        let server = try support.server(for: alreadyStored, configuration: configuration)
+        let store = self.store ?? alreadyStored.map(support.storeKind(of:)) ?? .file
         let status = try await verifyWithOpub(support, server: server, keyID: keyID, secret: secret, repository)
         let providerURL = try support.providerURL(advertised: status.providerURL, configuration: configuration)
         let providerKey = try await verifyWithProvider(secret: secret, providerURL: providerURL)
@@ -114,10 +116,20 @@ public struct SetupCommand: OpubSubcommand {
         }
     }
 
-    func readSecret(_ context: CLIContext) throws -> String {
+    /// `--key-stdin`, `OPUB_PROVIDER_KEY`, the secret this machine already holds for the key (setting up
+    /// another agent on the same key asks for nothing), else a hidden prompt.
+    func readSecret(
+        _ context: CLIContext, support: CommandSupport, keyID: KeyID, stored: StoredKey?
+    ) async throws -> String {
         if keyFromStandardInput { return try context.input.readStandardInput().trimmed }
         if let fromEnvironment = context.environment["OPUB_PROVIDER_KEY"], !fromEnvironment.isEmpty {
             return fromEnvironment.trimmed
+        }
+        if let stored,
+            let secret = try? await support.secretStore.load(keyID: keyID.rawValue, from: support.storeKind(of: stored))
+        {
+            context.console.info("\(context.console.mark(true)) using the secret already stored for \(keyID)")
+            return secret
         }
         if let typed = context.input.readHidden(prompt: "Paste the compute key (sk-or-v1-…, input hidden): ") {
             return typed.trimmed

@@ -4,7 +4,7 @@ import OpubCore
 /// `headers`) and page show besides the secret, built from the launch table so that the page and
 /// `opub run` cannot disagree.
 public struct KeyCreationConfigs: Sendable, Hashable, Codable {
-    /// Surface → `opub setup <surface> --project owner/repo --compute-key-id ck_…`.
+    /// Surface → `opub setup <surface> --project owner/repo --compute-key-id ck_… [--server URL]`.
     public var setupCommands: [String: String]
     /// Surface → the variables a custom setup needs, secret included (the creation answer is the only
     /// one that ever carries it).
@@ -19,9 +19,9 @@ public struct KeyCreationConfigs: Sendable, Hashable, Codable {
 
     public init(
         repository: RepositoryName, keyID: KeyID, providerBaseURL: String, recommendedModels: [String: String],
-        secret: String
+        secret: String, server: String? = nil
     ) {
-        setupCommands = LaunchTable.setupCommands(repository: repository, keyID: keyID)
+        setupCommands = LaunchTable.setupCommands(repository: repository, keyID: keyID, server: server)
         var environment: [String: [String: String]] = [:]
         for surface in Surface.allCases {
             let variables = LaunchTable.advancedEnvironment(

@@ -16,18 +16,35 @@ public enum LaunchTable {
         }
     }
 
+    /// The server the CLI talks to when neither `--server`, `OPUB_SERVER` nor a stored key names one.
+    public static let defaultServer = "https://opub.dev"
+
     /// The command the key-creation page shows for a surface:
-    /// `opub setup <surface> --project owner/repo --compute-key-id ck_…`.
-    public static func setupCommand(for surface: Surface, repository: RepositoryName, keyID: KeyID) -> String {
-        "opub setup \(surface.rawValue) --project \(repository) --compute-key-id \(keyID)"
+    /// `opub setup <surface> --project owner/repo --compute-key-id ck_…`, followed by
+    /// `--server <server>` whenever `server` (the public URL of the server printing it) is not the CLI's
+    /// default, so that the command works as printed.
+    public static func setupCommand(
+        for surface: Surface, repository: RepositoryName, keyID: KeyID, server: String? = nil
+    ) -> String {
+        "opub setup \(surface.rawValue) --project \(repository) --compute-key-id \(keyID)" + serverFlag(server)
+    }
+
+    /// ` --server <url>` when `server` is given and is not ``defaultServer``; empty otherwise.
+    public static func serverFlag(_ server: String?) -> String {
+        guard var trimmed = server else { return "" }
+        while trimmed.hasSuffix("/") { trimmed.removeLast() }
+        guard !trimmed.isEmpty, trimmed != defaultServer else { return "" }
+        return " --server \(trimmed)"
     }
 
     /// The setup command for every surface, keyed by surface name (the server's
     /// `setup_commands` field).
-    public static func setupCommands(repository: RepositoryName, keyID: KeyID) -> [String: String] {
+    public static func setupCommands(
+        repository: RepositoryName, keyID: KeyID, server: String? = nil
+    ) -> [String: String] {
         Dictionary(
             uniqueKeysWithValues: Surface.allCases.map {
-                ($0.rawValue, setupCommand(for: $0, repository: repository, keyID: keyID))
+                ($0.rawValue, setupCommand(for: $0, repository: repository, keyID: keyID, server: server))
             })
     }
 

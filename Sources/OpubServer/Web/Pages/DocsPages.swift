@@ -31,6 +31,8 @@ struct DocsPages {
         let guideName: String
         let installLine: String
         let serverURL: String
+        /// ` --server <this server>` for commands printed here, unless this server is the CLI's default.
+        let serverFlag: String
         let surfaces: [SurfaceDoc]
         let keyMinimum: String
         let donationMinimum: String
@@ -92,6 +94,7 @@ struct DocsPages {
             guides: Self.guides.map {
                 GuideLink(slug: $0.slug, name: $0.name, summary: $0.summary, current: $0.slug == current)
             }, guideName: name, installLine: dependencies.installCommand, serverURL: base,
+            serverFlag: LaunchTable.serverFlag(base),
             surfaces: Surface.allCases.map {
                 SurfaceDoc(
                     name: $0.rawValue, displayName: $0.displayName, program: $0.program, installHint: $0.installHint,
