@@ -15,6 +15,16 @@ let staticSwiftRuntime: [String] =
         "swiftSynchronization", "swiftGlibc",
     ].flatMap { ["-Xlinker", "-l\($0)"] } + ["-Xlinker", "--end-group"]
 
+/// The same for `opub-mcp`, whose MCP SDK brings URLSession (FoundationNetworking, over the system's
+/// libcurl, which stays a shared library: every Linux distribution ships libcurl.so.4).
+let staticSwiftRuntimeWithNetworking: [String] =
+    ["-static-stdlib", "-Xlinker", "--start-group"]
+    + [
+        "FoundationNetworking", "_CFURLSessionInterface", "Foundation", "CoreFoundation", "FoundationEssentials",
+        "FoundationInternationalization", "_FoundationICU", "_FoundationCShims", "_FoundationCollections",
+        "swiftDispatch", "dispatch", "BlocksRuntime", "swiftSynchronization", "swiftGlibc",
+    ].flatMap { ["-Xlinker", "-l\($0)"] } + ["-Xlinker", "-l:libcurl.so.4", "-Xlinker", "--end-group"]
+
 let package = Package(
     name: "opub",
     platforms: [.macOS(.v15)],
@@ -159,12 +169,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Linked with the Swift runtime and Foundation statically: `opub run` sits in front of every agent
-        // start, and loading them as shared libraries costs more than the rest of opub's start-up.
+        // start, and loading them as shared libraries costs more than the rest of opub's start-up; and the
+        // server distributes it (`/downloads/opub/…`) to machines without Swift.
         .executableTarget(
             name: "opub", dependencies: ["OpubCLI"], swiftSettings: swiftSettings,
             linkerSettings: [.unsafeFlags(staticSwiftRuntime, .when(platforms: [.linux]))]
         ),
-        .executableTarget(name: "opub-mcp", dependencies: ["OpubMCP"], swiftSettings: swiftSettings),
+        // Static too, so that the binaries the server distributes run where Swift is not installed.
+        .executableTarget(
+            name: "opub-mcp", dependencies: ["OpubMCP"], swiftSettings: swiftSettings,
+            linkerSettings: [.unsafeFlags(staticSwiftRuntimeWithNetworking, .when(platforms: [.linux]))]
+        ),
         .executableTarget(name: "opub-server", dependencies: ["OpubServer"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "openrouter-sim",

@@ -1,6 +1,7 @@
 import Foundation
 import MCP
 import OpubCLI
+import OpubSurfaces
 
 /// The stdio MCP server behind `opub mcp` (which execs `opub-mcp`): tools `opub_budget`, `opub_session`
 /// and `opub_project`. It reads the session from `--session-dir` / `OPUB_SESSION_DIR`, or, when `opub mcp`

@@ -1,5 +1,6 @@
 import Foundation
 import OpubCLI
+import OpubSurfaces
 import Testing
 
 @Suite("opub doctor")
@@ -21,6 +22,45 @@ struct DoctorTests {
             #expect(lines.contains { $0.hasPrefix("✗ codex: codex is not installed — npm install -g @openai/codex") })
             #expect(lines.contains { $0.hasPrefix("✓ leak scan: no sk-or-v1- key") })
         }
+    }
+
+    @Test("a CLI older than the one its server distributes gets a warning with the one-line upgrade")
+    func olderThanTheServer() async throws {
+        try await withCLIWorld { world in
+            #expect(await world.setup("claude").status == 0)
+            await world.server.distribute("99.0.0")
+            let older = await world.opub(["doctor"])
+            #expect(older.status == 0, "a version warning does not fail doctor: \(older.output)")
+            #expect(
+                older.output.contains(
+                    "✗ cli version: opub \(OpubVersion.current) is older than the 99.0.0 that \(world.serverURL) "
+                        + "distributes — upgrade: curl -fsSL http://127.0.0.1/install.sh | sh"))
+            await world.server.distribute(OpubVersion.current)
+            let current = await world.opub(["doctor"])
+            #expect(current.output.contains("✓ cli version: opub \(OpubVersion.current)"))
+            await world.server.distribute(nil)
+            let none = await world.opub(["doctor"])
+            #expect(!none.output.contains("cli version"))
+        }
+    }
+
+    @Test("dotted versions compare number by number; the install origin is read from beside the binary")
+    func versionsAndOrigin() throws {
+        #expect(DottedVersion("0.10.0")! > DottedVersion("0.9.1")!)
+        #expect(DottedVersion("1.0")! == DottedVersion("1.0.0")!)
+        #expect(DottedVersion("1.2.3-beta")! == DottedVersion("1.2.3")!)
+        #expect(DottedVersion("one") == nil)
+        let folder = NSTemporaryDirectory() + "opub-origin-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        #expect(InstallOrigin.read(besideExecutable: folder + "/opub") == nil)
+        #expect(InstallOrigin.versionLine(origin: nil) == OpubVersion.current)
+        try "server=https://opub.example.org\nversion=0.1.0\n".write(
+            toFile: folder + "/" + InstallOrigin.fileName, atomically: true, encoding: .utf8)
+        let origin = try #require(InstallOrigin.read(besideExecutable: folder + "/opub"))
+        #expect(origin == InstallOrigin(server: "https://opub.example.org", version: "0.1.0"))
+        #expect(
+            InstallOrigin.versionLine(origin: origin)
+                == "\(OpubVersion.current) (installed from https://opub.example.org, which distributed 0.1.0)")
     }
 
     @Test("finds a key committed to the repository, in a tracked file and in history, without printing it")

@@ -1,6 +1,7 @@
 import Foundation
 import OpubCLI
 import OpubCore
+import OpubSurfaces
 import TOMLKit
 import Testing
 

@@ -33,6 +33,9 @@ public struct DoctorCommand: OpubSubcommand {
         if let (keyID, stored) = resolved {
             checks += await keyChecks(support, keyID, stored, configuration: configuration)
         }
+        if let server = try? support.server(for: resolved?.1, configuration: configuration) {
+            if let check = await versionCheck(support, server: server) { checks.append(check) }
+        }
         for surface in Surface.allCases {
             checks.append(await surfaceCheck(surface, context))
         }
@@ -131,6 +134,32 @@ public struct DoctorCommand: OpubSubcommand {
             checks.append(.fail("opub", "\(error)", fix: "check --server / OPUB_SERVER and your network"))
         }
         return checks
+    }
+
+    /// What the server distributes (`GET /downloads/opub`), against this CLI's version: an older CLI
+    /// gets the one-line upgrade. Silent when the server does not distribute the CLI or cannot be reached
+    /// (the `opub` check reports reachability).
+    func versionCheck(_ support: CommandSupport, server: String) async -> DoctorCheck? {
+        struct Listing: Decodable {
+            let version: String
+            let installCommand: String
+            enum CodingKeys: String, CodingKey {
+                case version
+                case installCommand = "install_command"
+            }
+        }
+        let exchange = HTTPExchange(method: "GET", url: server + "/downloads/opub", timeout: .seconds(5))
+        guard let answer = try? await support.context.http.send(exchange), answer.status == 200,
+            let listing = try? JSONDecoder().decode(Listing.self, from: Data(answer.body)),
+            let theirs = DottedVersion(listing.version), let ours = DottedVersion(OpubVersion.current)
+        else { return nil }
+        if ours < theirs {
+            return .fail(
+                "cli version",
+                "opub \(OpubVersion.current) is older than the \(listing.version) that \(server) distributes",
+                fix: "upgrade: \(listing.installCommand)", optional: true)
+        }
+        return .pass("cli version", "opub \(OpubVersion.current) (\(server) distributes \(listing.version))")
     }
 
     func surfaceCheck(_ surface: Surface, _ context: CLIContext) async -> DoctorCheck {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import OpubSurfaces
 
 /// `opub`: store a compute key safely, launch coding agents funded by it, and tell opub when those
 /// sessions run.
@@ -12,7 +13,7 @@ public struct OpubCommand: AsyncParsableCommand {
             then, in the repository:
               opub run claude
             """,
-        version: OpubVersion.current,
+        version: InstallOrigin.versionLine(),
         subcommands: [
             SetupCommand.self, RunCommand.self, StatusCommand.self, EnvCommand.self, MCPCommand.self,
             DoctorCommand.self, RevokeCommand.self, LogoutCommand.self, KeysCommand.self,

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import NIOCore
+import OpubSurfaces
 
 /// One HTTP exchange, reduced to what the CLI needs.
 public struct HTTPExchange: Sendable {

@@ -37,6 +37,8 @@ public struct AppDependencies: Sendable {
     public let heartbeats: HeartbeatBuffer
     /// How this replica's last reconcile cycle went, for `/readyz`.
     public let providerHealth = ProviderHealth()
+    /// The prebuilt CLI this server hands out (`/downloads/opub/…`).
+    public let cliDistribution: CLIDistribution
 
     public init(
         configuration: ServerConfiguration, store: Store, secretKey: String, github: any GitHubClient,
@@ -69,6 +71,7 @@ public struct AppDependencies: Sendable {
         self.webhookSecret = configuration.payments.webhookSecret ?? secrets.derivedSandboxWebhookSecret
         self.cliCache = CLIAuthCache()
         self.heartbeats = HeartbeatBuffer(store: store)
+        self.cliDistribution = CLIDistribution(directory: configuration.cliDistributionDirectory)
         if let provider {
             var reconcileLogger = logger
             reconcileLogger[metadataKey: "service"] = "reconciler"

@@ -72,6 +72,7 @@ public struct ServerComposition: Sendable {
         let configuration = dependencies.configuration
         var modules: [any RouteModule] = [
             OperationsRoutes(dependencies: dependencies),
+            DownloadRoutes(dependencies: dependencies),
             GitHubSignInRoutes(dependencies: dependencies),
             SessionRoutes(dependencies: dependencies),
             ProjectRoutes(dependencies: dependencies),

@@ -65,6 +65,7 @@ struct ServeCommand: AsyncParsableCommand {
                     // Unbuffered, so that a script reading stdout gets the line at once.
                     FileHandle.standardOutput.write(Data((url + "\n").utf8))
                     logger.notice("listening", metadata: ["url": "\(url)", "public_url": "\(urls.base)"])
+                    ServerLogging.announceDistribution(composition.dependencies, logger: logger)
                 }
                 let group = ServiceGroup(
                     configuration: .init(
@@ -114,6 +115,26 @@ enum ServerLogging {
                 "donation_maximum": "\(configuration.donationLimits.maximum.centsString)",
                 "fee_basis_points": "\(configuration.feeBasisPoints)",
             ])
+    }
+
+    /// Which CLI the install line hands out, or how to give it one.
+    static func announceDistribution(_ dependencies: AppDependencies, logger: Logger) {
+        let distribution = dependencies.cliDistribution
+        let platforms = distribution.platforms
+        if platforms.isEmpty {
+            logger.warning(
+                """
+                no prebuilt CLI to distribute: /install.sh can only build from source. Build opub and opub-mcp \
+                beside opub-server (swift build), or set OPUB_CLI_DIST_DIR to a folder made by scripts/dist.
+                """)
+        } else {
+            logger.info(
+                "distributing the CLI",
+                metadata: [
+                    "version": "\(distribution.version)", "platforms": "\(platforms.joined(separator: ","))",
+                    "install": "\(dependencies.installCommand)",
+                ])
+        }
     }
 
     static func listeningURL(channel: any Channel, bind: BindAddress) -> String {

@@ -238,7 +238,8 @@ public struct ConfigurationLoader: Sendable {
                 mode: modes[.provider]!, managementKey: managementKey, baseURL: openRouterURL,
                 allowedProviders: allowedProviders, reconcileIntervalSeconds: interval, keyMinimumLimit: keyMinimum),
             agents: AgentSettings(recommendedModels: models, cliRequestsPerSecond: cliRate),
-            donationLimits: limits, feeBasisPoints: fee, logLevel: logLevel, trustForwardedFor: trustForwardedFor)
+            donationLimits: limits, feeBasisPoints: fee, logLevel: logLevel, trustForwardedFor: trustForwardedFor,
+            cliDistributionDirectory: value("OPUB_CLI_DIST_DIR"))
     }
 
     // MARK: - Reading values

@@ -25,6 +25,9 @@ public struct ServerConfiguration: Sendable {
     public var logLevel: Logger.Level
     /// Take the client address from the first `X-Forwarded-For` entry (only behind a trusted proxy).
     public var trustForwardedFor: Bool
+    /// `OPUB_CLI_DIST_DIR`: the prebuilt CLI to hand out, one folder per platform (see
+    /// ``CLIDistribution``); nil: the `opub` and `opub-mcp` beside the running server.
+    public var cliDistributionDirectory: String? = nil
 
     /// True when every part is simulated.
     public var isFullSandbox: Bool {

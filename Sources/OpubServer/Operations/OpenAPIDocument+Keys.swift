@@ -587,7 +587,9 @@ extension OpenAPIDocument {
           /install.sh:
             get:
               tags: [operations]
-              summary: The CLI installer (POSIX sh; builds opub from source).
+              summary: >-
+                The CLI installer (POSIX sh), with this server's URL, version and platforms written in: it
+                downloads the prebuilt opub and opub-mcp, checks their SHA-256, and installs them.
               operationId: installScript
               responses:
                 "200":
@@ -596,6 +598,68 @@ extension OpenAPIDocument {
                     text/x-shellscript:
                       schema:
                         type: string
+                default:
+                  $ref: "#/components/responses/Error"
+          /downloads/opub:
+            get:
+              tags: [operations]
+              summary: The CLI version this server distributes, for which platforms, and the install line.
+              operationId: cliDistribution
+              responses:
+                "200":
+                  description: The distribution.
+                  content:
+                    application/json:
+                      schema:
+                        type: object
+                        required: [version, platforms, install_command]
+                        properties:
+                          version:
+                            type: string
+                          platforms:
+                            type: array
+                            items:
+                              type: string
+                          install_command:
+                            type: string
+                default:
+                  $ref: "#/components/responses/Error"
+          /downloads/opub/{version}/{platform}/{file}:
+            get:
+              tags: [operations]
+              summary: A prebuilt opub or opub-mcp binary, or the platform's SHA256SUMS.
+              operationId: cliDownload
+              parameters:
+                - name: version
+                  in: path
+                  required: true
+                  schema:
+                    type: string
+                - name: platform
+                  in: path
+                  required: true
+                  description: os-arch, for example linux-x86_64.
+                  schema:
+                    type: string
+                - name: file
+                  in: path
+                  required: true
+                  schema:
+                    type: string
+                    enum: [opub, opub-mcp, SHA256SUMS]
+              responses:
+                "200":
+                  description: The file.
+                  content:
+                    application/octet-stream:
+                      schema:
+                        type: string
+                        format: binary
+                    text/plain:
+                      schema:
+                        type: string
+                "404":
+                  $ref: "#/components/responses/Error"
                 default:
                   $ref: "#/components/responses/Error"
         """#

@@ -3,7 +3,8 @@ import Hummingbird
 import OpubStore
 
 /// `GET /healthz` (the process answers), `GET /readyz` (the database answers and its schema is
-/// current; 503 otherwise), `GET /metrics` (Prometheus text), `GET /api/openapi.yaml`, `GET /install.sh`.
+/// current; 503 otherwise), `GET /metrics` (Prometheus text), `GET /api/openapi.yaml` (`/install.sh` is
+/// served by ``DownloadRoutes``).
 struct OperationsRoutes: RouteModule {
     let dependencies: AppDependencies
 
@@ -38,12 +39,6 @@ struct OperationsRoutes: RouteModule {
         routes.get("/metrics") { _, _ in
             PlainResponse.text(
                 dependencies.metrics.registry.emitToString(), contentType: "text/plain; version=0.0.4; charset=utf-8")
-        }
-        routes.get("/install.sh") { _, _ in
-            guard let script = Self.installScript else {
-                throw APIError.notFound("installer_missing", "This build of opub-server does not carry install.sh.")
-            }
-            return PlainResponse.text(script, contentType: "text/x-shellscript; charset=utf-8")
         }
         routes.get("/api/openapi.yaml") { _, _ in
             PlainResponse.text(OpenAPIDocument.yaml, contentType: "application/yaml; charset=utf-8")

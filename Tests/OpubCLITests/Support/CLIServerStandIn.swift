@@ -35,6 +35,10 @@ actor CLIServerState {
     var heartbeatInterval = 1
     var providerURL = "https://openrouter.ai/api/v1"
     var requests: [String] = []
+    /// The CLI version `GET /downloads/opub` says this server distributes; nil: no distribution (404).
+    var distributedVersion: String?
+
+    func distribute(_ version: String?) { distributedVersion = version }
 
     func addKey(_ keyID: KeyID, secret: String, project: String, name: String = "laptop") {
         keys[keyID.rawValue] = KeyEntry(
@@ -128,6 +132,14 @@ struct CLIServerStandIn: Sendable {
         let router = Router(context: BasicRequestContext.self)
         let api = router.group("api/v1/cli")
         let state = self.state
+        router.get("downloads/opub") { _, _ in
+            guard let version = await state.distributedVersion else {
+                return Self.problem(.notFound, "no_such_route", "There is nothing here.")
+            }
+            return try Self.json([
+                "version": version, "install_command": "curl -fsSL http://127.0.0.1/install.sh | sh",
+            ])
+        }
         api.get("keys/:ck") { request, context in
             let keyID = context.parameters.get("ck") ?? ""
             await state.record("GET keys/\(keyID)")
