@@ -67,7 +67,9 @@ struct KeyRoutesTests {
             #expect((key["limit"] as? [String: Any])?["usd"] as? String == "12.500000")
             let setup = try #require(answer["setup_commands"] as? [String: String])
             #expect(Set(setup.keys) == ["claude", "codex", "copilot", "vibe", "opencode", "continue"])
-            #expect(setup["claude"] == "opub setup claude --project acme/widgets --compute-key-id \(id)")
+            #expect(
+                setup["claude"]
+                    == "opub setup claude --project acme/widgets --compute-key-id \(id) --server http://127.0.0.1:9")
             let environment = try #require(answer["environment"] as? [String: [String: String]])
             #expect(environment["claude"]?["ANTHROPIC_AUTH_TOKEN"] == secret)
             #expect(environment["claude"]?["ANTHROPIC_BASE_URL"] == String(world.simulator.baseURL.dropLast(3)))

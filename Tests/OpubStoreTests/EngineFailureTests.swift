@@ -3,6 +3,7 @@ import Logging
 import OpubStore
 import OpubTestSupport
 import SQLKit
+import Synchronization
 import Testing
 
 /// A database that does not answer is reported as `StoreError.unavailable`, quickly, never as a
@@ -40,6 +41,13 @@ struct EngineFailureTests {
             group.cancelAll()
         }
     }
+}
+
+/// Counts from many tasks.
+final class Counter: Sendable {
+    private let count = Mutex(0)
+    func increment() { count.withLock { $0 += 1 } }
+    var value: Int { count.withLock { $0 } }
 }
 
 /// A PostgreSQL that answers but whose connections are all in use is busy, not down: callers wait
@@ -84,9 +92,9 @@ struct BusyPoolTests {
 
     @Test("every connection in use past the deadline: busy, never unavailable")
     func busyPastDeadline() async throws {
-        try await withEngine(connections: 2, ConnectionPatience(silence: .milliseconds(300), deadline: .seconds(1))) {
+        try await withEngine(connections: 2, ConnectionPatience(silence: .seconds(1), deadline: .seconds(3))) {
             engine in
-            let holders = await occupy(engine, count: 2, seconds: 4)
+            let holders = await occupy(engine, count: 2, seconds: 8)
             let started = ContinuousClock.now
             do {
                 try await engine.read { db in try await db.raw("SELECT 1").run() }
@@ -99,16 +107,16 @@ struct BusyPoolTests {
                 #expect(message.contains("busy"))
             }
             let waited = started.duration(to: .now)
-            #expect(waited >= .seconds(1) && waited < .seconds(4))
+            #expect(waited >= .seconds(3) && waited < .seconds(8))
             for holder in holders { try await holder.value }
         }
     }
 
     @Test("a caller waits its turn longer than the silence that means down, and then runs")
     func waitsItsTurn() async throws {
-        try await withEngine(connections: 2, ConnectionPatience(silence: .milliseconds(300), deadline: .seconds(20))) {
+        try await withEngine(connections: 2, ConnectionPatience(silence: .seconds(1), deadline: .seconds(30))) {
             engine in
-            let holders = await occupy(engine, count: 2, seconds: 1)
+            let holders = await occupy(engine, count: 2, seconds: 3)
             let answer = try await engine.read { db in
                 try await db.raw("SELECT 1 AS one").first()?.decode(column: "one", as: Int.self)
             }
@@ -131,23 +139,26 @@ struct BusyPoolTests {
             try await store.migrate()
             let project = try await fundedProject(store, dollars: 100)
             let other = try await fundedProject(store, dollars: 1, name: "acme/other")
+            let finished = Counter()
             let writers = Task {
                 try await withThrowingTaskGroup(of: Void.self) { writers in
                     for _ in 0..<100 {
                         writers.addTask {
                             // Each writer holds the project's row lock for a while, as a slow transaction would.
                             try await store.withProjectLock(project.id) { _ in
-                                try await Task.sleep(for: .milliseconds(10))
+                                try await Task.sleep(for: .milliseconds(20))
                             }
+                            finished.increment()
                         }
                     }
                     try await writers.waitForAll()
                 }
             }
-            try await Task.sleep(for: .milliseconds(100))
-            let started = ContinuousClock.now
+            try await Task.sleep(for: .milliseconds(200))
             #expect(try await store.projects.find(other.id) != nil)
-            #expect(started.duration(to: .now) < .milliseconds(500))
+            // Without the queue the read waits behind every writer that leased a connection before it.
+            let done = finished.value
+            #expect(done < 50, "the read was answered only after \(done) of 100 writers")
             try await writers.value
         }
         try await dropTestDatabase(url)

@@ -35,7 +35,9 @@ public final class PostgresEngine: DatabaseEngine {
             database: location.database, tls: tls)
         configuration.options.maximumConnections = maximumConnections
         configuration.options.minimumConnections = 0
-        configuration.options.connectTimeout = patience.silence
+        // Refused connections fail at once whatever this is; a connection attempt that hangs is cut off here
+        // (and the silence rule answers `unavailable` first when the whole pool is silent).
+        configuration.options.connectTimeout = max(patience.silence, .seconds(5))
         // The pool's own chatter (e.g. a lease requested a moment before `run()` starts) is noise;
         // failures reach callers as thrown errors.
         var background = logger

@@ -12,6 +12,9 @@ import os
 import pathlib
 import re
 import secrets as random_tokens
+import shutil
+import subprocess
+import tempfile
 import time
 
 import pytest
@@ -244,6 +247,30 @@ def test_donor_journey(browser):
     browser.screenshot("missing-project")
 
 
+def run_printed_commands(install_line, setup_line, secret):
+    """The key page's step 1 and 2 as a newcomer runs them: copied from the page, on a machine without
+    Swift (a fresh HOME, PATH=/usr/bin:/bin), in a clone of the project."""
+    home = tempfile.mkdtemp(prefix="opub-web-home-")
+    try:
+        env = {"HOME": home, "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
+        installed = subprocess.run(["sh", "-c", install_line], env=env, cwd=home, capture_output=True, text=True,
+                                   timeout=120)
+        assert installed.returncode == 0, installed.stderr
+        env["PATH"] = f"{home}/.local/bin:" + env["PATH"]
+        repo = os.path.join(home, "tool")
+        os.makedirs(repo)
+        subprocess.run(["git", "init", "-q"], cwd=repo, env=env, check=True)
+        subprocess.run(["git", "remote", "add", "origin", "https://github.com/maya-org/tool.git"], cwd=repo, env=env,
+                       check=True)
+        setup = subprocess.run(["sh", "-c", setup_line], env={**env, "OPUB_PROVIDER_KEY": secret}, cwd=repo,
+                               capture_output=True, text=True, timeout=120)
+        assert setup.returncode == 0, setup.stdout + setup.stderr
+        assert "Next: opub run claude" in setup.stdout
+        assert secret not in setup.stdout + setup.stderr + installed.stderr
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
 def test_maintainer_journey(browser):
     browser.visit("/")
     browser.sign_in("maya")
@@ -282,8 +309,10 @@ def test_maintainer_journey(browser):
     key_id = re.search(r"ck_[a-z0-9]+", browser.driver.find_element(By.ID, "setup-claude").text).group(0)
     for surface in ("claude", "codex", "copilot", "vibe", "opencode", "continue"):
         command = browser.driver.find_element(By.ID, f"setup-{surface}").text
-        assert command == f"opub setup {surface} --project maya-org/tool --compute-key-id {key_id}"
+        assert command == f"opub setup {surface} --project maya-org/tool --compute-key-id {key_id} --server {URL}"
     assert f"curl -fsSL {URL}/install.sh | sh" in browser.text
+    run_printed_commands(browser.driver.find_element(By.ID, "install-line").text,
+                         browser.driver.find_element(By.ID, "setup-claude").text, secret)
     browser.driver.find_element(By.XPATH, "//summary[contains(., 'Claude Code: environment variables')]").click()
     assert "ANTHROPIC_AUTH_TOKEN" in browser.text
     browser.screenshot("key-created")
