@@ -45,7 +45,7 @@ struct InferenceWireTests {
             ]
             let answer = try await sim.rawJSON(
                 "POST", "/chat/completions", key: key.secret, headers: headers,
-                body: #"{"model":"openai/gpt-4o-mini","user":"maint","messages":[{"role":"user","content":"hi"}]}"#)
+                body: #"{"model":"openai/gpt-5.4-mini","user":"maint","messages":[{"role":"user","content":"hi"}]}"#)
             #expect(answer.status == 200)
             let id = try #require(answer.json["id"] as? String)
             let generation = try await sim.rawJSON("GET", "/generation?id=\(id)", key: key.secret)
@@ -54,12 +54,12 @@ struct InferenceWireTests {
             #expect(data["origin"] as? String == "https://opub.dev/github/octo/repo")
             #expect(data["x_title"] as? String == "opub")
             #expect(data["user"] as? String == "maint")
-            #expect(data["model"] as? String == "openai/gpt-4o-mini")
+            #expect(data["model"] as? String == "openai/gpt-5.4-mini")
             #expect(data["provider_name"] as? String == "OpenAI")
 
             let withBody = try await sim.rawJSON(
                 "POST", "/messages", key: key.secret, headers: ["X-Title": "legacy", "x-session-id": "ls_h"],
-                body: #"{"model":"anthropic/claude-sonnet-4","max_tokens":50,"session_id":"ls_body","#
+                body: #"{"model":"anthropic/claude-sonnet-4.6","max_tokens":50,"session_id":"ls_body","#
                     + #""messages":[{"role":"user","content":"hi"}]}"#)
             #expect(withBody.status == 200)
             let listed = try await sim.rawJSON(
@@ -80,7 +80,7 @@ struct InferenceWireTests {
         try await withSimulator { sim in
             let key = try await sim.createKey(limit: Money(micros: 1))
             let body =
-                #"{"model":"anthropic/claude-sonnet-4","max_tokens":64,"system":"Be brief","#
+                #"{"model":"anthropic/claude-sonnet-4.6","max_tokens":64,"system":"Be brief","#
                 + #""messages":[{"role":"user","content":[{"type":"text","text":"hi"}]}]}"#
             let refused = try await sim.rawJSON("POST", "/messages", key: key.secret, body: body)
             #expect(refused.status == 402)
@@ -109,7 +109,7 @@ struct InferenceWireTests {
             let key = try await sim.createKey()
             let chat = try await sim.raw(
                 "POST", "/chat/completions", key: key.secret,
-                body: #"{"model":"openai/gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"hi"}]}"#)
+                body: #"{"model":"openai/gpt-5.4-mini","stream":true,"messages":[{"role":"user","content":"hi"}]}"#)
             #expect(chat.headers["content-type"] == "text/event-stream")
             #expect(chat.body.hasPrefix(": OPENROUTER PROCESSING\n\n"))
             #expect(chat.body.hasSuffix("data: [DONE]\n\n"))
@@ -118,7 +118,7 @@ struct InferenceWireTests {
 
             let messages = try await sim.raw(
                 "POST", "/messages", key: key.secret,
-                body: #"{"model":"anthropic/claude-3.5-haiku","max_tokens":30,"stream":true,"#
+                body: #"{"model":"anthropic/claude-haiku-4.5","max_tokens":30,"stream":true,"#
                     + #""messages":[{"role":"user","content":"hi"}]}"#)
             let events = messages.body.split(separator: "\n").filter { $0.hasPrefix("event: ") }.map {
                 String($0.dropFirst(7))
@@ -129,7 +129,7 @@ struct InferenceWireTests {
 
             let responses = try await sim.raw(
                 "POST", "/responses", key: key.secret,
-                body: #"{"model":"openai/gpt-4o","input":"hi","stream":true}"#)
+                body: #"{"model":"openai/gpt-5.4","input":"hi","stream":true}"#)
             #expect(responses.body.hasPrefix("event: response.created\n"))
             #expect(responses.body.contains("event: response.output_text.delta\n"))
             #expect(responses.body.contains("event: response.completed\n"))
@@ -142,7 +142,7 @@ struct InferenceWireTests {
             let answer = try await sim.rawJSON("GET", "/models", key: nil)
             let models = try #require(answer.json["data"] as? [[String: Any]])
             #expect(models.count == PriceTable.standard.models.count)
-            let mini = try #require(models.first { $0["id"] as? String == "openai/gpt-4o-mini" })
+            let mini = try #require(models.first { $0["id"] as? String == "openai/gpt-5.4-mini" })
             let pricing = try #require(mini["pricing"] as? [String: Any])
             #expect(pricing["prompt"] as? String == "0.00000015")
             #expect(pricing["completion"] as? String == "0.0000006")

@@ -23,7 +23,7 @@ struct LimitTests {
     @Test("a request whose worst case exceeds what is left gets 402 with the affordable token count")
     func unaffordable() async throws {
         try await withSimulator { sim in
-            // gpt-4o-mini: 150 n$ per prompt token, 600 n$ per completion token.
+            // gpt-5.4-mini: 150 n$ per prompt token, 600 n$ per completion token.
             let key = try await sim.createKey(limit: Money(micros: 100))
             // "Hello": 4 + 2 = 6 prompt tokens = 900 n$; 100,000 n$ left → (100,000 − 900) / 600 = 165.
             let error = await openRouterError { _ = try await sim.chat(key.secret, prompt: "Hello", maxTokens: 1000) }
@@ -45,10 +45,10 @@ struct LimitTests {
         try await withSimulator { sim in
             let key = try await sim.createKey(limit: Money(dollars: 0, cents: 50))
             let error = await openRouterError {
-                _ = try await sim.chat(key.secret, model: "anthropic/claude-sonnet-4", maxTokens: nil)
+                _ = try await sim.chat(key.secret, model: "anthropic/claude-sonnet-4.6", maxTokens: nil)
             }
             #expect(error?.status == 402)
-            _ = try await sim.chat(key.secret, model: "openai/gpt-4o-mini", maxTokens: nil)
+            _ = try await sim.chat(key.secret, model: "openai/gpt-5.4-mini", maxTokens: nil)
         }
     }
 

@@ -109,9 +109,9 @@ struct ManagementAPITests {
     func accountReads() async throws {
         try await withSimulator { sim in
             let key = try await sim.createKey(limit: Money(dollars: 1))
-            let first = try await sim.chat(key.secret, model: "openai/gpt-4o-mini", prompt: "one")
-            let second = try await sim.chat(key.secret, model: "anthropic/claude-sonnet-4", prompt: "two")
-            let third = try await sim.chat(key.secret, model: "openai/gpt-4o-mini", prompt: "three")
+            let first = try await sim.chat(key.secret, model: "openai/gpt-5.4-mini", prompt: "one")
+            let second = try await sim.chat(key.secret, model: "anthropic/claude-sonnet-4.6", prompt: "two")
+            let third = try await sim.chat(key.secret, model: "openai/gpt-5.4-mini", prompt: "three")
             let total = first.usage.cost + second.usage.cost + third.usage.cost
 
             let info = try await sim.client(key.secret).currentKey()
@@ -128,7 +128,7 @@ struct ManagementAPITests {
 
             let rows = try await sim.admin.activity(apiKeyHash: key.key.hash)
             #expect(rows.count == 2)
-            let mini = try #require(rows.first { $0.model == "openai/gpt-4o-mini" })
+            let mini = try #require(rows.first { $0.model == "openai/gpt-5.4-mini" })
             #expect(mini.requests == 2)
             #expect(mini.usage == first.usage.cost + third.usage.cost)
             #expect(mini.promptTokens == first.usage.promptTokens + third.usage.promptTokens)
@@ -150,10 +150,10 @@ struct ManagementAPITests {
             #expect(guardrail.allowedProviders == ["openai", "mistralai"])
             #expect(try await sim.admin.assignKeys([key.key.hash], toGuardrail: guardrail.id) == 1)
 
-            _ = try await sim.chat(key.secret, model: "openai/gpt-4o-mini")
-            _ = try await sim.chat(key.secret, model: "mistralai/devstral-small")
+            _ = try await sim.chat(key.secret, model: "openai/gpt-5.4-mini")
+            _ = try await sim.chat(key.secret, model: "mistralai/devstral-2512")
             let refused = await openRouterError {
-                _ = try await sim.chat(key.secret, model: "anthropic/claude-sonnet-4")
+                _ = try await sim.chat(key.secret, model: "anthropic/claude-sonnet-4.6")
             }
             guard case .forbidden(let message)? = refused else {
                 Issue.record("expected 403, got \(String(describing: refused))")
@@ -162,7 +162,7 @@ struct ManagementAPITests {
             #expect(message.contains("not allowed by the guardrail"))
 
             #expect(try await sim.admin.unassignKeys([key.key.hash], fromGuardrail: guardrail.id) == 1)
-            _ = try await sim.chat(key.secret, model: "anthropic/claude-sonnet-4")
+            _ = try await sim.chat(key.secret, model: "anthropic/claude-sonnet-4.6")
             let unknown = await openRouterError { try await sim.admin.assignKeys(["nope"], toGuardrail: guardrail.id) }
             #expect(unknown?.status == 404)
         }
@@ -181,7 +181,7 @@ struct ManagementAPITests {
             #expect(answer.status == 403)
             let pinned = try await sim.rawJSON(
                 "POST", "/chat/completions", key: key.secret,
-                body: #"{"model":"openai/gpt-4o-mini","provider":{"only":["anthropic"]},"#
+                body: #"{"model":"openai/gpt-5.4-mini","provider":{"only":["anthropic"]},"#
                     + #""messages":[{"role":"user","content":"x"}]}"#)
             #expect(pinned.status == 404)
         }

@@ -70,7 +70,7 @@ struct HelperTests {
                 "ck_a": StoredKey(
                     project: "octo/widgets", name: "laptop", label: "sk-or-v1-abc...1234", store: "file",
                     server: "https://opub.dev", providerURL: nil, heartbeatIntervalSeconds: 60,
-                    models: ["claude": "anthropic/claude-sonnet-4.5"])
+                    models: ["claude": "anthropic/claude-sonnet-4.6"])
             ], bindings: [RepositoryBinding(root: "/src/widgets", remote: nil, key: "ck_a")])
         try store.save(configuration)
         #expect(try store.load() == configuration)

@@ -99,14 +99,15 @@ extension BinaryTests {
         func claude() async throws {
             try await launch(.claude, environment: ["ANTHROPIC_API_KEY": "sk-ant-stored-login"]) { launch in
                 let environment = launch.environment
-                let model = "anthropic/claude-sonnet-4.5"
+                let model = "anthropic/claude-sonnet-4.6"
                 #expect(environment["ANTHROPIC_BASE_URL"] == String(launch.base.dropLast(3)))
                 #expect(environment["ANTHROPIC_BASE_URL"]?.hasSuffix("/api") == true)
                 #expect(environment["ANTHROPIC_AUTH_TOKEN"] == launch.world.secret)
                 #expect(environment["ANTHROPIC_API_KEY"] == "")
                 #expect(
                     environment["ANTHROPIC_CUSTOM_HEADERS"]
-                        == "HTTP-Referer: \(launch.referer)\nX-OpenRouter-Title: opub\nx-session-id: \(launch.sessionID)"
+                        == "HTTP-Referer: \(launch.referer)\nX-OpenRouter-Title: opub\nX-Title: opub\n"
+                        + "X-OpenRouter-Categories: cli-agent\nx-session-id: \(launch.sessionID)"
                 )
                 #expect(environment["ANTHROPIC_DEFAULT_OPUS_MODEL"] == model)
                 #expect(environment["ANTHROPIC_DEFAULT_SONNET_MODEL"] == model)
@@ -130,6 +131,7 @@ extension BinaryTests {
                 #expect(launch.environment["OPENROUTER_API_KEY"] == launch.world.secret)
                 let headers =
                     "{ \"HTTP-Referer\" = \"\(launch.referer)\", \"X-OpenRouter-Title\" = \"opub\", "
+                    + "\"X-Title\" = \"opub\", \"X-OpenRouter-Categories\" = \"cli-agent\", "
                     + "\"x-session-id\" = \"\(launch.sessionID)\" }"
                 let expected = [
                     "-c", "model_provider=\"opub\"",
@@ -261,7 +263,8 @@ extension BinaryTests {
                 #expect(options?["baseURL"] as? String == launch.base)
                 #expect(
                     options?["headers"] as? [String: String] == [
-                        "HTTP-Referer": launch.referer, "X-OpenRouter-Title": "opub", "x-session-id": launch.sessionID,
+                        "HTTP-Referer": launch.referer, "X-OpenRouter-Title": "opub", "X-Title": "opub",
+                        "X-OpenRouter-Categories": "cli-agent", "x-session-id": launch.sessionID,
                     ])
                 #expect(json["model"] as? String == "openrouter/moonshotai/kimi-k2")
                 let mcp = (json["mcp"] as? [String: Any])?["opub"] as? [String: Any]
@@ -289,7 +292,8 @@ extension BinaryTests {
                 let headers = (model["requestOptions"] as? [String: Any])?["headers"] as? [String: String]
                 #expect(
                     headers == [
-                        "HTTP-Referer": launch.referer, "X-OpenRouter-Title": "opub", "x-session-id": launch.sessionID,
+                        "HTTP-Referer": launch.referer, "X-OpenRouter-Title": "opub", "X-Title": "opub",
+                        "X-OpenRouter-Categories": "cli-agent", "x-session-id": launch.sessionID,
                     ])
                 let server = try #require((yaml["mcpServers"] as? [[String: Any]])?.first)
                 #expect(server["name"] as? String == "opub")

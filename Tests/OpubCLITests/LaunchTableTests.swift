@@ -42,11 +42,16 @@ struct LaunchTableTests {
             ])
         #expect(claude[0].value == "https://openrouter.ai/api")
         #expect(claude[1].value == "{secret}")
-        #expect(claude[3].value == "HTTP-Referer: https://opub.dev/github/octo/widgets\nX-OpenRouter-Title: opub")
+        #expect(
+            claude[3].value
+                == "HTTP-Referer: https://opub.dev/github/octo/widgets\nX-OpenRouter-Title: opub\nX-Title: opub\n"
+                + "X-OpenRouter-Categories: cli-agent")
         #expect(
             LaunchTable.rawHeaders(repository: repository) == [
                 HeaderField(name: "HTTP-Referer", value: "https://opub.dev/github/octo/widgets"),
                 HeaderField(name: "X-OpenRouter-Title", value: "opub"),
+                HeaderField(name: "X-Title", value: "opub"),
+                HeaderField(name: "X-OpenRouter-Categories", value: "cli-agent"),
             ])
     }
 
@@ -88,7 +93,10 @@ struct KeyCreationConfigsTests {
             ])
         #expect(configs.environment["codex"] == ["OPENROUTER_API_KEY": "sk-or-v1-secret"])
         #expect(
-            configs.headers == ["HTTP-Referer": "https://opub.dev/github/octo/widgets", "X-OpenRouter-Title": "opub"])
+            configs.headers == [
+                "HTTP-Referer": "https://opub.dev/github/octo/widgets", "X-OpenRouter-Title": "opub", "X-Title": "opub",
+                "X-OpenRouter-Categories": "cli-agent",
+            ])
         let json = String(decoding: try JSONEncoder().encode(configs), as: UTF8.self)
         #expect(json.contains("\"setup_commands\""))
     }

@@ -25,7 +25,7 @@ struct SetupTests {
             let stored = try #require(configuration.keys[world.keyID.rawValue])
             #expect(stored.project == "octo/widgets")
             #expect(stored.providerURL == world.providerURL)
-            #expect(stored.models?["claude"] == "anthropic/claude-sonnet-4.5")
+            #expect(stored.models?["claude"] == "anthropic/claude-sonnet-4.6")
             #expect(stored.heartbeatIntervalSeconds == 1)
             #expect(
                 configuration.bindings == [

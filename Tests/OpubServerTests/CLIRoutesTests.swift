@@ -31,7 +31,7 @@ struct CLIRoutesTests {
             #expect((json["project"] as? [String: Any])?["full_name"] as? String == "acme/widgets")
             #expect(json["provider_url"] as? String == world.simulator.baseURL)
             #expect(json["heartbeat_interval_seconds"] as? Int == 30)
-            #expect((json["recommended_models"] as? [String: String])?["vibe"] == "mistralai/devstral-small")
+            #expect((json["recommended_models"] as? [String: String])?["vibe"] == "mistralai/devstral-2512")
             #expect(!status.body.contains(first.secret))
 
             #expect(try await world.cli("GET", path, token: nil).body.contains("link_token_required"))
@@ -123,7 +123,7 @@ struct CLIRoutesTests {
             #expect(usage.status == .ok)
             let rows = try #require(try usage.json()["items"] as? [[String: Any]])
             #expect(rows.count == 1)
-            #expect(rows.first?["model"] as? String == "openai/gpt-4o-mini")
+            #expect(rows.first?["model"] as? String == "openai/gpt-5.4-mini")
             #expect(rows.first?["linked"] as? Bool == true)
             #expect(rows.first?["requests"] as? Int == 2)
             #expect((rows.first?["key"] as? [String: Any])?["name"] as? String == "laptop")

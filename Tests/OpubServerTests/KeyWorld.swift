@@ -87,7 +87,7 @@ struct KeyWorld: Sendable {
         if let session { request.headers.add(name: "x-session-id", value: session.rawValue) }
         request.body = .bytes(
             ByteBuffer(
-                string: #"{"model":"openai/gpt-4o-mini","messages":[{"role":"user","content":"Write a haiku"}]}"#))
+                string: #"{"model":"openai/gpt-5.4-mini","messages":[{"role":"user","content":"Write a haiku"}]}"#))
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
         guard response.status == .ok else { throw TestFailure("chat: \(response.status)") }
     }

@@ -222,7 +222,7 @@ struct World {
                     apiKey: secret, configuration: .init(baseURL: simulator.baseURL, timeout: .seconds(2)))
                 _ = try? await agent.chatCompletion(
                     ChatCompletionRequest(
-                        model: "openai/gpt-4o-mini", messages: [.init(role: "user", content: "step \(counter)")],
+                        model: "openai/gpt-5.4-mini", messages: [.init(role: "user", content: "step \(counter)")],
                         maxTokens: 200))
                 return "agent request on \(key.id)"
             }

@@ -110,11 +110,11 @@ struct AgentSessionStoreTests {
             }
             try await store.usage.record(
                 [
-                    reading(today, "openai/gpt-4o-mini", micros: 30_000),
-                    reading(yesterday, "openai/gpt-4o", micros: 10_000),
+                    reading(today, "openai/gpt-5.4-mini", micros: 30_000),
+                    reading(yesterday, "openai/gpt-5.4", micros: 10_000),
                 ],
                 for: key)
-            try await store.usage.record([reading(today, "openai/gpt-4o-mini", micros: 35_000)], for: key)
+            try await store.usage.record([reading(today, "openai/gpt-5.4-mini", micros: 35_000)], for: key)
             let page = try await store.usage.page(of: project.id)
             #expect(page.items.count == 2)
             #expect(page.items.first?.reading.date == today)

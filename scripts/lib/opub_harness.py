@@ -249,7 +249,7 @@ class Simulator:
         status, body = self.call("DELETE", "/_sim/faults")
         assert status == 200, (status, body)
 
-    def charge(self, key_hash, usd, model="openai/gpt-4o-mini"):
+    def charge(self, key_hash, usd, model="openai/gpt-5.4-mini"):
         return self.call("POST", "/_sim/charge", {"key_hash": key_hash, "usd": usd, "model": model})
 
     def all_keys(self):
@@ -268,7 +268,7 @@ class Simulator:
         """{ck_id: provider key} for keys named opub:ck_…"""
         return {k["name"][len("opub:"):]: k for k in self.all_keys() if k["name"].startswith("opub:")}
 
-    def chat(self, secret, prompt="hello", model="openai/gpt-4o-mini", tokens=20):
+    def chat(self, secret, prompt="hello", model="openai/gpt-5.4-mini", tokens=20):
         """One chat completion with a key's secret; (status, cost in USD as Decimal or None)."""
         status, body = self.call("POST", "/chat/completions", {
             "model": model, "max_tokens": 64,

@@ -75,7 +75,7 @@ public struct SimulatorBenchmark: Sendable {
                     while index < requests {
                         let message = ChatCompletionRequest.Message(role: "user", content: "Benchmark prompt \(index)")
                         _ = try await inference.chatCompletion(
-                            ChatCompletionRequest(model: "openai/gpt-4o-mini", messages: [message], maxTokens: 64))
+                            ChatCompletionRequest(model: "openai/gpt-5.4-mini", messages: [message], maxTokens: 64))
                         index += concurrency
                     }
                 }

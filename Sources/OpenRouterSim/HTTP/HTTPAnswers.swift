@@ -58,6 +58,7 @@ enum HTTPAnswers {
         Attribution(
             referer: header(request, "HTTP-Referer"),
             title: header(request, "X-OpenRouter-Title") ?? header(request, "X-Title"),
+            categories: header(request, "X-OpenRouter-Categories"),
             sessionHeader: header(request, "x-session-id"))
     }
 

@@ -70,7 +70,7 @@ struct InferenceRequest: Sendable {
     private static func requireModel(_ body: JSONValue) throws(SimFailure) -> String {
         guard body.isObject else { throw .badRequest("The request body must be a JSON object") }
         guard let model = body["model"]?.stringValue, !model.isEmpty else {
-            throw .badRequest("model: a model slug is required, e.g. openai/gpt-4o-mini")
+            throw .badRequest("model: a model slug is required, e.g. openai/gpt-5.4-mini")
         }
         return model
     }

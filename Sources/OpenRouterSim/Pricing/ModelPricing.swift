@@ -29,7 +29,7 @@ public struct ModelPricing: Sendable, Hashable {
         self.completionPrice = completionPrice
     }
 
-    /// The slug prefix (`openai` in `openai/gpt-4o-mini`), what guardrail allowlists name.
+    /// The slug prefix (`openai` in `openai/gpt-5.4-mini`), what guardrail allowlists name.
     public var providerSlug: String { String(id.split(separator: "/").first ?? Substring(id)) }
 
     var promptNano: NanoUSD { NanoUSD(decimalText: promptPrice) ?? .zero }

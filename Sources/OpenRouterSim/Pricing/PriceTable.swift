@@ -9,24 +9,28 @@ public struct PriceTable: Sendable {
     /// The standard table documented in `docs/openrouter-sim.md`.
     public static let standard = PriceTable(models: [
         ModelPricing(
-            id: "openai/gpt-4o-mini", canonicalSlug: "openai/gpt-4o-mini-2024-07-18", name: "OpenAI: GPT-4o-mini",
+            id: "openai/gpt-5.4-mini", canonicalSlug: "openai/gpt-5.4-mini-20260305", name: "OpenAI: GPT-5.4 Mini",
             providerName: "OpenAI", contextLength: 128_000, maxCompletionTokens: 16_384,
             promptPrice: "0.00000015", completionPrice: "0.0000006"),
         ModelPricing(
-            id: "openai/gpt-4o", canonicalSlug: "openai/gpt-4o-2024-08-06", name: "OpenAI: GPT-4o",
+            id: "openai/gpt-5.4", canonicalSlug: "openai/gpt-5.4-20260305", name: "OpenAI: GPT-5.4",
             providerName: "OpenAI", contextLength: 128_000, maxCompletionTokens: 16_384,
             promptPrice: "0.0000025", completionPrice: "0.00001"),
         ModelPricing(
-            id: "anthropic/claude-sonnet-4", canonicalSlug: "anthropic/claude-4-sonnet-20250522",
-            name: "Anthropic: Claude Sonnet 4", providerName: "Anthropic", contextLength: 200_000,
+            id: "openai/gpt-5.3-codex", canonicalSlug: "openai/gpt-5.3-codex-20260205", name: "OpenAI: GPT-5.3-Codex",
+            providerName: "OpenAI", contextLength: 400_000, maxCompletionTokens: 128_000,
+            promptPrice: "0.00000175", completionPrice: "0.000014"),
+        ModelPricing(
+            id: "anthropic/claude-sonnet-4.6", canonicalSlug: "anthropic/claude-4.6-sonnet-20260217",
+            name: "Anthropic: Claude Sonnet 4.6", providerName: "Anthropic", contextLength: 200_000,
             maxCompletionTokens: 64_000, promptPrice: "0.000003", completionPrice: "0.000015"),
         ModelPricing(
-            id: "anthropic/claude-3.5-haiku", canonicalSlug: "anthropic/claude-3-5-haiku",
-            name: "Anthropic: Claude 3.5 Haiku", providerName: "Anthropic", contextLength: 200_000,
+            id: "anthropic/claude-haiku-4.5", canonicalSlug: "anthropic/claude-4.5-haiku-20251001",
+            name: "Anthropic: Claude Haiku 4.5", providerName: "Anthropic", contextLength: 200_000,
             maxCompletionTokens: 8_192, promptPrice: "0.0000008", completionPrice: "0.000004"),
         ModelPricing(
-            id: "mistralai/devstral-small", canonicalSlug: "mistralai/devstral-small-2507",
-            name: "Mistral: Devstral Small", providerName: "Mistral", contextLength: 128_000,
+            id: "mistralai/devstral-2512", canonicalSlug: "mistralai/devstral-2512",
+            name: "Mistral: Devstral 2", providerName: "Mistral", contextLength: 128_000,
             maxCompletionTokens: 32_768, promptPrice: "0.00000007", completionPrice: "0.00000028"),
         ModelPricing(
             id: "qwen/qwen3-coder", canonicalSlug: "qwen/qwen3-coder-480b-a35b-07-25", name: "Qwen: Qwen3 Coder",
@@ -42,8 +46,8 @@ public struct PriceTable: Sendable {
             maxCompletionTokens: 32_768, promptPrice: "0.0000002", completionPrice: "0.0000008"),
     ])
 
-    /// Finds a model by slug, canonical slug, bare name (`gpt-4o-mini`), or a dated variant of a bare name
-    /// (`claude-sonnet-4-20250514`, as Anthropic clients send).
+    /// Finds a model by slug, canonical slug, bare name (`gpt-5.4-mini`), or a dated variant of a bare name
+    /// (`claude-sonnet-4-6-20260217`, as Anthropic clients send).
     public func model(named requested: String) -> ModelPricing? {
         if let exact = models.first(where: { $0.id == requested || $0.canonicalSlug == requested }) { return exact }
         let bare = requested.split(separator: "/").last.map(String.init) ?? requested

@@ -19,6 +19,8 @@ struct GenerationRecord: Sendable, Codable {
     var referer: String?
     /// `X-OpenRouter-Title`, or the older `X-Title`.
     var title: String?
+    /// `X-OpenRouter-Categories`.
+    var categories: String? = nil
     /// The body's `user` (Anthropic: `metadata.user_id`).
     var user: String?
     /// The body's `session_id`.
@@ -62,6 +64,7 @@ struct GenerationRecord: Sendable, Codable {
             ("session_id", .optionalString(sessionID)),
             ("http_referer", .optionalString(referer)),
             ("x_title", .optionalString(title)),
+            ("x_openrouter_categories", .optionalString(categories)),
             ("x_session_id", .optionalString(headerSessionID)),
         ])
     }

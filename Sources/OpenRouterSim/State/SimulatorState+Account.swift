@@ -131,7 +131,7 @@ extension SimulatorState {
             let amount = NanoUSD(json: usd) ?? usd.stringValue.flatMap({ NanoUSD(decimalText: $0) }),
             amount >= .zero
         else { throw .badRequest("usd: a non-negative amount is required (a number or a decimal string)") }
-        let modelName = body["model"]?.stringValue ?? "openai/gpt-4o-mini"
+        let modelName = body["model"]?.stringValue ?? "openai/gpt-5.4-mini"
         guard let key = addUsage(hash: hash, amount: amount, model: modelName) else { throw .notFound("Key not found") }
         return .object([("data", keyJSON(key))])
     }
@@ -139,7 +139,7 @@ extension SimulatorState {
     /// Adds usage to a key as if requests had happened (what `POST /_sim/charge` does), for in-process
     /// scenarios and benchmarks. Returns false when there is no such key.
     @discardableResult
-    public func addUsage(toKey hash: String, amount: Money, model: String = "openai/gpt-4o-mini") -> Bool {
+    public func addUsage(toKey hash: String, amount: Money, model: String = "openai/gpt-5.4-mini") -> Bool {
         addUsage(hash: hash, amount: NanoUSD(money: amount), model: model) != nil
     }
 

@@ -5,6 +5,8 @@ import OpubCore
 struct Attribution: Sendable {
     var referer: String?
     var title: String?
+    /// `X-OpenRouter-Categories`, comma-separated.
+    var categories: String?
     var sessionHeader: String?
 }
 
@@ -82,7 +84,8 @@ extension SimulatorState {
             id: nextGenerationID(), keyHash: hash, model: model.id, providerName: model.providerName,
             api: request.api.rawValue, promptTokens: promptTokens, completionTokens: completion.completionTokens,
             cost: cost, createdAt: time, streamed: request.stream, finishReason: completion.finishReason,
-            referer: attribution.referer, title: attribution.title, user: request.user,
+            referer: attribution.referer, title: attribution.title, categories: attribution.categories,
+            user: request.user,
             bodySessionID: request.sessionID, headerSessionID: attribution.sessionHeader)
         generations[record.id] = record
         generationsByKey[hash, default: []].append(record.id)

@@ -358,7 +358,7 @@ public struct ConfigurationLoader: Sendable {
     func recommendedModels() throws(ConfigurationError) -> [String: String] {
         var models = AgentSettings.defaultRecommendedModels
         guard let text = value("OPUB_RECOMMENDED_MODELS") else { return models }
-        let hint = "use surface=model pairs, for example claude=anthropic/claude-sonnet-4,codex=openai/gpt-4o"
+        let hint = "use surface=model pairs, for example claude=anthropic/claude-sonnet-4.6,codex=openai/gpt-5.4"
         for pair in text.split(separator: ",") {
             let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard parts.count == 2, models[parts[0]] != nil, !parts[1].isEmpty, parts[1].count <= 200,

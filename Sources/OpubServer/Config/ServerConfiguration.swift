@@ -94,8 +94,8 @@ public struct AgentSettings: Sendable {
 
     /// Models the provider (and the sandbox simulator) serves, one per surface's wire format.
     public static let defaultRecommendedModels: [String: String] = [
-        "claude": "anthropic/claude-sonnet-4", "codex": "openai/gpt-4o", "copilot": "openai/gpt-4o",
-        "vibe": "mistralai/devstral-small", "opencode": "qwen/qwen3-coder", "continue": "anthropic/claude-sonnet-4",
+        "claude": "anthropic/claude-sonnet-4.6", "codex": "openai/gpt-5.3-codex", "copilot": "openai/gpt-5.4",
+        "vibe": "mistralai/devstral-2512", "opencode": "qwen/qwen3-coder", "continue": "anthropic/claude-sonnet-4.6",
     ]
 }
 

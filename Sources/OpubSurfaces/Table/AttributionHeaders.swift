@@ -2,7 +2,9 @@ import OpubCore
 
 /// The headers that tell OpenRouter (and so the project's public spend page) which project and which
 /// linked session a request belongs to: `HTTP-Referer: https://opub.dev/github/{owner}/{repo}`,
-/// `X-OpenRouter-Title: opub`, and `x-session-id: {ls}` when there is a session.
+/// `X-OpenRouter-Title: opub` with the legacy `X-Title: opub` (OpenRouter reads either; older
+/// deployments only the legacy one), `X-OpenRouter-Categories: cli-agent` (the app's marketplace
+/// category), and `x-session-id: {ls}` when there is a session.
 public struct AttributionHeaders: Sendable, Hashable {
     public var repository: RepositoryName
     public var sessionID: SessionID?
@@ -20,6 +22,8 @@ public struct AttributionHeaders: Sendable, Hashable {
         var fields = [
             HeaderField(name: "HTTP-Referer", value: referer),
             HeaderField(name: "X-OpenRouter-Title", value: "opub"),
+            HeaderField(name: "X-Title", value: "opub"),
+            HeaderField(name: "X-OpenRouter-Categories", value: "cli-agent"),
         ]
         if let sessionID { fields.append(HeaderField(name: "x-session-id", value: sessionID.rawValue)) }
         return fields

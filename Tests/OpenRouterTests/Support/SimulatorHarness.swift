@@ -51,7 +51,7 @@ struct SimulatorHarness: Sendable {
     }
 
     func chat(
-        _ secret: String, model: String = "openai/gpt-4o-mini", prompt: String = "Hello", maxTokens: Int? = 100
+        _ secret: String, model: String = "openai/gpt-5.4-mini", prompt: String = "Hello", maxTokens: Int? = 100
     ) async throws -> ChatCompletion {
         try await client(secret, retry: .never).chatCompletion(
             ChatCompletionRequest(

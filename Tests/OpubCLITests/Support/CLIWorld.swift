@@ -16,7 +16,7 @@ struct CLIWorld: Sendable {
 
     static let managementKey = "sk-or-v1-" + String(repeating: "cd", count: 32)
     static let models = [
-        "claude": "anthropic/claude-sonnet-4.5", "codex": "openai/gpt-5-codex", "copilot": "openai/gpt-5",
+        "claude": "anthropic/claude-sonnet-4.6", "codex": "openai/gpt-5-codex", "copilot": "openai/gpt-5",
         "vibe": "mistralai/devstral-medium", "opencode": "moonshotai/kimi-k2", "continue": "qwen/qwen3-coder",
     ]
 

@@ -46,7 +46,7 @@ class CLIRoutes(BaseHTTPRequestHandler):
                 "remaining": amount("18.750000", 18_750_000),
             },
             "project": {"full_name": "octo/widgets", "available": amount("75.000000", 75_000_000)},
-            "recommended_models": {"claude": "anthropic/claude-sonnet-4.5"},
+            "recommended_models": {"claude": "anthropic/claude-sonnet-4.6"},
             "heartbeat_interval_seconds": 60,
             "provider_url": "https://openrouter.ai/api/v1",
         }
@@ -85,7 +85,7 @@ def session_dir(server):
             "linked": True,
             "started_at": "2026-11-22T20:00:00.000000Z",
             "pid": os.getpid(),
-            "model": "anthropic/claude-sonnet-4.5",
+            "model": "anthropic/claude-sonnet-4.6",
         }
         path = os.path.join(directory, "session.json")
         with open(path, "w") as file:
@@ -133,7 +133,7 @@ def test_tools_list_and_every_tool(session_dir):
             "surface": "claude",
             "linked": True,
             "started_at": "2026-11-22T20:00:00.000000Z",
-            "model": "anthropic/claude-sonnet-4.5",
+            "model": "anthropic/claude-sonnet-4.6",
         }
 
         project = await session.call_tool("opub_project", {})

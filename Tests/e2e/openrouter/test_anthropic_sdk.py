@@ -6,7 +6,7 @@ import pytest
 
 from conftest import expected_cost, usd
 
-MODEL = "anthropic/claude-sonnet-4"
+MODEL = "anthropic/claude-sonnet-4.6"
 
 
 def client(base_url: str, secret: str) -> anthropic.Anthropic:
@@ -32,7 +32,7 @@ def test_messages(base_url, new_key, prices):
 
 def test_messages_streaming(base_url, new_key):
     with client(base_url, new_key["key"]).messages.stream(
-        model="anthropic/claude-3.5-haiku", max_tokens=40, messages=[{"role": "user", "content": "Stream"}]
+        model="anthropic/claude-haiku-4.5", max_tokens=40, messages=[{"role": "user", "content": "Stream"}]
     ) as stream:
         text = "".join(stream.text_stream)
         final = stream.get_final_message()

@@ -15,7 +15,7 @@ def test_key_usage_equals_sum_of_costs(base_url, management):
     assert created["data"]["usage"] == 0 and created["data"]["updated_at"] is None
     sdk = openai.OpenAI(base_url=base_url, api_key=secret, max_retries=0)
     costs = []
-    for index, model in enumerate(["openai/gpt-4o-mini", "qwen/qwen3-coder", "anthropic/claude-sonnet-4"] * 3):
+    for index, model in enumerate(["openai/gpt-5.4-mini", "qwen/qwen3-coder", "anthropic/claude-sonnet-4.6"] * 3):
         answer = sdk.chat.completions.create(
             model=model, messages=[{"role": "user", "content": f"request {index}"}], max_tokens=80
         )

@@ -6,7 +6,7 @@ import pytest
 
 from conftest import expected_cost, usd
 
-MODEL = "openai/gpt-4o-mini"
+MODEL = "openai/gpt-5.4-mini"
 ATTRIBUTION = {"HTTP-Referer": "https://opub.dev/github/octo/repo", "X-OpenRouter-Title": "opub"}
 
 
@@ -27,7 +27,7 @@ def test_chat_completion_cost_matches_price_table(base_url, new_key, prices):
 
 def test_chat_completion_streaming_ends_with_usage(base_url, new_key, prices):
     stream = client(base_url, new_key["key"]).chat.completions.create(
-        model="mistralai/devstral-small",
+        model="mistralai/devstral-2512",
         messages=[{"role": "user", "content": "Stream please"}],
         max_tokens=40,
         stream=True,
@@ -43,20 +43,20 @@ def test_chat_completion_streaming_ends_with_usage(base_url, new_key, prices):
     assert text and finish in ("stop", "length")
     assert usage is not None
     assert usd(usage.cost) == expected_cost(
-        prices, "mistralai/devstral-small", usage.prompt_tokens, usage.completion_tokens
+        prices, "mistralai/devstral-2512", usage.prompt_tokens, usage.completion_tokens
     )
 
 
 def test_responses_api(base_url, new_key, prices):
     response = client(base_url, new_key["key"]).responses.create(
-        model="openai/gpt-4o", input="Summarise the plan", instructions="Be brief", max_output_tokens=60
+        model="openai/gpt-5.4", input="Summarise the plan", instructions="Be brief", max_output_tokens=60
     )
     assert response.status == "completed"
     assert response.output_text
     usage = response.usage
     assert usage.total_tokens == usage.input_tokens + usage.output_tokens
     assert usd(usage.model_extra["cost"]) == expected_cost(
-        prices, "openai/gpt-4o", usage.input_tokens, usage.output_tokens
+        prices, "openai/gpt-5.4", usage.input_tokens, usage.output_tokens
     )
 
 

@@ -19,7 +19,7 @@ OPUB = os.path.join(ROOT, ".build/debug/opub")
 SIMULATOR = os.path.join(ROOT, ".build/debug/openrouter-sim")
 VIBE_BIN_DIR = os.environ["VIBE_BIN_DIR"]
 KEY_ID = "ck_e2evibekey1"
-MODEL = "mistralai/devstral-small"
+MODEL = "mistralai/devstral-2512"
 
 
 def link_token(secret: str, key_id: str) -> str:
@@ -153,5 +153,6 @@ def test_vibe_runs_through_opub_with_attribution(simulator):
             assert generation["model"] == MODEL
             assert generation["http_referer"] == "https://opub.dev/github/octo/widgets"
             assert generation["x_title"] == "opub"
+            assert generation["x_openrouter_categories"] == "cli-agent"
             assert generation["x_session_id"] == session_id
         assert call(f"{provider_url}/key", secret)["data"]["usage"] > 0

@@ -162,9 +162,9 @@ def linked_agent_session(secret: str, key_id: str):
     assert started.status_code == 201, started.text
     chat = requests.post(f"{URL}/sandbox/openrouter/api/v1/chat/completions", timeout=30,
                          headers={"Authorization": f"Bearer {secret}", "x-session-id": session},
-                         # The simulator's `[sim:tokens=N]` asks for N completion tokens: 20,000 of Claude Sonnet 4
+                         # The simulator's `[sim:tokens=N]` asks for N completion tokens: 20,000 of Claude Sonnet 4.6
                          # cost $0.30, an amount the page shows in cents.
-                         json={"model": "anthropic/claude-sonnet-4",
+                         json={"model": "anthropic/claude-sonnet-4.6",
                                "messages": [{"role": "user", "content": "Refactor the parser [sim:tokens=20000]"}]})
     assert chat.status_code == 200, chat.text
     ended = cli.post(f"{URL}/api/v1/cli/sessions/{session}/end", json={"reason": "exited", "exit_code": 0},
