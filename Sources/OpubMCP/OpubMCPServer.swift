@@ -23,7 +23,7 @@ public enum OpubMCPServer {
         await server.withMethodHandler(ListTools.self) { _ in .init(tools: tools.definitions) }
         await server.withMethodHandler(CallTool.self) { parameters in await tools.call(parameters.name) }
         do {
-            try await server.start(transport: StdioTransport())
+            try await server.start(transport: InitializeCompatibleTransport())
         } catch {
             FileHandle.standardError.write(Data("opub: the MCP server could not start: \(error)\n".utf8))
             return 1

@@ -13,6 +13,29 @@ enum ChatCompletionsFormat {
         ])
     }
 
+    static func toolCallJSON(_ record: GenerationRecord, call: ToolCallPlan, arguments: String, index: Bool) -> JSONValue {
+        var members: [(String, JSONValue)] = index ? [("index", .int(0))] : []
+        members += [
+            ("id", .string("call_" + record.id.dropFirst(4))), ("type", .string("function")),
+            ("function", .object([("name", .string(call.fullName)), ("arguments", .string(arguments))])),
+        ]
+        return .object(members)
+    }
+
+    /// The assistant message: its text, or its one tool call.
+    static func message(_ served: ServedGeneration) -> JSONValue {
+        guard let call = served.record.toolCall else {
+            return .object([
+                ("role", .string("assistant")), ("content", .string(served.text)), ("refusal", .null),
+                ("reasoning", .null),
+            ])
+        }
+        return .object([
+            ("role", .string("assistant")), ("content", .null), ("refusal", .null), ("reasoning", .null),
+            ("tool_calls", .array([toolCallJSON(served.record, call: call, arguments: "{}", index: false)])),
+        ])
+    }
+
     static func completion(_ served: ServedGeneration) -> JSONValue {
         let record = served.record
         return .object([
@@ -29,13 +52,7 @@ enum ChatCompletionsFormat {
                         ("finish_reason", .string(record.finishReason)),
                         ("native_finish_reason", .string(record.finishReason)),
                         ("index", .int(0)),
-                        (
-                            "message",
-                            .object([
-                                ("role", .string("assistant")), ("content", .string(served.text)),
-                                ("refusal", .null), ("reasoning", .null),
-                            ])
-                        ),
+                        ("message", message(served)),
                     ])
                 ])
             ),
@@ -70,6 +87,14 @@ enum ChatCompletionsFormat {
             return TextChunks.sse(.object(members))
         }
         var frames = [": OPENROUTER PROCESSING\n\n"]
+        if let call = record.toolCall {
+            frames.append(
+                chunk(
+                    .object([
+                        ("role", .string("assistant")), ("content", .null),
+                        ("tool_calls", .array([toolCallJSON(record, call: call, arguments: "{}", index: true)])),
+                    ]), finish: nil))
+        }
         for piece in TextChunks.split(served.text) {
             frames.append(chunk(.object([("role", .string("assistant")), ("content", .string(piece))]), finish: nil))
         }

@@ -16,6 +16,19 @@ struct InferenceRequest: Sendable {
     var sessionID: String?
     /// Providers the request allows (`provider.only`, else `provider.order` when fallbacks are off).
     var allowedProviders: [String]?
+    /// The tool to call instead of answering with text (see ``ToolCallPlan``).
+    var toolCall: ToolCallPlan? = nil
+    /// The start of the tool result the request ends with, if it does.
+    var toolResult: String? = nil
+
+    /// Reads the tool round trip of ``ToolCallPlan`` from the request's messages (or input items).
+    mutating func readTools(_ body: JSONValue, messages: [JSONValue]) {
+        if let result = ToolCallPlan.trailingToolResult(messages) {
+            toolResult = String(result.prefix(500))
+        } else if let text = ToolCallPlan.trailingUserText(messages), let name = ToolCallPlan.requestedName(in: text) {
+            toolCall = ToolCallPlan.resolve(name, offered: ToolCallPlan.offeredTools(body))
+        }
+    }
 
     var promptText: String { messageTexts.joined(separator: "\n") }
     var promptTokens: Int { CompletionEngine.promptTokens(messages: messageTexts) }
@@ -29,10 +42,12 @@ struct InferenceRequest: Sendable {
         let texts = messages.map { text(of: $0["content"]) }
         let maxTokens = try positiveInt(body, "max_tokens")
         let maxCompletionTokens = try positiveInt(body, "max_completion_tokens")
-        return InferenceRequest(
+        var request = InferenceRequest(
             api: .chatCompletions, model: model, messageTexts: texts, maxTokens: maxTokens ?? maxCompletionTokens,
             stream: body["stream"]?.boolValue ?? false, user: body["user"]?.stringValue,
             sessionID: body["session_id"]?.stringValue, allowedProviders: providers(body["provider"]))
+        request.readTools(body, messages: messages)
+        return request
     }
 
     /// Reads `/messages` (Anthropic): `system` and `messages[].content` as text or content blocks.
@@ -44,11 +59,13 @@ struct InferenceRequest: Sendable {
         var texts: [String] = []
         if let system = body["system"], !system.isNull { texts.append(text(of: system)) }
         texts += messages.map { text(of: $0["content"]) }
-        return InferenceRequest(
+        var request = InferenceRequest(
             api: .messages, model: model, messageTexts: texts, maxTokens: try positiveInt(body, "max_tokens"),
             stream: body["stream"]?.boolValue ?? false,
             user: body["metadata"]?["user_id"]?.stringValue ?? body["user"]?.stringValue,
             sessionID: body["session_id"]?.stringValue, allowedProviders: providers(body["provider"]))
+        request.readTools(body, messages: messages)
+        return request
     }
 
     /// Reads `/responses` (OpenAI Responses): `instructions` and `input` as text or input items.
@@ -56,15 +73,24 @@ struct InferenceRequest: Sendable {
         let model = try requireModel(body)
         var texts: [String] = []
         if let instructions = body["instructions"]?.stringValue { texts.append(instructions) }
+        let items: [JSONValue]
         switch body["input"] {
-        case .string(let text)?: texts.append(text)
-        case .array(let items)?: texts += items.map { $0["content"].map { text(of: $0) } ?? text(of: $0) }
+        case .string(let text)?:
+            texts.append(text)
+            items = [.string(text)]
+        case .array(let array)?:
+            texts += array.map { $0["content"].map { text(of: $0) } ?? $0["output"].map { text(of: $0) } ?? text(of: $0) }
+            items = array
         default: throw .badRequest("input: a string or an array of input items is required")
         }
-        return InferenceRequest(
+        // `safety_identifier` is the Responses API's end-user id; `user` is its older name.
+        var request = InferenceRequest(
             api: .responses, model: model, messageTexts: texts, maxTokens: try positiveInt(body, "max_output_tokens"),
-            stream: body["stream"]?.boolValue ?? false, user: body["user"]?.stringValue,
+            stream: body["stream"]?.boolValue ?? false,
+            user: body["safety_identifier"]?.stringValue ?? body["user"]?.stringValue,
             sessionID: body["session_id"]?.stringValue, allowedProviders: providers(body["provider"]))
+        request.readTools(body, messages: items)
+        return request
     }
 
     private static func requireModel(_ body: JSONValue) throws(SimFailure) -> String {

@@ -1,7 +1,17 @@
 /// Anthropic Messages as OpenRouter's `/messages` writes them; `usage` carries `cost` as well.
 enum MessagesFormat {
     static func stopReason(_ record: GenerationRecord) -> String {
-        record.finishReason == "length" ? "max_tokens" : "end_turn"
+        if record.toolCall != nil { return "tool_use" }
+        return record.finishReason == "length" ? "max_tokens" : "end_turn"
+    }
+
+    static func toolUseID(_ record: GenerationRecord) -> String { "toolu_" + record.id.dropFirst(4) }
+
+    static func toolUse(_ record: GenerationRecord, call: ToolCallPlan, input: JSONValue) -> JSONValue {
+        .object([
+            ("type", .string("tool_use")), ("id", .string(toolUseID(record))), ("name", .string(call.fullName)),
+            ("input", input),
+        ])
     }
 
     static func usage(_ record: GenerationRecord, outputTokens: Int? = nil) -> JSONValue {
@@ -32,9 +42,10 @@ enum MessagesFormat {
     }
 
     static func complete(_ served: ServedGeneration) -> JSONValue {
-        message(
-            served, content: [.object([("type", .string("text")), ("text", .string(served.text))])],
-            stop: .string(stopReason(served.record)), usage: usage(served.record))
+        let content =
+            served.record.toolCall.map { [toolUse(served.record, call: $0, input: .object([]))] }
+            ?? [.object([("type", .string("text")), ("text", .string(served.text))])]
+        return message(served, content: content, stop: .string(stopReason(served.record)), usage: usage(served.record))
     }
 
     /// message_start, content_block_start, ping, content_block_delta…, content_block_stop,
@@ -52,10 +63,23 @@ enum MessagesFormat {
                 "content_block_start",
                 .object([
                     ("type", .string("content_block_start")), ("index", .int(0)),
-                    ("content_block", .object([("type", .string("text")), ("text", .string(""))])),
+                    (
+                        "content_block",
+                        record.toolCall.map { toolUse(record, call: $0, input: .object([])) }
+                            ?? .object([("type", .string("text")), ("text", .string(""))])
+                    ),
                 ])),
             TextChunks.event("ping", .object([("type", .string("ping"))])),
         ]
+        if record.toolCall != nil {
+            frames.append(
+                TextChunks.event(
+                    "content_block_delta",
+                    .object([
+                        ("type", .string("content_block_delta")), ("index", .int(0)),
+                        ("delta", .object([("type", .string("input_json_delta")), ("partial_json", .string("{}"))])),
+                    ])))
+        }
         for piece in TextChunks.split(served.text) {
             frames.append(
                 TextChunks.event(

@@ -17,6 +17,30 @@ enum ResponsesFormat {
         .object([("type", .string("output_text")), ("text", .string(text)), ("annotations", .array([]))])
     }
 
+    /// The `function_call` output item of a tool call (``ToolCallPlan``), with its namespace when it has one.
+    static func functionCallItem(_ record: GenerationRecord, call: ToolCallPlan, arguments: String, status: String)
+        -> JSONValue
+    {
+        var members: [(String, JSONValue)] = [
+            ("type", .string("function_call")),
+            ("id", .string("fc_" + record.id.dropFirst(4))),
+            ("call_id", .string("call_" + record.id.dropFirst(4))),
+            ("name", .string(call.name)),
+            ("arguments", .string(arguments)),
+            ("status", .string(status)),
+        ]
+        if let namespace = call.namespace { members.append(("namespace", .string(namespace))) }
+        return .object(members)
+    }
+
+    /// The answer's output item: the message, or the function call.
+    static func outputItem(_ record: GenerationRecord, text: String?, status: String) -> JSONValue {
+        if let call = record.toolCall {
+            return functionCallItem(record, call: call, arguments: text == nil ? "" : "{}", status: status)
+        }
+        return messageItem(record, text: text, status: status)
+    }
+
     static func messageItem(_ record: GenerationRecord, text: String?, status: String) -> JSONValue {
         .object([
             ("type", .string("message")),
@@ -37,7 +61,7 @@ enum ResponsesFormat {
             ("created_at", .int64(record.createdAt.microsSinceEpoch / 1_000_000)),
             ("status", .string(status)),
             ("model", .string(record.model)),
-            ("output", .array(finished ? [messageItem(record, text: served.text, status: "completed")] : [])),
+            ("output", .array(finished ? [outputItem(record, text: served.text, status: "completed")] : [])),
             ("output_text", finished ? .string(served.text) : .null),
             ("usage", finished ? usage(record) : .null),
             ("error", .null),
@@ -76,7 +100,24 @@ enum ResponsesFormat {
         emit("response.in_progress", [("response", pending)])
         emit(
             "response.output_item.added",
-            [("output_index", .int(0)), ("item", messageItem(record, text: nil, status: "in_progress"))])
+            [("output_index", .int(0)), ("item", outputItem(record, text: nil, status: "in_progress"))])
+        if let call = record.toolCall {
+            let itemID = JSONValue.string("fc_" + record.id.dropFirst(4))
+            emit(
+                "response.function_call_arguments.delta",
+                [("item_id", itemID), ("output_index", .int(0)), ("delta", .string("{}"))])
+            emit(
+                "response.function_call_arguments.done",
+                [("item_id", itemID), ("output_index", .int(0)), ("arguments", .string("{}"))])
+            emit(
+                "response.output_item.done",
+                [
+                    ("output_index", .int(0)),
+                    ("item", functionCallItem(record, call: call, arguments: "{}", status: "completed")),
+                ])
+            emit("response.completed", [("response", response(served, finished: true, maxOutputTokens: maxOutputTokens))])
+            return frames
+        }
         let position: [(String, JSONValue)] = [
             ("item_id", itemID), ("output_index", .int(0)), ("content_index", .int(0)),
         ]

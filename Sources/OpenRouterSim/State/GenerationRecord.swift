@@ -21,6 +21,10 @@ struct GenerationRecord: Sendable, Codable {
     var title: String?
     /// `X-OpenRouter-Categories`.
     var categories: String? = nil
+    /// The tool the answer called (``ToolCallPlan``), if it did.
+    var toolCall: ToolCallPlan? = nil
+    /// The start of the tool result the request ended with, if it did.
+    var toolResult: String? = nil
     /// The body's `user` (Anthropic: `metadata.user_id`).
     var user: String?
     /// The body's `session_id`.
@@ -65,6 +69,8 @@ struct GenerationRecord: Sendable, Codable {
             ("http_referer", .optionalString(referer)),
             ("x_title", .optionalString(title)),
             ("x_openrouter_categories", .optionalString(categories)),
+            ("tool_call", .optionalString(toolCall?.fullName)),
+            ("tool_result", .optionalString(toolResult)),
             ("x_session_id", .optionalString(headerSessionID)),
         ])
     }

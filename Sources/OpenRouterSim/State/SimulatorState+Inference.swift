@@ -19,6 +19,23 @@ struct ServedGeneration: Sendable {
 
 /// Admission (auth, model, provider allowlists, limits) and charging, atomically.
 extension SimulatorState {
+    /// The answer: a tool call when the request asks for one, the quoted tool result when it ends with
+    /// one (``ToolCallPlan``), else the engine's deterministic text.
+    static func completion(
+        _ request: InferenceRequest, model: ModelPricing, maxTokens: Int, engine: CompletionEngine
+    ) -> CompletionEngine.Completion {
+        if let call = request.toolCall {
+            return CompletionEngine.Completion(
+                text: "", completionTokens: CompletionEngine.tokens(in: call.fullName + "{}"), finishReason: "tool_calls")
+        }
+        if let result = request.toolResult {
+            let text = "The tool answered: " + result.prefix(160).split(whereSeparator: \.isNewline).joined(separator: " ")
+            return CompletionEngine.Completion(
+                text: text, completionTokens: CompletionEngine.tokens(in: text), finishReason: "stop")
+        }
+        return engine.complete(model: model.id, prompt: request.promptText, maxTokens: maxTokens)
+    }
+
     /// Checks a request the way OpenRouter does, then generates and charges it in the same step.
     ///
     /// Limit rules: nothing left in the key's window → 403 `Key limit exceeded (… limit)`; some left but
@@ -71,7 +88,7 @@ extension SimulatorState {
                         + "https://openrouter.ai/settings/keys and create a key with a higher \(window) limit")
             }
         }
-        let completion = engine.complete(model: model.id, prompt: request.promptText, maxTokens: maxTokens)
+        let completion = Self.completion(request, model: model, maxTokens: maxTokens, engine: engine)
         let cost = model.cost(promptTokens: promptTokens, completionTokens: completion.completionTokens)
         key.charge(cost, at: time, reportLagSeconds: faults.usageLagSeconds)
         key.forgetReportedCharges(at: time, reportLagSeconds: faults.usageLagSeconds)
@@ -85,7 +102,7 @@ extension SimulatorState {
             api: request.api.rawValue, promptTokens: promptTokens, completionTokens: completion.completionTokens,
             cost: cost, createdAt: time, streamed: request.stream, finishReason: completion.finishReason,
             referer: attribution.referer, title: attribution.title, categories: attribution.categories,
-            user: request.user,
+            toolCall: request.toolCall, toolResult: request.toolResult, user: request.user,
             bodySessionID: request.sessionID, headerSessionID: attribution.sessionHeader)
         generations[record.id] = record
         generationsByKey[hash, default: []].append(record.id)

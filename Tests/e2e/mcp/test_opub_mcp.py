@@ -2,6 +2,7 @@
 
 import json
 import os
+import subprocess
 import tempfile
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -179,3 +180,25 @@ def test_without_a_session_the_tools_say_how_to_get_one():
     with tempfile.TemporaryDirectory() as home:
         anyio.run(with_client, ["mcp"], home, body)
 
+
+
+def test_codex_initialize_with_object_capabilities_is_answered(session_dir):
+    """Codex 0.163's exact initialize line: `capabilities.experimental` holds an object, which the MCP
+    spec allows. Without the repair the server answered -32603 and Codex dropped opub's tools."""
+    line = ('{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18",'
+            '"capabilities":{"experimental":{"codex/auth-change":{}},"elicitation":{"form":{},"url":{}}},'
+            '"clientInfo":{"name":"codex-mcp-client","title":"Codex","version":"0.163.0"}}}\n'
+            '{"jsonrpc":"2.0","method":"notifications/initialized"}\n'
+            '{"jsonrpc":"2.0","id":1,"method":"tools/list"}\n')
+    with tempfile.TemporaryDirectory() as home:
+        process = subprocess.Popen([BINARY, "mcp", "--session-dir", session_dir], stdin=subprocess.PIPE,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment(home))
+        process.stdin.write(line.encode())
+        process.stdin.flush()
+        answers = [json.loads(process.stdout.readline()) for _ in range(2)]
+        process.stdin.close()
+        process.wait(timeout=10)
+    assert "error" not in answers[0], answers[0]
+    assert answers[0]["result"]["serverInfo"]["name"] == "opub"
+    assert sorted(tool["name"] for tool in answers[1]["result"]["tools"]) == [
+        "opub_budget", "opub_project", "opub_session"]

@@ -106,7 +106,8 @@ def run_scenario(base, work, server, log_out, log_err, data_dir):
                                 {"name": "vibe e2e", "limit": "5.00"}, record=False)
     assert status == 201, created
     secret, key_id = created["secret"], created["key"]["id"]
-    assert created["setup_commands"]["vibe"] == f"opub setup vibe --project octo/widgets --compute-key-id {key_id}"
+    assert created["setup_commands"]["vibe"] == (
+        f"opub setup vibe --project octo/widgets --compute-key-id {key_id} --server {base}")
 
     home, repo, runtime = (os.path.join(work, name) for name in ("home", "repo", "run"))
     for directory in (home, repo, runtime):
