@@ -10,7 +10,8 @@ struct ToolCallTests {
     func messages() async throws {
         try await withSimulator { sim in
             let key = try await sim.createKey()
-            let tools = #"[{"name":"Read","input_schema":{"type":"object"}},"#
+            let tools =
+                #"[{"name":"Read","input_schema":{"type":"object"}},"#
                 + #"{"name":"mcp__opub__opub_budget","input_schema":{"type":"object"}}]"#
             let call = try await sim.rawJSON(
                 "POST", "/messages", key: key.secret,
@@ -28,7 +29,8 @@ struct ToolCallTests {
                 body: #"{"model":"anthropic/claude-sonnet-4.6","max_tokens":100,"tools":\#(tools),"messages":["#
                     + #"{"role":"user","content":"Check the budget. [sim:call opub_budget]"},"#
                     + #"{"role":"assistant","content":[{"type":"tool_use","id":"\#(id)","name":"mcp__opub__opub_budget","input":{}}]},"#
-                    + #"{"role":"user","content":[{"type":"tool_result","tool_use_id":"\#(id)","content":"{\"limit_usd\":\"5.00\"}"}]}]}"#)
+                    + #"{"role":"user","content":[{"type":"tool_result","tool_use_id":"\#(id)","content":"{\"limit_usd\":\"5.00\"}"}]}]}"#
+            )
             let text = try #require((answered.json["content"] as? [[String: Any]])?.first?["text"] as? String)
             #expect(text == #"The tool answered: {"limit_usd":"5.00"}"#)
             let generation = try await sim.rawJSON(
@@ -80,7 +82,9 @@ struct ToolCallTests {
 
             let plain = try await sim.rawJSON(
                 "POST", "/chat/completions", key: key.secret,
-                body: #"{"model":"mistralai/devstral-2512","tools":\#(tools),"messages":[{"role":"user","content":"hi"}]}"#)
+                body:
+                    #"{"model":"mistralai/devstral-2512","tools":\#(tools),"messages":[{"role":"user","content":"hi"}]}"#
+            )
             let plainChoice = try #require((plain.json["choices"] as? [[String: Any]])?.first)
             #expect(plainChoice["finish_reason"] as? String == "stop")
         }

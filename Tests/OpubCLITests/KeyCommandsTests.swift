@@ -39,6 +39,28 @@ struct KeyCommandsTests {
                 try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])
             let headers = object["headers"] as? [String: String]
             #expect(headers?["HTTP-Referer"] == "https://opub.dev/github/octo/widgets")
+            #expect(object["arguments"] as? [String] == [])
+        }
+    }
+
+    @Test("env codex gives the provider block as -c arguments, not only the key variable")
+    func codexArguments() async throws {
+        try await withCLIWorld { world in
+            #expect(await world.setup("codex").status == 0)
+            let sh = await world.opub(["env", "codex"])
+            #expect(sh.output.contains("export OPENROUTER_API_KEY='sk-or-v1-"))
+            let note = try #require(
+                sh.output.split(separator: "\n").first { $0.hasPrefix("# run codex with these arguments") })
+            #expect(note.contains("'model_provider=\"opub\"'"))
+            #expect(note.contains("base_url = \"\(world.providerURL)\""))
+            #expect(note.contains("env_key = \"OPENROUTER_API_KEY\""))
+            #expect(note.contains("mcp_servers.opub="))
+            #expect(!note.contains("--session-dir"))
+            let json = await world.opub(["env", "codex", "--format", "json"])
+            let object = try #require(
+                try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])
+            let arguments = try #require(object["arguments"] as? [String])
+            #expect(arguments.first == "-c" && arguments.contains("model_provider=\"opub\""))
         }
     }
 

@@ -95,9 +95,16 @@ extension BinaryTests {
             #expect(session?.end == CLISessionEnd(exitCode: 0, reason: "exited"))
         }
 
-        @Test("claude: Anthropic base URL, bearer token, empty ANTHROPIC_API_KEY, custom headers, models, --mcp-config")
+        @Test(
+            "claude: base URL, bearer token, empty ANTHROPIC_API_KEY, headers, models, --mcp-config; no Bedrock or Vertex"
+        )
         func claude() async throws {
-            try await launch(.claude, environment: ["ANTHROPIC_API_KEY": "sk-ant-stored-login"]) { launch in
+            let inherited = [
+                "ANTHROPIC_API_KEY": "sk-ant-stored-login", "CLAUDE_CODE_USE_BEDROCK": "1",
+                "CLAUDE_CODE_USE_VERTEX": "1", "ANTHROPIC_VERTEX_PROJECT_ID": "p", "ANTHROPIC_MODEL": "claude-opus-4-1",
+                "ANTHROPIC_SMALL_FAST_MODEL": "claude-3-5-haiku", "UNRELATED": "kept",
+            ]
+            try await launch(.claude, environment: inherited) { launch in
                 let environment = launch.environment
                 let model = "anthropic/claude-sonnet-4.6"
                 #expect(environment["ANTHROPIC_BASE_URL"] == String(launch.base.dropLast(3)))
@@ -109,11 +116,22 @@ extension BinaryTests {
                         == "HTTP-Referer: \(launch.referer)\nX-OpenRouter-Title: opub\nX-Title: opub\n"
                         + "X-OpenRouter-Categories: cli-agent\nx-session-id: \(launch.sessionID)"
                 )
+                #expect(environment["ANTHROPIC_MODEL"] == model)
                 #expect(environment["ANTHROPIC_DEFAULT_OPUS_MODEL"] == model)
                 #expect(environment["ANTHROPIC_DEFAULT_SONNET_MODEL"] == model)
                 #expect(environment["ANTHROPIC_DEFAULT_HAIKU_MODEL"] == model)
+                for rerouting in [
+                    "CLAUDE_CODE_USE_BEDROCK", "CLAUDE_CODE_USE_VERTEX", "ANTHROPIC_VERTEX_PROJECT_ID",
+                    "ANTHROPIC_SMALL_FAST_MODEL",
+                ] {
+                    #expect(environment[rerouting] == nil, "\(rerouting) reached the agent")
+                }
+                #expect(environment["UNRELATED"] == "kept")
                 let configPath = launch.sessionDirectory + "/claude-mcp.json"
-                #expect(launch.recording.arguments == ["--mcp-config", configPath, "--user-flag", "1"])
+                #expect(
+                    launch.recording.arguments == [
+                        "--mcp-config=" + configPath, "--allowedTools=mcp__opub", "--user-flag", "1",
+                    ])
                 let json =
                     try JSONSerialization.jsonObject(
                         with: Data(launch.recording.sessionFile("claude-mcp.json").utf8)) as? [String: Any]
@@ -127,8 +145,9 @@ extension BinaryTests {
 
         @Test("codex: OPENROUTER_API_KEY and -c overrides for the provider, headers, model and MCP")
         func codex() async throws {
-            try await launch(.codex) { launch in
+            try await launch(.codex, environment: ["OPENAI_BASE_URL": "https://elsewhere.example/v1"]) { launch in
                 #expect(launch.environment["OPENROUTER_API_KEY"] == launch.world.secret)
+                #expect(launch.environment["OPENAI_BASE_URL"] == nil)
                 let headers =
                     "{ \"HTTP-Referer\" = \"\(launch.referer)\", \"X-OpenRouter-Title\" = \"opub\", "
                     + "\"X-Title\" = \"opub\", \"X-OpenRouter-Categories\" = \"cli-agent\", "
@@ -158,10 +177,18 @@ extension BinaryTests {
             }
         }
 
-        @Test("copilot: COPILOT_PROVIDER_* variables, COPILOT_MODEL, --additional-mcp-config @file")
+        @Test(
+            "copilot: COPILOT_PROVIDER_* variables, COPILOT_MODEL, --additional-mcp-config @file; other provider settings not inherited"
+        )
         func copilot() async throws {
-            try await launch(.copilot) { launch in
+            let inherited = [
+                "COPILOT_PROVIDER_BEARER_TOKEN": "other", "COPILOT_PROVIDER_WIRE_API": "responses",
+                "COPILOT_MODEL": "gpt-4.1",
+            ]
+            try await launch(.copilot, environment: inherited) { launch in
                 let environment = launch.environment
+                #expect(environment["COPILOT_PROVIDER_BEARER_TOKEN"] == nil)
+                #expect(environment["COPILOT_PROVIDER_WIRE_API"] == nil)
                 #expect(environment["COPILOT_PROVIDER_BASE_URL"] == launch.base)
                 #expect(environment["COPILOT_PROVIDER_TYPE"] == "openai")
                 #expect(environment["COPILOT_PROVIDER_API_KEY"] == launch.world.secret)

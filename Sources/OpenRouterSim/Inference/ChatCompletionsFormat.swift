@@ -13,7 +13,9 @@ enum ChatCompletionsFormat {
         ])
     }
 
-    static func toolCallJSON(_ record: GenerationRecord, call: ToolCallPlan, arguments: String, index: Bool) -> JSONValue {
+    static func toolCallJSON(
+        _ record: GenerationRecord, call: ToolCallPlan, arguments: String, index: Bool
+    ) -> JSONValue {
         var members: [(String, JSONValue)] = index ? [("index", .int(0))] : []
         members += [
             ("id", .string("call_" + record.id.dropFirst(4))), ("type", .string("function")),

@@ -79,7 +79,9 @@ struct InferenceRequest: Sendable {
             texts.append(text)
             items = [.string(text)]
         case .array(let array)?:
-            texts += array.map { $0["content"].map { text(of: $0) } ?? $0["output"].map { text(of: $0) } ?? text(of: $0) }
+            texts += array.map {
+                $0["content"].map { text(of: $0) } ?? $0["output"].map { text(of: $0) } ?? text(of: $0)
+            }
             items = array
         default: throw .badRequest("input: a string or an array of input items is required")
         }

@@ -18,7 +18,9 @@ enum ResponsesFormat {
     }
 
     /// The `function_call` output item of a tool call (``ToolCallPlan``), with its namespace when it has one.
-    static func functionCallItem(_ record: GenerationRecord, call: ToolCallPlan, arguments: String, status: String)
+    static func functionCallItem(
+        _ record: GenerationRecord, call: ToolCallPlan, arguments: String, status: String
+    )
         -> JSONValue
     {
         var members: [(String, JSONValue)] = [
@@ -115,7 +117,9 @@ enum ResponsesFormat {
                     ("output_index", .int(0)),
                     ("item", functionCallItem(record, call: call, arguments: "{}", status: "completed")),
                 ])
-            emit("response.completed", [("response", response(served, finished: true, maxOutputTokens: maxOutputTokens))])
+            emit(
+                "response.completed", [("response", response(served, finished: true, maxOutputTokens: maxOutputTokens))]
+            )
             return frames
         }
         let position: [(String, JSONValue)] = [

@@ -73,7 +73,9 @@ struct ToolCallPlan: Sendable, Equatable, Codable {
         }
         if last["role"]?.stringValue == "user", let blocks = last["content"]?.arrayValue {
             let results = blocks.filter { $0["type"]?.stringValue == "tool_result" }
-            if !results.isEmpty { return results.map { InferenceRequest.text(of: $0["content"]) }.joined(separator: "\n") }
+            if !results.isEmpty {
+                return results.map { InferenceRequest.text(of: $0["content"]) }.joined(separator: "\n")
+            }
         }
         return nil
     }

@@ -26,10 +26,12 @@ extension SimulatorState {
     ) -> CompletionEngine.Completion {
         if let call = request.toolCall {
             return CompletionEngine.Completion(
-                text: "", completionTokens: CompletionEngine.tokens(in: call.fullName + "{}"), finishReason: "tool_calls")
+                text: "", completionTokens: CompletionEngine.tokens(in: call.fullName + "{}"),
+                finishReason: "tool_calls")
         }
         if let result = request.toolResult {
-            let text = "The tool answered: " + result.prefix(160).split(whereSeparator: \.isNewline).joined(separator: " ")
+            let text =
+                "The tool answered: " + result.prefix(160).split(whereSeparator: \.isNewline).joined(separator: " ")
             return CompletionEngine.Completion(
                 text: text, completionTokens: CompletionEngine.tokens(in: text), finishReason: "stop")
         }

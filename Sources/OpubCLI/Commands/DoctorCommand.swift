@@ -186,15 +186,6 @@ public struct DoctorCommand: OpubSubcommand {
                     "leak scan", "a key (\(finding.label)) is committed at \(finding.place)",
                     fix: "revoke it now: `opub revoke`"))
         }
-        for file in [".env", ".continue/.env"] {
-            let path = root + "/" + file
-            if let text = try? PrivateFiles.read(path), text.contains(ContinueLaunch.keyVariable) {
-                checks.append(
-                    .fail(
-                        "continue", "\(path) sets \(ContinueLaunch.keyVariable), which overrides opub's key for cn",
-                        fix: "remove \(ContinueLaunch.keyVariable) from \(file)"))
-            }
-        }
         return checks
     }
 }

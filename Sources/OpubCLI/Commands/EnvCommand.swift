@@ -46,6 +46,14 @@ public struct EnvCommand: OpubSubcommand {
             providerBaseURL: try support.providerURL(advertised: stored.providerURL, configuration: configuration),
             model: model ?? stored.models?[surface.rawValue], secretPlaceholder: shown)
         let headers = LaunchTable.rawHeaders(repository: repository)
+        let arguments = LaunchTable.advancedArguments(
+            for: surface, repository: repository, keyID: keyID,
+            providerBaseURL: try support.providerURL(advertised: stored.providerURL, configuration: configuration),
+            model: model ?? stored.models?[surface.rawValue])
+        let command = ([surface.program] + arguments).map(Self.singleQuoted).joined(separator: " ")
+        let argumentsNote =
+            arguments.isEmpty
+            ? nil : "# run \(surface.program) with these arguments (or the same keys in its config file): \(command)"
         if !reveal { context.console.info("opub: the secret is masked; add --reveal to print it") }
         if !surface.sendsHeaders {
             context.console.info("opub: \(surface.displayName) cannot send the attribution headers")
@@ -55,17 +63,21 @@ public struct EnvCommand: OpubSubcommand {
             let object = JSONText.object([
                 ("environment", .object(variables.map { ($0.name, .string($0.value)) })),
                 ("headers", JSONText.headers(headers)),
+                ("arguments", .array(arguments.map { .string($0) })),
             ])
             context.console.result(object.rendered(pretty: true))
         case .sh:
             for (name, value) in variables { context.console.result("export \(name)=\(Self.singleQuoted(value))") }
             context.console.result("# headers: " + headers.map(\.line).joined(separator: "; "))
+            if let argumentsNote { context.console.result(argumentsNote) }
         case .fish:
             for (name, value) in variables { context.console.result("set -gx \(name) \(Self.singleQuoted(value))") }
             context.console.result("# headers: " + headers.map(\.line).joined(separator: "; "))
+            if let argumentsNote { context.console.result(argumentsNote) }
         case .dotenv:
             for (name, value) in variables { context.console.result("\(name)=\(JSONText.quoted(value))") }
             context.console.result("# headers: " + headers.map(\.line).joined(separator: "; "))
+            if let argumentsNote { context.console.result(argumentsNote) }
         }
     }
 

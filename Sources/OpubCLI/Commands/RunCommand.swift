@@ -104,16 +104,17 @@ public struct RunCommand: OpubSubcommand {
     }
 
     /// The parent's environment, minus any variable that could carry a secret the plan does not put
-    /// there, plus the plan's variables and the session's id and directory.
+    /// there and the variables that would reroute the agent (``LaunchPlan/removed``), plus the plan's
+    /// variables and the session's id and directory.
     static func childEnvironment(
         base: [String: String], plan: LaunchPlan, secret: String, sessionID: SessionID, directory: String
     ) -> [String: String] {
-        var environment = base
+        var cleaned = base
         let secretBearing = [
             "OPUB_PROVIDER_KEY", "OPENROUTER_API_KEY", "ANTHROPIC_AUTH_TOKEN", "COPILOT_PROVIDER_API_KEY",
         ]
-        for name in secretBearing { environment.removeValue(forKey: name) }
-        for (name, value) in plan.resolvedEnvironment(secret: secret) { environment[name] = value }
+        for name in secretBearing { cleaned.removeValue(forKey: name) }
+        var environment = plan.applied(to: cleaned, secret: secret)
         environment["OPUB_SESSION_ID"] = sessionID.rawValue
         environment["OPUB_SESSION_DIR"] = directory
         return environment

@@ -22,6 +22,8 @@ public enum CodexLaunch {
                 + "args = \(TOMLText.array(Array(command.dropFirst()))) }")
         return LaunchPlan(
             surface: .codex, program: Surface.codex.program, arguments: overrides.flatMap { ["-c", $0] },
-            environment: [EnvironmentVariable(keyVariable, .secret)], files: [])
+            environment: [EnvironmentVariable(keyVariable, .secret)], files: [],
+            // Read by Codex's built-in OpenAI provider; unset so a stray value cannot matter.
+            removed: ["OPENAI_BASE_URL"])
     }
 }

@@ -1,7 +1,7 @@
 /// Continue's `cn`: `cn --config {session}/continue-config.yaml`, a generated `config.yaml` (schema v1)
 /// with an `openrouter` model (`apiBase`, `apiKey` read from `OPUB_PROVIDER_KEY` through Continue's
-/// secrets, attribution headers in `requestOptions`) and `mcpServers` for `opub mcp`. A workspace
-/// `.env` defining the same secret overrides it; `opub doctor` warns about that.
+/// secrets, attribution headers in `requestOptions`) and `mcpServers` for `opub mcp`. `cn` takes a
+/// secret from the process environment before a workspace `.env`, so the key cannot be overridden there.
 public enum ContinueLaunch {
     public static let configFile = "continue-config.yaml"
     public static let keyVariable = "OPUB_PROVIDER_KEY"

@@ -1,6 +1,8 @@
 /// GitHub Copilot CLI in bring-your-own-provider mode: `COPILOT_PROVIDER_BASE_URL={base}`,
 /// `COPILOT_PROVIDER_TYPE=openai`, `COPILOT_PROVIDER_API_KEY={secret}`, `COPILOT_MODEL`. It cannot send
-/// custom headers, so its requests carry no attribution. MCP:
+/// custom headers, so its requests carry no attribution. Every inherited `COPILOT_PROVIDER_*` (a
+/// user's own provider settings: type, wire API, bearer token, …) and `COPILOT_MODEL` is removed first,
+/// so nothing of another provider mixes with opub's. MCP:
 /// `--additional-mcp-config @{session}/copilot-mcp.json`.
 public enum CopilotLaunch {
     public static let mcpConfigFile = "copilot-mcp.json"
@@ -31,6 +33,7 @@ public enum CopilotLaunch {
         return LaunchPlan(
             surface: .copilot, program: Surface.copilot.program,
             arguments: ["--additional-mcp-config", "@" + inputs.sessionFile(mcpConfigFile)], environment: environment,
-            files: [GeneratedFile(relativePath: mcpConfigFile, contents: mcp.rendered(pretty: true) + "\n")])
+            files: [GeneratedFile(relativePath: mcpConfigFile, contents: mcp.rendered(pretty: true) + "\n")],
+            removed: ["COPILOT_PROVIDER_*", "COPILOT_MODEL"])
     }
 }

@@ -10,16 +10,35 @@ public struct LaunchPlan: Sendable, Hashable {
     public var environment: [EnvironmentVariable]
     /// Files written into the session directory (mode 0600) before the agent starts.
     public var files: [GeneratedFile]
+    /// Inherited variables removed from the agent's environment because they would reroute it away
+    /// from the key (`CLAUDE_CODE_USE_BEDROCK`, `OPENAI_BASE_URL`, …); a name ending in `*` is a prefix.
+    /// Variables the plan sets itself are overridden anyway.
+    public var removed: [String]
 
     public init(
         surface: Surface, program: String, arguments: [String], environment: [EnvironmentVariable],
-        files: [GeneratedFile]
+        files: [GeneratedFile], removed: [String] = []
     ) {
         self.surface = surface
         self.program = program
         self.arguments = arguments
         self.environment = environment
         self.files = files
+        self.removed = removed
+    }
+
+    /// True when `name` is one of ``removed`` (or starts with one of its `*` prefixes).
+    public func removes(_ name: String) -> Bool {
+        removed.contains { pattern in
+            pattern.hasSuffix("*") ? name.hasPrefix(pattern.dropLast()) : name == pattern
+        }
+    }
+
+    /// `base` without the variables this plan removes, with the plan's variables set.
+    public func applied(to base: [String: String], secret: String) -> [String: String] {
+        var environment = base.filter { !removes($0.key) }
+        for (name, value) in resolvedEnvironment(secret: secret) { environment[name] = value }
+        return environment
     }
 
     /// The environment with the secret filled in: what the child gets, and nothing else carries it.

@@ -60,6 +60,18 @@ public enum LaunchTable {
         return plan(for: surface, inputs).resolvedEnvironment(secret: secretPlaceholder)
     }
 
+    /// The arguments a custom setup passes to the program itself, when they stand alone (they name no
+    /// generated session file): Codex's provider block as `-c` overrides, `opub mcp` included. Empty for
+    /// the other surfaces, whose arguments point at files `opub run` writes per session.
+    public static func advancedArguments(
+        for surface: Surface, repository: RepositoryName, keyID: KeyID, providerBaseURL: String, model: String?
+    ) -> [String] {
+        let inputs = LaunchInputs(
+            repository: repository, keyID: keyID, sessionID: nil, providerBaseURL: providerBaseURL, model: model)
+        let plan = plan(for: surface, inputs)
+        return plan.files.isEmpty ? plan.arguments : []
+    }
+
     /// The raw OpenRouter attribution headers for custom setups (no session id outside `opub run`).
     public static func rawHeaders(repository: RepositoryName) -> [HeaderField] {
         AttributionHeaders(repository: repository, sessionID: nil).fields
