@@ -1,0 +1,166 @@
+"""The real Claude Code and the real Codex CLI through `opub setup` (the command the server printed) and
+`opub run`, against a live opub-server whose provider is openrouter-sim.
+
+The prompt carries `[sim:call …]`, so the simulator answers the first request with a call of opub's
+MCP tool `opub_budget` (see docs/openrouter-sim.md): the agent must run `opub mcp`, call the tool, and
+send its result back in the next request, which the simulator records as `tool_result`.
+"""
+
+import hashlib
+import os
+import shlex
+import shutil
+import subprocess
+import tempfile
+import time
+
+import pytest
+
+import opub_harness as h
+
+ROOT = os.environ["OPUB_ROOT"]
+AGENTS_BIN = os.environ["AGENTS_BIN"]
+BUILD = os.path.join(ROOT, ".build", "debug")
+PROJECT = "octo/widgets"
+# The server's recommended models (OPUB_RECOMMENDED_MODELS defaults, README).
+MODELS = {"claude": "anthropic/claude-sonnet-4.6", "codex": "openai/gpt-5.3-codex"}
+
+
+@pytest.fixture(scope="module")
+def world():
+    work = tempfile.mkdtemp(prefix="opub-agents-")
+    simulator = h.Simulator(work)
+    replica = h.Replica("agents", work, f"sqlite://{work}/opub.sqlite", simulator=simulator, interval=600,
+                        log_level="debug")
+    maintainer = h.Maintainer(replica.url, login="octo")
+    maintainer.claim(PROJECT)
+    paid = maintainer.donate(PROJECT, "20.00")
+    assert paid.status == 200, paid
+    try:
+        yield {"work": work, "simulator": simulator, "replica": replica, "maintainer": maintainer}
+    finally:
+        replica.process.stop()
+        simulator.process.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def agent_version(program):
+    done = subprocess.run([os.path.join(AGENTS_BIN, program), "--version"], capture_output=True, text=True,
+                          timeout=60, stdin=subprocess.DEVNULL)
+    return done.stdout.strip()
+
+
+def run_agent(world, surface, agent_arguments):
+    """Creates a key, runs the server's setup command as printed and `opub run`; returns what happened."""
+    maintainer, replica, simulator = world["maintainer"], world["replica"], world["simulator"]
+    key, created = maintainer.create_key(PROJECT, limit="5.00", name=f"{surface} e2e")
+    assert key, created
+    setup_line = created.json["setup_commands"][surface]
+    assert setup_line.endswith(f"--server {replica.url}"), setup_line
+
+    machine = tempfile.mkdtemp(prefix=f"{surface}-", dir=world["work"])
+    home, repo, runtime = (os.path.join(machine, name) for name in ("home", "repo", "run"))
+    for directory in (home, repo, runtime):
+        os.makedirs(directory, mode=0o700)
+    env = {"HOME": home, "XDG_RUNTIME_DIR": runtime, "PATH": f"{AGENTS_BIN}:{BUILD}:/usr/bin:/bin",
+           "LANG": "C.UTF-8", "NO_COLOR": "1",
+           # What a user offline sets for Claude Code; one retry keeps a failure short.
+           "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1", "CLAUDE_CODE_MAX_RETRIES": "1",
+           # Variables that would reroute the agents: opub run must not pass them on.
+           "CLAUDE_CODE_USE_BEDROCK": "1", "ANTHROPIC_MODEL": "claude-opus-4-1",
+           "OPENAI_BASE_URL": "https://elsewhere.invalid/v1"}
+    subprocess.run(["git", "init", "-q", repo], check=True)
+    subprocess.run(["git", "-C", repo, "remote", "add", "origin", f"https://github.com/{PROJECT}.git"], check=True)
+
+    setup = subprocess.run(["sh", "-c", setup_line], env={**env, "OPUB_PROVIDER_KEY": key.secret}, cwd=repo,
+                           capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    assert setup.returncode == 0, setup.stdout + setup.stderr
+    started = time.monotonic()
+    run = subprocess.run(["opub", "run", surface, "--", *agent_arguments], env=env, cwd=repo,
+                         capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)
+    seconds = time.monotonic() - started
+    print(f"\n{surface}: opub run took {seconds:.1f} s; stdout: {run.stdout.strip()[:300]!r}")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "unlinked" not in run.stderr, run.stderr
+
+    key_hash = hashlib.sha256(key.secret.encode()).hexdigest()
+    status, generations = simulator.call("GET", f"/_sim/generations?key_hash={key_hash}")
+    assert status == 200, generations
+    generations = generations.get("data", generations)
+    return {"key": key, "home": home, "runtime": runtime, "run": run, "setup": setup,
+            "generations": generations, "maintainer": maintainer, "replica": replica}
+
+
+def linked_session_and_spend(outcome, surface):
+    maintainer = outcome["maintainer"]
+    sessions = []
+    for _ in range(150):
+        answer = maintainer.signed_in_call("GET", f"/api/v1/projects/{PROJECT}/sessions")
+        sessions = [s for s in answer.json["items"] if s["key"]["id"] == outcome["key"].id] \
+            if answer.json and "items" in answer.json else []
+        spend = maintainer.signed_in_call("GET", f"/api/v1/projects/{PROJECT}/spend").json["items"]
+        ours = [row for row in spend if row["key"]["name"] == f"{surface} e2e"]
+        if sessions and not sessions[0]["running"] and ours:
+            return sessions[0], ours
+        time.sleep(0.2)
+    raise AssertionError(f"no ended session with spend for {surface}: {sessions}")
+
+
+def check_common(outcome, surface):
+    generations = outcome["generations"]
+    assert len(generations) >= 2, f"{surface} made {len(generations)} request(s); the tool round trip needs 2"
+    session, spend = linked_session_and_spend(outcome, surface)
+    for generation in generations:
+        assert generation["model"] == MODELS[surface], generation["model"]
+        assert generation["http_referer"] == f"https://opub.dev/github/{PROJECT}"
+        assert generation["x_title"] == "opub"
+        assert generation["x_openrouter_categories"] == "cli-agent"
+        assert generation["x_session_id"] == session["id"], (generation["x_session_id"], session["id"])
+    calls = [g for g in generations if g.get("tool_call")]
+    assert calls and "opub_budget" in calls[0]["tool_call"], [g.get("tool_call") for g in generations]
+    results = [g["tool_result"] for g in generations if g.get("tool_result")]
+    assert results, "the agent never sent the tool's result back"
+    assert "5.00" in results[0], results[0]  # opub_budget reports the key's $5.00 limit
+    assert session["surface"] == surface and session["end_reason"] == "exited"
+    assert session["surface_version"] and session["surface_version"] in agent_version(surface), session
+    assert all(row["linked"] for row in spend), spend
+
+    # The secret: nowhere in the agent's own files (only in opub's 0600 store), the server's log,
+    # or the database.
+    secret = outcome["key"].secret
+    store = os.path.join(outcome["home"], ".local", "share", "opub", "keys")
+    for directory, _, names in os.walk(outcome["home"]):
+        for name in names:
+            path = os.path.join(directory, name)
+            if os.path.islink(path) or not os.path.isfile(path):
+                continue
+            with open(path, "rb") as handle:
+                holds = secret.encode() in handle.read()
+            if directory == store:
+                assert holds and (os.stat(path).st_mode & 0o077) == 0, path
+            else:
+                assert not holds, f"{path} holds the secret"
+    assert not os.listdir(os.path.join(outcome["runtime"], "opub")) if os.path.isdir(
+        os.path.join(outcome["runtime"], "opub")) else True
+    for text in (outcome["run"].stdout, outcome["run"].stderr, outcome["setup"].stdout, outcome["setup"].stderr):
+        assert secret not in text
+    assert all(secret not in line for line in outcome["replica"].process.log_lines())
+    return session
+
+
+def test_claude_code_through_opub(world):
+    outcome = run_agent(world, "claude", ["-p", "Check the budget. [sim:call mcp__opub__opub_budget]"])
+    assert "The tool answered:" in outcome["run"].stdout, outcome["run"].stdout
+    check_common(outcome, "claude")
+
+
+def test_codex_through_opub(world):
+    # Root-level overrides before `exec`: make opub's MCP server required, so that Codex waits for its
+    # tools before the first request (it otherwise may start without them), and leave plugins off
+    # (they would reach out to the internet).
+    outcome = run_agent(world, "codex", [
+        "-c", "mcp_servers.opub.required=true", "exec", "--skip-git-repo-check", "--disable", "plugins",
+        "Check the budget. [sim:call opub_budget]"])
+    check_common(outcome, "codex")
+    calls = [g["tool_call"] for g in outcome["generations"] if g.get("tool_call")]
+    assert calls[0] == "mcp__opub__opub_budget", calls  # found in Codex's mcp__opub namespace
