@@ -20,9 +20,12 @@ struct InferenceRequest: Sendable {
     var toolCall: ToolCallPlan? = nil
     /// The start of the tool result the request ends with, if it does.
     var toolResult: String? = nil
+    /// The names of the tools the request offers (`namespace__name` for namespaced ones).
+    var offeredTools: [String] = []
 
     /// Reads the tool round trip of ``ToolCallPlan`` from the request's messages (or input items).
     mutating func readTools(_ body: JSONValue, messages: [JSONValue]) {
+        offeredTools = ToolCallPlan.offeredTools(body).map { tool in tool.namespace.map { "\($0)__\(tool.name)" } ?? tool.name }
         if let result = ToolCallPlan.trailingToolResult(messages) {
             toolResult = String(result.prefix(500))
         } else if let text = ToolCallPlan.trailingUserText(messages), let name = ToolCallPlan.requestedName(in: text) {

@@ -25,6 +25,8 @@ struct GenerationRecord: Sendable, Codable {
     var toolCall: ToolCallPlan? = nil
     /// The start of the tool result the request ended with, if it did.
     var toolResult: String? = nil
+    /// The names of the tools the request offered (names only, never their descriptions).
+    var offeredTools: [String]? = nil
     /// The body's `user` (Anthropic: `metadata.user_id`).
     var user: String?
     /// The body's `session_id`.
@@ -71,6 +73,7 @@ struct GenerationRecord: Sendable, Codable {
             ("x_openrouter_categories", .optionalString(categories)),
             ("tool_call", .optionalString(toolCall?.fullName)),
             ("tool_result", .optionalString(toolResult)),
+            ("offered_tools", .array((offeredTools ?? []).map { .string($0) })),
             ("x_session_id", .optionalString(headerSessionID)),
         ])
     }

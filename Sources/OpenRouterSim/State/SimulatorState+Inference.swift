@@ -104,7 +104,8 @@ extension SimulatorState {
             api: request.api.rawValue, promptTokens: promptTokens, completionTokens: completion.completionTokens,
             cost: cost, createdAt: time, streamed: request.stream, finishReason: completion.finishReason,
             referer: attribution.referer, title: attribution.title, categories: attribution.categories,
-            toolCall: request.toolCall, toolResult: request.toolResult, user: request.user,
+            toolCall: request.toolCall, toolResult: request.toolResult, offeredTools: request.offeredTools,
+            user: request.user,
             bodySessionID: request.sessionID, headerSessionID: attribution.sessionHeader)
         generations[record.id] = record
         generationsByKey[hash, default: []].append(record.id)

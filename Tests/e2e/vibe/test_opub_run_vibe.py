@@ -132,8 +132,12 @@ def test_vibe_runs_through_opub_with_attribution(simulator):
         assert setup.returncode == 0, setup.stderr
         assert "Next: opub run vibe" in setup.stdout
 
-        run_result = subprocess.run([OPUB, "run", "vibe", "--", "--prompt", "Say hello in five words.",
-                                     "--max-turns", "1"], cwd=repo, env=env, capture_output=True, text=True,
+        # `[sim:call opub_budget]`: the simulator answers with a direct call of opub's MCP tool
+        # (docs/openrouter-sim.md). Vibe 2.26 offers MCP tools to the model only through its code mode
+        # (`search_tool_functions`, `run_typescript`), not as top-level functions, so it refuses the direct
+        # call and sends the refusal back: what is proved here (docs/cli.md, "Vibe and MCP").
+        run_result = subprocess.run([OPUB, "run", "vibe", "--", "--prompt", "Check the budget. [sim:call opub_budget]",
+                                     "--max-turns", "2"], cwd=repo, env=env, capture_output=True, text=True,
                                     timeout=300)
         assert run_result.returncode == 0, run_result.stderr
         assert run_result.stdout.strip(), "vibe printed no answer"
@@ -148,6 +152,10 @@ def test_vibe_runs_through_opub_with_attribution(simulator):
         key_hash = hashlib.sha256(secret.encode()).hexdigest()
         generations = call(f"{provider_url}/_sim/generations?key_hash={key_hash}", management_key)
         generations = generations.get("data", generations)
+        offered = generations[0]["offered_tools"]
+        assert "run_typescript" in offered and not any(name.endswith("opub_budget") for name in offered), offered
+        assert [g["tool_call"] for g in generations] == ["opub_budget", None]
+        assert "unsupported top-level tool" in generations[1]["tool_result"], generations[1]["tool_result"]
         assert generations, "vibe made no request to the provider"
         for generation in generations:
             assert generation["model"] == MODEL
