@@ -25,7 +25,9 @@ struct InferenceRequest: Sendable {
 
     /// Reads the tool round trip of ``ToolCallPlan`` from the request's messages (or input items).
     mutating func readTools(_ body: JSONValue, messages: [JSONValue]) {
-        offeredTools = ToolCallPlan.offeredTools(body).map { tool in tool.namespace.map { "\($0)__\(tool.name)" } ?? tool.name }
+        offeredTools = ToolCallPlan.offeredTools(body).map { tool in
+            tool.namespace.map { "\($0)__\(tool.name)" } ?? tool.name
+        }
         if let result = ToolCallPlan.trailingToolResult(messages) {
             toolResult = String(result.prefix(500))
         } else if let text = ToolCallPlan.trailingUserText(messages), let name = ToolCallPlan.requestedName(in: text) {
