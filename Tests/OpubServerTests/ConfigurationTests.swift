@@ -100,7 +100,7 @@ struct ConfigurationTests {
                 "OPUB_SECRET_KEY": String(repeating: "s", count: 32),
             ]))
         #expect(next.setting == "GITHUB_CLIENT_ID")
-        #expect(next.description.contains("OPUB_SANDBOX_GITHUB"))
+        #expect(next.description.contains("GITHUB_CLIENT_SECRET") && !next.description.contains("OPUB_SANDBOX_GITHUB"))
     }
 
     @Test("mixing real and sandbox parts needs an explicit flag per part")
@@ -109,8 +109,9 @@ struct ConfigurationTests {
             "STRIPE_SECRET_KEY": "sk_test_abc", "STRIPE_WEBHOOK_SECRET": "whsec_x",
             "OPUB_BASE_URL": "https://o.example",
             "OPUB_SECRET_KEY": String(repeating: "s", count: 32), "OPUB_SANDBOX_GITHUB": "true",
-            "OPUB_SANDBOX_PROVIDER": "1",
+            "OPUB_SANDBOX_PROVIDER": "1", "OPUB_ALLOW_UNSAFE_MIX": "true",
         ])
+        #expect(configuration.allowsUnsafeMix && configuration.unsafeMix?.contains("OPUB_SANDBOX_GITHUB") == true)
         #expect(configuration.payments.mode == .real)
         #expect(configuration.github.mode == .sandbox)
         #expect(configuration.provider.mode == .sandbox)
@@ -124,6 +125,63 @@ struct ConfigurationTests {
         #expect(await failure(sandboxSecret)?.setting == "OPUB_SANDBOX_STRIPE_WEBHOOK_SECRET")
         #expect(await failure(["OPUB_MODE": "production"])?.setting == "OPUB_BASE_URL")
         #expect(await failure(["OPUB_MODE": "sandbox", "GITHUB_CLIENT_ID": "x"])?.setting == "OPUB_MODE")
+    }
+
+    /// Production settings with the given parts sandboxed by flag (their real credentials removed).
+    static func production(sandboxed parts: [ServicePart]) -> [String: String] {
+        var environment = production
+        for part in parts {
+            environment[part.sandboxFlag] = "true"
+            switch part {
+            case .github: environment["GITHUB_CLIENT_ID"] = nil; environment["GITHUB_CLIENT_SECRET"] = nil
+            case .payments: environment["STRIPE_SECRET_KEY"] = nil; environment["STRIPE_WEBHOOK_SECRET"] = nil
+            case .provider: environment["OPENROUTER_MANAGEMENT_KEY"] = nil
+            }
+        }
+        return environment
+    }
+
+    @Test(
+        "a sandbox part that can reach a real one is refused in one line naming the settings, unless allowed",
+        arguments: [
+            ([ServicePart.github], "OPUB_SANDBOX_GITHUB"), ([.payments], "OPUB_SANDBOX_PAYMENTS"),
+            ([.github, .payments], "OPUB_SANDBOX_GITHUB"), ([.github, .provider], "OPUB_SANDBOX_GITHUB"),
+        ])
+    func unsafeMixes(sandboxed: [ServicePart], setting: String) async throws {
+        let refused = try #require(await failure(Self.production(sandboxed: sandboxed)))
+        #expect(refused.setting == setting)
+        #expect(refused.description.contains(setting) && refused.description.contains("OPUB_ALLOW_UNSAFE_MIX"))
+        #expect(!refused.description.contains("\n"))
+        var allowed = Self.production(sandboxed: sandboxed)
+        allowed["OPUB_ALLOW_UNSAFE_MIX"] = "true"
+        let configuration = try await load(allowed)
+        #expect(configuration.unsafeMix != nil)
+    }
+
+    @Test(
+        "mixes where no sandbox part reaches a real one start without the override",
+        arguments: [[ServicePart](), [.provider], [.payments, .provider]])
+    func safeMixes(sandboxed: [ServicePart]) async throws {
+        let configuration = try await load(Self.production(sandboxed: sandboxed))
+        #expect(configuration.unsafeMix == nil)
+        #expect(configuration.sandboxParts == sandboxed)
+    }
+
+    @Test("the start-up hints for a missing credential no longer suggest the sandbox flags")
+    func hints() async throws {
+        var missing = Self.production
+        missing["GITHUB_CLIENT_SECRET"] = nil
+        let refused = try #require(await failure(missing))
+        #expect(refused.setting == "GITHUB_CLIENT_SECRET")
+        #expect(!refused.description.contains("OPUB_SANDBOX"))
+    }
+
+    @Test("forwarded addresses: OPUB_TRUSTED_PROXIES hops from the right, and naming it trusts the header")
+    func trustedProxies() async throws {
+        #expect(try await load([:]).trustedProxies == 1)
+        let two = try await load(["OPUB_TRUSTED_PROXIES": "2"])
+        #expect(two.trustForwardedFor && two.trustedProxies == 2)
+        #expect(await failure(["OPUB_TRUSTED_PROXIES": "0"])?.setting == "OPUB_TRUSTED_PROXIES")
     }
 
     @Test("values are parsed: bind, limits, fee, data dir, sandbox webhook secret, overrides")

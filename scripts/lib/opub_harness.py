@@ -309,6 +309,8 @@ class Replica:
         if simulator:
             environment.update({
                 "OPUB_SANDBOX_GITHUB": "true", "OPUB_SANDBOX_PAYMENTS": "true",
+                # Sandbox sign-in and payments next to a provider: a test world, on loopback only.
+                "OPUB_ALLOW_UNSAFE_MIX": "true",
                 "OPENROUTER_MANAGEMENT_KEY": simulator.management_key, "OPENROUTER_BASE_URL": simulator.url,
                 "OPUB_BASE_URL": self.url,
             })

@@ -17,7 +17,7 @@ public enum OpubApplication {
             middleware: ErrorMiddleware(routes: table, pages: PageResponder(configuration: dependencies.configuration)))
         router.add(middleware: BodyLimitMiddleware())
         if dependencies.configuration.trustForwardedFor {
-            router.add(middleware: ForwardedForMiddleware())
+            router.add(middleware: ForwardedForMiddleware(trustedHops: dependencies.configuration.trustedProxies))
         }
         router.add(middleware: SessionMiddleware(sessions: dependencies.sessions))
         router.add(middleware: CSRFMiddleware(sessions: dependencies.sessions))

@@ -100,6 +100,9 @@ enum ServerLogging {
                 """)
         } else if !parts.isEmpty {
             logger.warning("MIXED MODE: these parts are sandboxed by explicit flag: \(parts)")
+            if let unsafe = configuration.unsafeMix {
+                logger.critical("UNSAFE MIX, allowed by OPUB_ALLOW_UNSAFE_MIX=true: \(unsafe)")
+            }
         } else {
             logger.notice("production mode")
         }

@@ -88,7 +88,15 @@ public struct ConfigurationLoader: Sendable {
         ) {
             Logger.Level(rawValue: $0.lowercased())
         }
-        let trustForwardedFor = try flag("OPUB_TRUST_FORWARDED_FOR")
+        var trustForwardedFor = try flag("OPUB_TRUST_FORWARDED_FOR")
+        let trustedProxies = try parse(
+            "OPUB_TRUSTED_PROXIES", default: 1, "use the number of proxies in front of opub, from 1 to 10"
+        ) { text -> Int? in
+            guard let hops = Int(text), (1...10).contains(hops) else { return nil }
+            return hops
+        }
+        // Naming a number of trusted proxies says the header comes from them.
+        if value("OPUB_TRUSTED_PROXIES") != nil { trustForwardedFor = true }
         let githubAPI = try url("GITHUB_API_URL", default: "https://api.github.com")
         let githubWeb = try url("GITHUB_WEB_URL", default: "https://github.com")
         let stripeAPI = try url("STRIPE_API_URL", default: "https://api.stripe.com")
@@ -217,6 +225,11 @@ public struct ConfigurationLoader: Sendable {
                 }
             }
         }
+        let allowUnsafeMix = try flag("OPUB_ALLOW_UNSAFE_MIX")
+        let unsafeMix = ServiceModes.unsafeMix(modes)
+        if let unsafeMix, !allowUnsafeMix {
+            throw ConfigurationError(setting: unsafeMix.setting, problem: unsafeMix.problem)
+        }
         if sandboxWebhookSecret != nil, modes[.payments] == .real {
             throw ConfigurationError(
                 setting: "OPUB_SANDBOX_STRIPE_WEBHOOK_SECRET",
@@ -239,6 +252,7 @@ public struct ConfigurationLoader: Sendable {
                 allowedProviders: allowedProviders, reconcileIntervalSeconds: interval, keyMinimumLimit: keyMinimum),
             agents: AgentSettings(recommendedModels: models, cliRequestsPerSecond: cliRate),
             donationLimits: limits, feeBasisPoints: fee, logLevel: logLevel, trustForwardedFor: trustForwardedFor,
+            trustedProxies: trustedProxies, allowsUnsafeMix: allowUnsafeMix, unsafeMix: unsafeMix?.problem,
             cliDistributionDirectory: value("OPUB_CLI_DIST_DIR"))
     }
 
@@ -397,16 +411,13 @@ public struct ConfigurationLoader: Sendable {
         switch part {
         case .github:
             return
-                "production sign-in needs a GitHub OAuth app (GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET), "
-                + "or set OPUB_SANDBOX_GITHUB=true to keep the sandbox sign-in."
+                "production sign-in needs a GitHub OAuth app (GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET)."
         case .payments:
             return
-                "production donations need STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET, or set "
-                + "OPUB_SANDBOX_PAYMENTS=true to keep the sandbox checkout."
+                "production donations need STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET."
         case .provider:
             return
-                "production compute keys need OPENROUTER_MANAGEMENT_KEY, or set "
-                + "OPUB_SANDBOX_PROVIDER=true to keep the simulator."
+                "production compute keys need OPENROUTER_MANAGEMENT_KEY."
         }
     }
 }

@@ -23,8 +23,15 @@ public struct ServerConfiguration: Sendable {
     /// The platform fee in basis points (`OPUB_FEE_PERCENT` × 100; default 0).
     public var feeBasisPoints: Int
     public var logLevel: Logger.Level
-    /// Take the client address from the first `X-Forwarded-For` entry (only behind a trusted proxy).
+    /// Take the client address from `X-Forwarded-For` (only behind trusted proxies).
     public var trustForwardedFor: Bool
+    /// `OPUB_TRUSTED_PROXIES`: how many of the operator's proxies append to `X-Forwarded-For`; the
+    /// client is the entry that many hops from the right (default 1).
+    public var trustedProxies: Int = 1
+    /// `OPUB_ALLOW_UNSAFE_MIX=true`: start although a sandbox part can reach a real one (staging only).
+    public var allowsUnsafeMix: Bool = false
+    /// The unsafe mix this configuration runs with (nil when none), said loudly at start-up.
+    public var unsafeMix: String? = nil
     /// `OPUB_CLI_DIST_DIR`: the prebuilt CLI to hand out, one folder per platform (see
     /// ``CLIDistribution``); nil: the `opub` and `opub-mcp` beside the running server.
     public var cliDistributionDirectory: String? = nil
