@@ -104,8 +104,11 @@ struct CLIRoutesTests {
             }
             #expect(spend.count == 1)
             #expect(spend.first?.sessionID == session)
-            // Replays (quality.md): the same start and end ten times more change the ledger no further.
+            // Replays (quality.md): the same start and end ten times more change the ledger no further,
+            // and queue no further provider reconcile.
             let ledgerSize = try await world.store.ledger.count()
+            let reconciles = try #require(world.app.dependencies.keyReconciles).startedCount
+            #expect(reconciles == 1)
             for _ in 0..<10 {
                 _ = try await world.cli("PUT", sessionPath, token: token, json: Self.startBody(key.id))
                 let again = try await world.cli(
@@ -114,6 +117,7 @@ struct CLIRoutesTests {
             }
             try await Task.sleep(for: .milliseconds(300))
             #expect(try await world.store.ledger.count() == ledgerSize)
+            #expect(world.app.dependencies.keyReconciles?.startedCount == reconciles)
             #expect(try await count("agent_sessions", world.store) == 1)
 
             let summary = try await Browser.anonymous.get(world.app, "/api/v1/projects/acme/widgets").json()

@@ -164,3 +164,29 @@ struct BusyPoolTests {
         try await dropTestDatabase(url)
     }
 }
+
+/// The SQLite file holds billing e-mails: it and its WAL are readable by the owner only.
+@Suite("SQLite file modes")
+struct SQLiteFileModeTests {
+    @Test("a new database, its WAL and shared-memory files are 0600; an existing 0644 file is tightened")
+    func modes() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("opub-mode-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("opub.sqlite").path
+        @Sendable func mode(_ file: String) -> Int {
+            ((try? FileManager.default.attributesOfItem(atPath: file))?[.posixPermissions] as? NSNumber)?.intValue
+                ?? -1
+        }
+        try await Store.withStore(url: .sqlite(path: path), logger: quietLogger()) { store in
+            try await store.migrate()
+            #expect(mode(path) == 0o600)
+            #expect(mode(path + "-wal") == 0o600)
+            #expect(mode(path + "-shm") == 0o600)
+        }
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
+        try await Store.withStore(url: .sqlite(path: path), logger: quietLogger()) { _ in
+            #expect(mode(path) == 0o600)
+        }
+    }
+}

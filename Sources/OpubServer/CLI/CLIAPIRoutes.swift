@@ -53,7 +53,8 @@ struct CLIAPIRoutes: RouteModule {
             if let ended = try await store.agentSessions.end(session.id, reason: reason, exitCode: exitCode) {
                 dependencies.cliCache.remember(ended)
             }
-            if key.providerHash != nil { dependencies.keyReconciles?.request(key.id) }
+            // Only the end that closed the session costs provider reads; replays of it are free.
+            if session.isOpen, key.providerHash != nil { dependencies.keyReconciles?.request(key.id) }
             return Response(status: .noContent)
         }
     }

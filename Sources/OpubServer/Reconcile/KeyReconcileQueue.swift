@@ -10,6 +10,10 @@ public final class KeyReconcileQueue: Sendable {
     let executor: ReconcileExecutor
     let logger: Logger
     private let running = Mutex<Set<KeyID>>([])
+    private let started = Atomic<Int>(0)
+
+    /// How many targeted reconciles this queue has started (each costs provider reads).
+    public var startedCount: Int { started.load(ordering: .relaxed) }
 
     public init(executor: ReconcileExecutor, logger: Logger) {
         self.executor = executor
@@ -21,6 +25,7 @@ public final class KeyReconcileQueue: Sendable {
     public func request(_ key: KeyID) -> Task<Void, Never>? {
         let started = running.withLock { $0.insert(key).inserted }
         guard started else { return nil }
+        self.started.add(1, ordering: .relaxed)
         return Task {
             defer { _ = running.withLock { $0.remove(key) } }
             do {

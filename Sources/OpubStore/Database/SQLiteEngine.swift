@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import NIOCore
 import NIOPosix
@@ -24,6 +25,7 @@ public final class SQLiteEngine: DatabaseEngine {
     public static func open(path: String?, readers readerCount: Int = 4, logger: Logger) async throws -> SQLiteEngine {
         // A memory database lives in one connection, so it has no separate readers.
         let storage: SQLiteConnection.Storage = path.map { .file(path: $0) } ?? .memory
+        if let path { try restrictToOwner(path) }
         // Each engine has its own threads for SQLite's blocking calls: a connection sleeping in the busy
         // handler (another writer holds the lock) must never starve the connection that holds it.
         let threads = NIOThreadPool(numberOfThreads: readerCount + 2)
@@ -49,6 +51,22 @@ public final class SQLiteEngine: DatabaseEngine {
         self.readers = readers
         self.readerPool = readers.isEmpty ? nil : CheckoutPool(readers)
         self.threads = threads
+    }
+
+    /// The database holds billing e-mails: its file is created (or tightened to) 0600 before SQLite opens
+    /// it, and SQLite gives its `-wal` and `-shm` files the database file's permissions.
+    static func restrictToOwner(_ path: String) throws {
+        let files = FileManager.default
+        if !files.fileExists(atPath: path) {
+            guard files.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+                throw StoreError.unavailable(
+                    "The SQLite database \(path) cannot be created; check the folder exists and is writable.")
+            }
+            return
+        }
+        for file in [path, path + "-wal", path + "-shm"] where files.fileExists(atPath: file) {
+            try? files.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file)
+        }
     }
 
     /// Runs `body` again while SQLite answers "busy" without waiting in its busy handler, which it does
