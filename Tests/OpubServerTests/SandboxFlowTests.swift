@@ -188,13 +188,28 @@ struct SandboxFlowTests {
         }
     }
 
+    /// The sandbox sign-in form's token and the cookie it is bound to, as a browser gets them.
+    static func signInForm(_ app: TestApp) async throws -> (token: String, cookie: String) {
+        let page = try await app.client.execute(uri: "/auth/sandbox", method: .get)
+        let token = try #require(htmlCaptures(page.text, #"name="csrf_token" value="([^"]+)""#).first)
+        let cookie = try #require(cookieValue(page, name: "opub_signin_csrf"))
+        return (token, cookie)
+    }
+
+    static func postSignInForm(_ app: TestApp, _ body: String, cookie: String?) async throws -> TestResponse {
+        var headers: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+        if let cookie { headers[.cookie] = "opub_signin_csrf=\(cookie)" }
+        return try await app.client.execute(
+            uri: "/auth/sandbox", method: .post, headers: headers, body: ByteBuffer(string: body))
+    }
+
     @Test("the session cookie is HttpOnly, SameSite=Lax, not Secure in sandbox; the id is stored hashed")
     func cookieAttributes() async throws {
         try await withTestStore(.sqlite) { store, _ in
             try await withApp(try await sandboxConfiguration(), store: store) { app in
-                let response = try await app.client.execute(
-                    uri: "/auth/sandbox", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
-                    body: ByteBuffer(string: "login=ada&return_to=%2Fme"))
+                let form = try await Self.signInForm(app)
+                let response = try await Self.postSignInForm(
+                    app, "login=ada&return_to=%2Fme&csrf_token=\(form.token)", cookie: form.cookie)
                 #expect(response.status == .seeOther)
                 #expect(response.headers[.location] == "/me")
                 let header = try #require(response.headers[values: .setCookie].first { $0.hasPrefix("opub_session=") })
@@ -206,10 +221,27 @@ struct SandboxFlowTests {
                 let stored = try #require(try await store.sessions.find(idHash: TokenHashForTests.sha256Hex(value)))
                 #expect(stored.idHash != value)
                 // An open redirect is refused.
-                let outside = try await app.client.execute(
-                    uri: "/auth/sandbox", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
-                    body: ByteBuffer(string: "login=ada&return_to=%2F%2Fevil.example"))
+                let outside = try await Self.postSignInForm(
+                    app, "login=ada&return_to=%2F%2Fevil.example&csrf_token=\(form.token)", cookie: form.cookie)
                 #expect(outside.headers[.location] == "/")
+            }
+        }
+    }
+
+    @Test("the sandbox sign-in form needs its CSRF token and the cookie it is bound to; nothing is signed in without")
+    func signInFormCSRF() async throws {
+        try await withTestStore(.sqlite) { store, _ in
+            try await withApp(try await sandboxConfiguration(), store: store) { app in
+                let form = try await Self.signInForm(app)
+                for (body, cookie) in [
+                    ("login=mallory", form.cookie), ("login=mallory&csrf_token=\(form.token)", nil),
+                    ("login=mallory&csrf_token=AAAA\(form.token.dropFirst(4))", form.cookie),
+                ] {
+                    let refused = try await Self.postSignInForm(app, body, cookie: cookie)
+                    #expect(refused.status == .forbidden, "\(body)")
+                    #expect(sessionCookie(refused) == nil)
+                }
+                #expect(try await count("web_sessions", store) == 0)
             }
         }
     }

@@ -49,3 +49,14 @@ public enum Hex {
         }
     }
 }
+
+/// Comparison of secrets without an early exit, so that the time taken says nothing about how much of
+/// a guess was right.
+public enum ConstantTime {
+    public static func equal(_ left: [UInt8], _ right: [UInt8]) -> Bool {
+        guard left.count == right.count else { return false }
+        var difference: UInt8 = 0
+        for index in left.indices { difference |= left[index] ^ right[index] }
+        return difference == 0
+    }
+}

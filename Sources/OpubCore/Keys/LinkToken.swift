@@ -19,11 +19,6 @@ public enum LinkToken {
 
     /// Compares a presented token with a stored verifier in constant time.
     public static func matches(token: String, verifier: String) -> Bool {
-        let computed = Array(self.verifier(ofToken: token).utf8)
-        let stored = Array(verifier.utf8)
-        guard computed.count == stored.count else { return false }
-        var difference: UInt8 = 0
-        for index in computed.indices { difference |= computed[index] ^ stored[index] }
-        return difference == 0
+        ConstantTime.equal(Array(self.verifier(ofToken: token).utf8), Array(verifier.utf8))
     }
 }

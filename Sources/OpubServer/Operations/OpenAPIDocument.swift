@@ -550,7 +550,9 @@ enum OpenAPIDocument {
                   $ref: "#/components/responses/Error"
             post:
               tags: [identity]
-              summary: Sign in as any GitHub login (sandbox mode only).
+              summary: >-
+                Sign in as any GitHub login (sandbox mode only). A form post carries the csrf_token of the
+                form page, bound to its opub_signin_csrf cookie.
               operationId: sandboxSignIn
               requestBody:
                 required: true
@@ -572,6 +574,14 @@ enum OpenAPIDocument {
                   $ref: "#/components/responses/Redirect"
                 "400":
                   $ref: "#/components/responses/Error"
+                "403":
+                  description: >-
+                    A form post without the form's csrf_token matching its opub_signin_csrf cookie
+                    (csrf_token_invalid).
+                  content:
+                    application/json:
+                      schema:
+                        $ref: "#/components/schemas/Error"
                 "415":
                   $ref: "#/components/responses/Error"
                 "429":
