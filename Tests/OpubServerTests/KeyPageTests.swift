@@ -77,6 +77,8 @@ struct KeyPageTests {
                 ])
             #expect(malloryPost.status == .forbidden)
             #expect(malloryPost.text.contains("maintainer"))
+            // Refused before anything is written: not even a used form token.
+            #expect(try await count("form_tokens", app.store) == 0)
 
             // A maintainer of another project is nobody here.
             let other = try await sandboxSignIn(app, "otto")

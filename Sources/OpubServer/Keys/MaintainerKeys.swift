@@ -78,13 +78,26 @@ public struct MaintainerKeys: Sendable {
             })
     }
 
-    /// Creates a key (`money.md`, create 1–6) and returns its secret once.
+    /// What key creation checks before anything is written: the caller's creation rate, then that they
+    /// are a verified maintainer of the project. The page runs it before it records its form token.
+    func admit(_ name: RepositoryName, by identity: SignedIn, context: AppRequestContext) async throws -> ProjectRecord
+    {
+        try await dependencies.rateLimits.check(dependencies.rateLimits.keyCreation, context: context)
+        return try await authorize(name, identity)
+    }
+
+    /// Creates a key (`money.md`, create 1–6) and returns its secret once. `admitted` is the project
+    /// when ``admit(_:by:context:)`` already ran for this request.
     public func create(
         _ name: RepositoryName, by identity: SignedIn, context: AppRequestContext, keyName: String, limit: Money,
-        expiresAt: Timestamp?
+        expiresAt: Timestamp?, admitted: ProjectRecord? = nil
     ) async throws -> CreatedComputeKey {
-        try await dependencies.rateLimits.check(dependencies.rateLimits.keyCreation, context: context)
-        let project = try await authorize(name, identity)
+        let project: ProjectRecord
+        if let admitted {
+            project = admitted
+        } else {
+            project = try await admit(name, by: identity, context: context)
+        }
         guard let provider = dependencies.provider else {
             throw APIError(
                 .serviceUnavailable, code: "provider_not_configured",

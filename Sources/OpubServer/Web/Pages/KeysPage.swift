@@ -206,6 +206,16 @@ struct KeysPage {
             form.formError = "The form was incomplete; try again."
             return try await render(request, identity, name: name, form: form, notice: nil, status: .badRequest)
         }
+        // The rate limit and the maintainer check come before the token is recorded: a caller who may not
+        // create keys here writes nothing, not even a used form token.
+        let keys = MaintainerKeys(dependencies: dependencies)
+        let project: ProjectRecord
+        do {
+            project = try await keys.admit(name, by: identity, context: context)
+        } catch let error as APIError where ![401, 403, 404].contains(error.status.code) {
+            form.formError = error.message
+            return try await render(request, identity, name: name, form: form, notice: nil, status: error.status)
+        }
         let tokenHash = TokenHash.sha256Hex(token)
         if case .replayed(let key) = try await dependencies.store.formTokens.use(tokenHash, purpose: Self.formPurpose) {
             return PlainResponse.redirect(to: WebProject.path(name) + "/keys?already=" + (key?.rawValue ?? "1"))
@@ -229,8 +239,9 @@ struct KeysPage {
         }
         let created: CreatedComputeKey
         do {
-            created = try await MaintainerKeys(dependencies: dependencies).create(
-                name, by: identity, context: context, keyName: form.name, limit: limit, expiresAt: expiresAt)
+            created = try await keys.create(
+                name, by: identity, context: context, keyName: form.name, limit: limit, expiresAt: expiresAt,
+                admitted: project)
         } catch let error as APIError where ![401, 403, 404].contains(error.status.code) {
             switch error.code {
             case "invalid_key_name": form.nameError = error.message
