@@ -21,35 +21,32 @@ struct ForwardedForTests {
         return statuses
     }
 
+    func withForwarding(_ settings: [String: String], _ body: @Sendable (TestApp) async throws -> Void) async throws {
+        try await withTestStore(.sqlite) { store, _ in
+            let configuration = try await sandboxConfiguration(settings.merging(["OPUB_CLI_RATE_LIMIT": "1"]) { $1 })
+            try await withApp(configuration, store: store, body)
+        }
+    }
+
     @Test("a forged leftmost entry does not escape the per-client limit (one trusted proxy)")
     func forgedLeftmost() async throws {
-        try await withTestStore(.sqlite) { store, _ in
-            let configuration = try await sandboxConfiguration([
-                "OPUB_TRUST_FORWARDED_FOR": "true", "OPUB_CLI_RATE_LIMIT": "1",
-            ])
-            try await withApp(configuration, store: store) { app in
-                // The proxy appended the real client (203.0.113.7); everything left of it is the client's.
-                let forged = try await statuses(app, forwardedFor: { "10.0.0.\($0), 203.0.113.7" }, count: 31)
-                #expect(forged.prefix(30).allSatisfy { $0 != 429 })
-                #expect(forged.last == 429, "the 31st request of one client within the burst is limited")
-                // Different real clients behind the same proxy each have their own bucket.
-                let many = try await statuses(app, forwardedFor: { "198.51.100.\($0)" }, count: 40)
-                #expect(!many.contains(429))
-            }
+        try await withForwarding(["OPUB_TRUST_FORWARDED_FOR": "true"]) { app in
+            // The proxy appended the real client (203.0.113.7); everything left of it is the client's.
+            let forged = try await statuses(app, forwardedFor: { "10.0.0.\($0), 203.0.113.7" }, count: 31)
+            #expect(forged.prefix(30).allSatisfy { $0 != 429 })
+            #expect(forged.last == 429, "the 31st request of one client within the burst is limited")
+            // Different real clients behind the same proxy each have their own bucket.
+            let many = try await statuses(app, forwardedFor: { "198.51.100.\($0)" }, count: 40)
+            #expect(!many.contains(429))
         }
     }
 
     @Test("with two trusted proxies the client is the second entry from the right")
     func twoHops() async throws {
-        try await withTestStore(.sqlite) { store, _ in
-            let configuration = try await sandboxConfiguration([
-                "OPUB_TRUSTED_PROXIES": "2", "OPUB_CLI_RATE_LIMIT": "1",
-            ])
-            try await withApp(configuration, store: store) { app in
-                let answers = try await statuses(
-                    app, forwardedFor: { "forged-\($0), 203.0.113.9, 10.1.1.\($0)" }, count: 31)
-                #expect(answers.last == 429)
-            }
+        try await withForwarding(["OPUB_TRUSTED_PROXIES": "2"]) { app in
+            let answers = try await statuses(
+                app, forwardedFor: { "forged-\($0), 203.0.113.9, 10.1.1.\($0)" }, count: 31)
+            #expect(answers.last == 429)
         }
     }
 }

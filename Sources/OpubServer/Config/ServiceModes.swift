@@ -21,33 +21,40 @@ public enum ServiceModes {
 
     static let override = "set OPUB_ALLOW_UNSAFE_MIX=true only on a staging server, never with real money."
 
+    /// One refused mix: when `applies`, the sandbox part named by `setting` can reach `reaches`.
+    struct Rule: Sendable {
+        let applies: @Sendable (_ github: PartMode, _ payments: PartMode, _ provider: PartMode) -> Bool
+        let sandboxed: ServicePart
+        let reaches: String
+        let risk: String
+        let fix: String
+    }
+
+    static let rules: [Rule] = [
+        Rule(
+            applies: { github, _, provider in provider == .real && github == .sandbox }, sandboxed: .github,
+            reaches: "a real provider (OPENROUTER_MANAGEMENT_KEY)",
+            risk: "sign in as any maintainer and mint real OpenRouter keys on your credit",
+            fix: "configure the GitHub OAuth app"),
+        Rule(
+            applies: { _, payments, provider in provider == .real && payments == .sandbox }, sandboxed: .payments,
+            reaches: "a real provider (OPENROUTER_MANAGEMENT_KEY)",
+            risk: "pay with the sandbox checkout and mint real OpenRouter keys on your credit",
+            fix: "configure Stripe"),
+        Rule(
+            applies: { github, payments, _ in payments == .real && github == .sandbox }, sandboxed: .github,
+            reaches: "real payments (STRIPE_SECRET_KEY)",
+            risk: "sign in as the maintainer of a project real donors funded", fix: "configure the GitHub OAuth app"),
+    ]
+
     public static func unsafeMix(_ modes: [ServicePart: PartMode]) -> UnsafeMix? {
         let github = modes[.github] ?? .sandbox
         let payments = modes[.payments] ?? .sandbox
         let provider = modes[.provider] ?? .sandbox
-        if provider == .real, github == .sandbox {
-            return UnsafeMix(
-                setting: ServicePart.github.sandboxFlag,
-                problem:
-                    "OPUB_SANDBOX_GITHUB=true next to a real provider (OPENROUTER_MANAGEMENT_KEY) lets anyone sign in "
-                    + "as any maintainer and mint real OpenRouter keys on your credit; configure the GitHub OAuth "
-                    + "app, or \(override)")
-        }
-        if provider == .real, payments == .sandbox {
-            return UnsafeMix(
-                setting: ServicePart.payments.sandboxFlag,
-                problem:
-                    "OPUB_SANDBOX_PAYMENTS=true next to a real provider (OPENROUTER_MANAGEMENT_KEY) lets anyone pay "
-                    + "with the sandbox checkout and mint real OpenRouter keys on your credit; configure Stripe, "
-                    + "or \(override)")
-        }
-        if payments == .real, github == .sandbox {
-            return UnsafeMix(
-                setting: ServicePart.github.sandboxFlag,
-                problem:
-                    "OPUB_SANDBOX_GITHUB=true next to real payments (STRIPE_SECRET_KEY) lets anyone sign in as the "
-                    + "maintainer of a project real donors funded; configure the GitHub OAuth app, or \(override)")
-        }
-        return nil
+        guard let rule = rules.first(where: { $0.applies(github, payments, provider) }) else { return nil }
+        let setting = rule.sandboxed.sandboxFlag
+        return UnsafeMix(
+            setting: setting,
+            problem: "\(setting)=true next to \(rule.reaches) lets anyone \(rule.risk); \(rule.fix), or \(override)")
     }
 }
