@@ -116,10 +116,17 @@ def main():
     doctor, _ = sh(f"opub doctor --server {SERVER}", env, cwd=home)
     check("opub doctor runs and reports the CLI version against the server's",
           "cli version: opub" in doctor.stdout and "Fatal" not in doctor.stderr, doctor.stdout + doctor.stderr)
-    mcp, _ = sh("printf '%s\\n' '{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":"
-                "{\"protocolVersion\":\"2025-03-26\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\","
-                "\"version\":\"1\"}}}' | opub-mcp", env, cwd=home, timeout=20)
-    check("the installed opub-mcp runs without Swift", '"serverInfo"' in mcp.stdout, mcp.stdout + mcp.stderr)
+    # stdin stays open until the answer is read: at end of input the server stops, maybe before answering.
+    mcp = subprocess.Popen([os.path.join(bin_dir, "opub-mcp")], env=env, cwd=home, stdin=subprocess.PIPE,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    mcp.stdin.write('{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-03-26",'
+                    '"capabilities":{},"clientInfo":{"name":"t","version":"1"}}}\n')
+    mcp.stdin.flush()
+    answer = mcp.stdout.readline()
+    mcp.stdin.close()
+    mcp.wait(timeout=20)
+    mcp_output = answer + mcp.stderr.read()
+    check("the installed opub-mcp runs without Swift", '"serverInfo"' in answer, mcp_output)
 
     # 2. The page's setup command, as printed, in a clone of the project.
     repo = os.path.join(home, "rocket")
