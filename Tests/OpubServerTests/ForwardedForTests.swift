@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import OpubCore
 import OpubServer
 import OpubTestSupport
 import Testing
@@ -21,10 +22,15 @@ struct ForwardedForTests {
         return statuses
     }
 
+    /// The app behind `settings`, with a CLI limit of 30 requests per client and no refill during the
+    /// test (an hour per token), so that a slow machine cannot refill the bucket between requests.
     func withForwarding(_ settings: [String: String], _ body: @Sendable (TestApp) async throws -> Void) async throws {
         try await withTestStore(.sqlite) { store, _ in
-            let configuration = try await sandboxConfiguration(settings.merging(["OPUB_CLI_RATE_LIMIT": "1"]) { $1 })
-            try await withApp(configuration, store: store, body)
+            let configuration = try await sandboxConfiguration(settings)
+            let limits = RateLimits(
+                limiter: RateLimiter(clock: SystemTimeSource()),
+                cli: RateLimitRule(name: "cli", perIP: TokenBucket(capacity: 30, secondsPerToken: 3600), perUser: nil))
+            try await withApp(configuration, store: store, rateLimits: limits, body)
         }
     }
 
