@@ -40,10 +40,11 @@ enum EngineFailures {
 
     /// Runs `operation`, which first waits for a connection (`leased` is set once it has one), telling
     /// a database that is down from one that is busy:
-    /// - when, for `patience.silence`, no connection was handed out by the pool and none is in use, the
-    ///   database is not answering: ``StoreError/unavailable(_:)`` at once, instead of holding every
-    ///   request until the pool gives up;
-    /// - while connections are in use or handed out, the database answers and this caller only waits
+    /// - when, for `patience.silence`, the pool handed out no connection at all, the database is not
+    ///   answering: ``StoreError/unavailable(_:)`` at once, instead of holding every request until the pool
+    ///   gives up. Connections merely held do not count as a sign of life: one stuck on a database that
+    ///   went away looks held until its socket times out;
+    /// - while the pool keeps handing out connections, the database answers and this caller only waits
     ///   its turn, up to `patience.deadline` in all, and past it ``StoreError/busy(_:)``.
     /// Once a connection is held the operation runs to its end.
     static func withConnectionDeadline<R: Sendable>(
@@ -62,7 +63,7 @@ enum EngineFailures {
                     try await Task.sleep(until: min(ContinuousClock.now + patience.silence, giveUp))
                     if leased.value.load(ordering: .acquiring) { return nil }
                     let grants = activity.grants
-                    if grants == grantsSeen && activity.holding == 0 {
+                    if grants == grantsSeen {
                         throw StoreError.unavailable(unavailableMessage)
                     }
                     grantsSeen = grants
@@ -96,22 +97,15 @@ public struct ConnectionPatience: Sendable {
     public static let standard = ConnectionPatience(silence: .seconds(5), deadline: .seconds(30))
 }
 
-/// What a connection pool is doing, as seen by the operations that use it: how many connections are
-/// in use now, and how many leases it has handed out so far (a count that moves while the database answers).
+/// What a connection pool is doing, as seen by the operations that use it: how many leases it has
+/// handed out so far (a count that moves while the database answers).
 final class PoolActivity: Sendable {
-    private let inUse = Atomic<Int>(0)
     private let granted = Atomic<Int>(0)
 
-    var holding: Int { inUse.load(ordering: .acquiring) }
     var grants: Int { granted.load(ordering: .acquiring) }
 
     func leased() {
         granted.add(1, ordering: .releasing)
-        inUse.add(1, ordering: .releasing)
-    }
-
-    func returned() {
-        inUse.subtract(1, ordering: .releasing)
     }
 }
 

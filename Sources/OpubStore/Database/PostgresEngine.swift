@@ -88,7 +88,6 @@ public final class PostgresEngine: DatabaseEngine {
                 try await EngineFailures.withConnectionDeadline(patience, activity: activity) { leased in
                     try await client.withConnection { connection in
                         activity.leased()
-                        defer { activity.returned() }
                         leased()
                         return try await body(connection.sql(queryLogLevel: nil))
                     }
