@@ -71,6 +71,16 @@ struct BusyPoolTests {
         }
     }
 
+    /// Opens `connections` pooled connections (concurrent reads, each holding its connection briefly).
+    func warm(_ engine: PostgresEngine, connections: Int) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<connections {
+                group.addTask { try await engine.read { db in try await db.raw("SELECT pg_sleep(0.2)").run() } }
+            }
+            try await group.waitForAll()
+        }
+    }
+
     /// Queues `count` reads that each hold a connection for `seconds` (the pool serves them a few at a
     /// time, handing out connections all along), and returns once they have had time to queue.
     func flood(_ engine: PostgresEngine, count: Int, seconds: Double) async throws -> [Task<Void, any Error>] {
@@ -85,10 +95,13 @@ struct BusyPoolTests {
 
     @Test("a pool that keeps handing out connections but not in time: busy past the deadline, never unavailable")
     func busyPastDeadline() async throws {
-        try await withEngine(connections: 2, ConnectionPatience(silence: .seconds(1), deadline: .milliseconds(2500))) {
+        try await withEngine(connections: 2, ConnectionPatience(silence: .seconds(2), deadline: .seconds(3))) {
             engine in
+            // Both connections opened first: on a loaded machine opening one can take longer than the
+            // silence, and a pool that hands nothing out for that long is rightly taken for down.
+            try await warm(engine, connections: 2)
             // 40 reads of 0.3 s at once on 2 connections: 6 s of work, a connection handed out every 0.15 s,
-            // so the first ones run and those at the back of the line give up at the 2.5 s deadline.
+            // so the first ones run and those at the back of the line give up at the 3 s deadline.
             let started = ContinuousClock.now
             let outcomes = await withTaskGroup(of: String.self) { group in
                 for _ in 0..<40 {
@@ -109,6 +122,7 @@ struct BusyPoolTests {
             #expect(outcomes.contains("busy"))
             #expect(outcomes.allSatisfy { $0 == "ran" || $0 == "busy" }, "\(Set(outcomes))")
             #expect(started.duration(to: .now) < .seconds(6), "callers past the deadline gave up instead of waiting")
+            _ = try? await engine.read { db in try await db.raw("SELECT 1").run() }
         }
     }
 
@@ -116,6 +130,7 @@ struct BusyPoolTests {
     func waitsItsTurn() async throws {
         try await withEngine(connections: 2, ConnectionPatience(silence: .seconds(1), deadline: .seconds(30))) {
             engine in
+            try await warm(engine, connections: 2)
             // 16 reads of 0.3 s on 2 connections: about 2.4 s of work ahead, more than the 1 s silence.
             let queued = try await flood(engine, count: 16, seconds: 0.3)
             let started = ContinuousClock.now

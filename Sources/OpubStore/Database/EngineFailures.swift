@@ -40,15 +40,17 @@ enum EngineFailures {
 
     /// Runs `operation`, which first waits for a connection (`leased` is set once it has one), telling
     /// a database that is down from one that is busy:
-    /// - when, for `patience.silence`, the pool handed out no connection at all, the database is not
-    ///   answering: ``StoreError/unavailable(_:)`` at once, instead of holding every request until the pool
-    ///   gives up. Connections merely held do not count as a sign of life: one stuck on a database that
-    ///   went away looks held until its socket times out;
+    /// - when, for `patience.silence`, the pool handed out no connection at all and `answers` (a
+    ///   connection of its own, ``LivenessProbe``) finds the server refusing, resetting or silent, the
+    ///   database is not answering: ``StoreError/unavailable(_:)`` at once, instead of holding every
+    ///   request until the pool gives up. Connections merely held do not count as a sign of life: one
+    ///   stuck on a database that went away looks held until its socket times out;
     /// - while the pool keeps handing out connections, the database answers and this caller only waits
     ///   its turn, up to `patience.deadline` in all, and past it ``StoreError/busy(_:)``.
     /// Once a connection is held the operation runs to its end.
     static func withConnectionDeadline<R: Sendable>(
         _ patience: ConnectionPatience, activity: PoolActivity,
+        answers: @escaping @Sendable () async -> Bool = { false },
         _ operation: @escaping @Sendable (_ leased: @escaping @Sendable () -> Void) async throws -> R
     ) async throws -> R {
         let leased = LeaseFlag()
@@ -63,7 +65,10 @@ enum EngineFailures {
                     try await Task.sleep(until: min(ContinuousClock.now + patience.silence, giveUp))
                     if leased.value.load(ordering: .acquiring) { return nil }
                     let grants = activity.grants
-                    if grants == grantsSeen {
+                    // No connection handed out for a whole silence: ask the server itself. One that
+                    // accepts a connection is busy (or slow to connect), not down.
+                    if grants == grantsSeen, await !answers() {
+                        if leased.value.load(ordering: .acquiring) { return nil }
                         throw StoreError.unavailable(unavailableMessage)
                     }
                     grantsSeen = grants

@@ -16,6 +16,7 @@ public final class PostgresEngine: DatabaseEngine {
     /// shows no sign of life for `patience.silence`, ``StoreError/busy(_:)`` past `patience.deadline`.
     let patience: ConnectionPatience
     private let activity = PoolActivity()
+    private let probe: LivenessProbe
     /// Writers of one project wait for each other here, not on the row lock with a connection each.
     private let projectQueue = ProjectQueue()
 
@@ -24,6 +25,9 @@ public final class PostgresEngine: DatabaseEngine {
         patience: ConnectionPatience = .standard, logger: Logger
     ) {
         self.patience = patience
+        var probeLogger = logger
+        probeLogger.logLevel = max(logger.logLevel, .error)
+        self.probe = LivenessProbe(location: location, connectTimeout: patience.silence, logger: probeLogger)
         let tls: PostgresClient.Configuration.TLS
         switch location.sslMode {
         case "disable": tls = .disable
@@ -83,9 +87,12 @@ public final class PostgresEngine: DatabaseEngine {
     private func withConnection<R: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
         let client = self.client
         let activity = self.activity
+        let probe = self.probe
         do {
             return try await withoutActuallyEscaping(body) { body in
-                try await EngineFailures.withConnectionDeadline(patience, activity: activity) { leased in
+                try await EngineFailures.withConnectionDeadline(
+                    patience, activity: activity, answers: { await probe.answers() }
+                ) { leased in
                     try await client.withConnection { connection in
                         activity.leased()
                         leased()
