@@ -41,15 +41,14 @@ public struct EnvCommand: OpubSubcommand {
             throw CLIError("config.toml names an invalid project for \(keyID): '\(stored.project)'.")
         }
         let shown = reveal ? try await support.loadSecret(keyID, stored) : stored.label
+        let providerURL = try support.providerURL(advertised: stored.providerURL, configuration: configuration)
+        let chosenModel = model ?? stored.models?[surface.rawValue]
         let variables = LaunchTable.advancedEnvironment(
-            for: surface, repository: repository, keyID: keyID,
-            providerBaseURL: try support.providerURL(advertised: stored.providerURL, configuration: configuration),
-            model: model ?? stored.models?[surface.rawValue], secretPlaceholder: shown)
+            for: surface, repository: repository, keyID: keyID, providerBaseURL: providerURL, model: chosenModel,
+            secretPlaceholder: shown)
         let headers = LaunchTable.rawHeaders(repository: repository)
         let arguments = LaunchTable.advancedArguments(
-            for: surface, repository: repository, keyID: keyID,
-            providerBaseURL: try support.providerURL(advertised: stored.providerURL, configuration: configuration),
-            model: model ?? stored.models?[surface.rawValue])
+            for: surface, repository: repository, keyID: keyID, providerBaseURL: providerURL, model: chosenModel)
         let command = ([surface.program] + arguments).map(Self.singleQuoted).joined(separator: " ")
         let argumentsNote =
             arguments.isEmpty

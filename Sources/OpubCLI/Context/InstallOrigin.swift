@@ -32,13 +32,16 @@ public struct InstallOrigin: Sendable, Equatable {
         return InstallOrigin(server: server, version: version)
     }
 
-    /// The running `opub`'s path.
-    public static var runningExecutable: String? {
-        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? Bundle.main.executablePath
+    /// `opub --version`: the version, and the server it was installed from when install.sh recorded one.
+    /// The record is read only when the command line asks for the version, so that no other command
+    /// (`opub run` above all) pays a file read at start-up.
+    public static func versionLine(arguments: [String] = CommandLine.arguments) -> String {
+        guard arguments.contains("--version") else { return OpubVersion.current }
+        return versionLine(origin: read(besideExecutable: OpubVersion.runningExecutable))
     }
 
-    /// `opub --version`: the version, and the server it was installed from when install.sh recorded one.
-    public static func versionLine(origin: InstallOrigin? = read(besideExecutable: runningExecutable)) -> String {
+    /// The version line for a known origin.
+    public static func versionLine(origin: InstallOrigin?) -> String {
         guard let origin else { return OpubVersion.current }
         return "\(OpubVersion.current) (installed from \(origin.server), which distributed \(origin.version))"
     }

@@ -37,7 +37,7 @@ public final class CLIDistribution: Sendable {
         let hex: String
     }
 
-    public init(directory: String?, serverExecutable: String? = CLIDistribution.runningExecutable()) {
+    public init(directory: String?, serverExecutable: String? = OpubVersion.runningExecutable) {
         version = OpubVersion.current
         if let directory {
             root = .folders(directory)
@@ -45,14 +45,6 @@ public final class CLIDistribution: Sendable {
             let folder = serverExecutable.map { ($0 as NSString).deletingLastPathComponent } ?? ""
             root = .besideServer(folder, platform: OpubVersion.operatingSystem)
         }
-    }
-
-    /// The running program's path (`/proc/self/exe` on Linux), nil when unknown.
-    public static func runningExecutable() -> String? {
-        if let resolved = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            return resolved
-        }
-        return Bundle.main.executablePath
     }
 
     /// The platforms (`linux-x86_64`, …) for which every program is present, sorted.
