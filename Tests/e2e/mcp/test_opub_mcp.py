@@ -185,17 +185,21 @@ def test_without_a_session_the_tools_say_how_to_get_one():
 def test_codex_initialize_with_object_capabilities_is_answered(session_dir):
     """Codex 0.163's exact initialize line: `capabilities.experimental` holds an object, which the MCP
     spec allows. Without the repair the server answered -32603 and Codex dropped opub's tools."""
-    line = ('{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18",'
-            '"capabilities":{"experimental":{"codex/auth-change":{}},"elicitation":{"form":{},"url":{}}},'
-            '"clientInfo":{"name":"codex-mcp-client","title":"Codex","version":"0.163.0"}}}\n'
-            '{"jsonrpc":"2.0","method":"notifications/initialized"}\n'
+    # Sent as Codex sends it: initialize first, the rest only after its answer (an MCP server may
+    # answer messages that arrive together in any order).
+    initialize = ('{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18",'
+                  '"capabilities":{"experimental":{"codex/auth-change":{}},"elicitation":{"form":{},"url":{}}},'
+                  '"clientInfo":{"name":"codex-mcp-client","title":"Codex","version":"0.163.0"}}}\n')
+    rest = ('{"jsonrpc":"2.0","method":"notifications/initialized"}\n'
             '{"jsonrpc":"2.0","id":1,"method":"tools/list"}\n')
     with tempfile.TemporaryDirectory() as home:
         process = subprocess.Popen([BINARY, "mcp", "--session-dir", session_dir], stdin=subprocess.PIPE,
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment(home))
-        process.stdin.write(line.encode())
-        process.stdin.flush()
-        answers = [json.loads(process.stdout.readline()) for _ in range(2)]
+        answers = []
+        for message in (initialize, rest):
+            process.stdin.write(message.encode())
+            process.stdin.flush()
+            answers.append(json.loads(process.stdout.readline()))
         process.stdin.close()
         process.wait(timeout=10)
     assert "error" not in answers[0], answers[0]
