@@ -115,6 +115,19 @@ struct ErrorClassTests {
         let router = Router()
         simulator.addRoutes(to: router.group("sandbox/openrouter/api/v1"))
         router.get("broken/api/v1/credits") { _, _ in "this is not JSON" }
+        // Someone else's key with fields opub cannot read (an unknown reset window, a string usage, no
+        // created_at) beside one of opub's; then, under another root, one of opub's own that is unreadable.
+        let opubRow = """
+            {"hash":"aa","name":"opub:ck_1","label":"sk-or-v1-aaa...aaaa","disabled":false,"limit":5,
+            "limit_remaining":-0.5,"limit_reset":"fortnightly","include_byok_in_limit":true,"usage":4,
+            "byok_usage":1.5,"created_at":"2026-03-04T12:00:00Z","updated_at":null}
+            """
+        router.get("odd/api/v1/keys") { request, _ in
+            request.uri.queryParameters.get("offset") == "0"
+                ? "{\"data\":[{\"hash\":\"bb\",\"name\":\"operator key\",\"usage\":\"lots\",\"limit_reset\":7},\(opubRow)]}"
+                : "{\"data\":[]}"
+        }
+        router.get("unreadable/api/v1/keys") { _, _ in "{\"data\":[{\"hash\":\"cc\",\"name\":\"opub:ck_2\"}]}" }
         let (ports, sink) = AsyncStream<Int>.makeStream()
         var logger = Logger(label: "test")
         logger.logLevel = .critical  // cancelling the app below logs an expected CancellationError
@@ -137,6 +150,17 @@ struct ErrorClassTests {
             let broken = await openRouterError { _ = try await client("/broken/api/v1").credits() }
             guard case .malformedResponse? = broken else {
                 Issue.record("expected malformedResponse, got \(String(describing: broken))")
+                group.cancelAll()
+                return
+            }
+            let odd = try await client("/odd/api/v1").listAllKeys()
+            #expect(odd.map(\.hash) == ["aa"])
+            #expect(odd.first?.spend == Money(dollars: 5, cents: 50))  // credits and BYOK together
+            #expect(odd.first?.limitRemaining == Money(dollars: 0, cents: -50))  // overspent: negative, not clamped
+            #expect(odd.first?.limitReset == nil)  // an unknown window reads as none
+            let unreadable = await openRouterError { _ = try await client("/unreadable/api/v1").listAllKeys() }
+            guard case .malformedResponse? = unreadable else {
+                Issue.record("an unreadable key of opub's must fail the listing, got \(String(describing: unreadable))")
                 group.cancelAll()
                 return
             }

@@ -61,7 +61,9 @@ struct LimitTests {
             #expect(answer.usage.completionTokens == 100)
             let after = try await sim.admin.key(hash: key.key.hash)
             #expect(after.usage > Money(micros: 10))
-            #expect(after.limitRemaining == .zero)
+            // Overspent: the remaining limit is reported negative, never clamped.
+            #expect(after.limitRemaining == Money(micros: 10) - after.usage)
+            #expect(after.limitRemaining?.isNegative == true)
             #expect(await openRouterError { _ = try await sim.chat(key.secret) }?.status == 403)
         }
     }

@@ -70,7 +70,7 @@ struct ManagementAPITests {
         }
     }
 
-    @Test("listing 10,000 keys takes ⌈N/100⌉ calls (+1 empty page when N is a multiple of 100)")
+    @Test("listing 10,000 keys takes ⌈N/100⌉ + 1 calls: it stops at an empty page, never at a short one")
     func listingAtScale() async throws {
         try await withSimulator { sim in
             await sim.state.seedKeys(count: 10_000)
@@ -83,7 +83,28 @@ struct ManagementAPITests {
             await sim.state.seedKeys(count: 1)
             await sim.state.resetRequestCounts()
             #expect(try await sim.admin.listAllKeys().count == 10_001)
-            #expect(await sim.state.requestCount("GET /keys") == 101)
+            #expect(await sim.state.requestCount("GET /keys") == 102)
+
+            // The provider may answer a short page while more keys exist: listing goes on until an empty one.
+            await sim.state.setFaults(FaultSettings(keysPageSize: 37))
+            await sim.state.resetRequestCounts()
+            let paged = try await sim.admin.listAllKeys()
+            #expect(Set(paged.map(\.hash)).count == 10_001)
+            #expect(await sim.state.requestCount("GET /keys") == (10_001 + 36) / 37 + 1)
+        }
+    }
+
+    @Test("expired keys are listed only when asked; someone else's odd key never fails a listing")
+    func expiredAndForeignKeys() async throws {
+        try await withSimulator { sim in
+            let expiring = try await sim.createKey(expiresAt: SimulatorHarness.start.adding(seconds: 60))
+            let plain = try await sim.createKey()
+            sim.clock.advance(seconds: 120)
+            let hidden = try await sim.admin.listKeys(includeDisabled: true)
+            #expect(hidden.map(\.hash) == [plain.key.hash])
+            let all = try await sim.admin.listAllKeys()
+            #expect(Set(all.map(\.hash)) == [plain.key.hash, expiring.key.hash])
+            #expect(try await sim.admin.key(hash: expiring.key.hash).expiresAt != nil)
         }
     }
 
@@ -126,16 +147,33 @@ struct ManagementAPITests {
             #expect(credits.totalCredits == Money(dollars: 1_000_000))
             #expect(credits.totalUsage == total)
 
-            let rows = try await sim.admin.activity(apiKeyHash: key.key.hash)
+            // Activity covers completed UTC days only: nothing today, then yesterday's rows once it ended.
+            #expect(try await sim.admin.activity(apiKeyHash: key.key.hash).isEmpty)
+            let today = await openRouterError { _ = try await sim.admin.activity(date: "2026-03-04") }
+            #expect(today?.status == 400)
+            #expect(
+                "\(today.map(String.init(describing:)) ?? "")".contains(
+                    "Date must be within the last 30 (completed) UTC days"))
+            sim.clock.advance(seconds: 86_400)
+            // One row per model endpoint: the three requests went to alternating endpoints.
+            let endpointRows = try await sim.admin.activity(apiKeyHash: key.key.hash)
+            #expect(endpointRows.count == 3)
+            #expect(Set(endpointRows.compactMap(\.endpointID)).count == 3)
+            let rows = Dictionary(grouping: endpointRows, by: \.model).map { model, parts in
+                (
+                    model, parts.reduce(Money.zero) { $0 + $1.usage }, parts.reduce(0) { $0 + $1.requests },
+                    parts.reduce(0) { $0 + $1.promptTokens }, parts[0]
+                )
+            }
             #expect(rows.count == 2)
-            let mini = try #require(rows.first { $0.model == "openai/gpt-5.4-mini" })
-            #expect(mini.requests == 2)
-            #expect(mini.usage == first.usage.cost + third.usage.cost)
-            #expect(mini.promptTokens == first.usage.promptTokens + third.usage.promptTokens)
-            #expect(mini.date == "2026-03-04")
-            #expect(mini.providerName == "OpenAI")
+            let mini = try #require(rows.first { $0.0 == "openai/gpt-5.4-mini" })
+            #expect(mini.2 == 2)
+            #expect(mini.1 == first.usage.cost + third.usage.cost)
+            #expect(mini.3 == first.usage.promptTokens + third.usage.promptTokens)
+            #expect(mini.4.date == "2026-03-04")
+            #expect(mini.4.providerName == "OpenAI")
             #expect(try await sim.admin.activity(date: "2026-03-03").isEmpty)
-            #expect(try await sim.admin.activity(date: "2026-03-04", apiKeyHash: key.key.hash).count == 2)
+            #expect(try await sim.admin.activity(date: "2026-03-04", apiKeyHash: key.key.hash).count == 3)
             let old = await openRouterError { _ = try await sim.admin.activity(date: "2025-01-01") }
             #expect(old?.status == 400)
         }

@@ -132,6 +132,20 @@ struct KeyLifecycleTests {
             try await h.charge(made.key, usd: "0.50")
             h.clock.advance(seconds: 601)
             _ = try await h.executor.runCycle()
+            // The late charge is spend at once, but the key stays at the provider — disabled, unable to
+            // spend — until the detail of its last day of use has been read: nothing promises activity
+            // for a deleted key.
+            let waiting = try #require(try await h.store.keys.find(made.key.id))
+            #expect(waiting.state == .disabled(.revoked, .disabledAtProvider))
+            #expect(waiting.spent == Money(dollars: 1, cents: 75))
+            #expect(try await h.providerKey(made.key).disabled)
+            #expect(try await h.store.usage.page(of: project.id).items.isEmpty)
+            // The day ends: a cycle reads its detail, the next deletes the key.
+            h.clock.advance(seconds: 86_400)
+            #expect(try await h.executor.runCycle().detailRead == 1)
+            _ = try await h.executor.runCycle()
+            let detail = try await h.store.usage.page(of: project.id).items
+            #expect(detail.reduce(Money.zero) { $0 + $1.reading.cost } == Money(dollars: 1, cents: 75))
             let settled = try #require(try await h.store.keys.find(made.key.id))
             #expect(settled.state == .disabled(.revoked, .deletedAtProvider))
             #expect(settled.spent == Money(dollars: 1, cents: 75))
@@ -193,6 +207,10 @@ struct KeyLifecycleTests {
             h.clock.advance(seconds: 601)
             _ = try await h.executor.runCycle()
             #expect(try await h.verify() == [], "after \(step)")
+            // The next day its detail is read and a revoked key is deleted.
+            h.clock.advance(seconds: 86_400)
+            _ = try await h.executor.runCycle()
+            _ = try await h.executor.runCycle()
             let key = try #require(try await h.store.keys.find(id))
             let balances = try await h.store.projects.balances(project.id)
             switch step {

@@ -114,7 +114,8 @@ func withKeyWorld<R: Sendable>(
     _ engine: TestEngine, clock: any TimeSource = SystemTimeSource(), extra: [String: String] = [:],
     _ body: @Sendable (KeyWorld) async throws -> R
 ) async throws -> R {
-    let configuration = SimulatorConfiguration(managementKeys: [KeyWorld.managementKey], seed: 11)
+    // The provider and opub share one clock, so a test that moves time moves both.
+    let configuration = SimulatorConfiguration(managementKeys: [KeyWorld.managementKey], seed: 11, timeSource: clock)
     return try await OpenRouterSimulator.withRunningServer(configuration: configuration) { simulator in
         try await withProductionWorld(
             engine, clock: clock,

@@ -82,7 +82,9 @@ func withLifecycle<R: Sendable>(
 ) async throws -> R {
     let clock = ManualClock(Timestamp.now())
     return try await withTestStore(engine, clock: clock) { store, _ in
-        let configuration = SimulatorConfiguration(managementKeys: [LifecycleHarness.managementKey], seed: 7)
+        // The provider and opub share one clock, so a test that moves time moves both.
+        let configuration = SimulatorConfiguration(
+            managementKeys: [LifecycleHarness.managementKey], seed: 7, timeSource: clock)
         return try await OpenRouterSimulator.withRunningServer(configuration: configuration) { simulator in
             let client = OpenRouterClient(
                 apiKey: LifecycleHarness.managementKey,

@@ -74,9 +74,9 @@ final class CrashingProvider: ProviderKeys {
         if crash { throw LifecycleCrash(after: .revokeSettled) }
     }
 
-    func listAllKeys(includeDisabled: Bool) async throws -> [ProviderKey] {
+    func listEveryKey() async throws -> [ProviderKey] {
         try tick()
-        return try await base.listAllKeys(includeDisabled: includeDisabled)
+        return try await base.listEveryKey()
     }
     func createKey(_ request: CreateKeyRequest) async throws -> CreatedKey {
         try tick()
@@ -226,10 +226,12 @@ struct World {
                         maxTokens: 200))
                 return "agent request on \(key.id)"
             }
-            // Usage straight at the provider, sometimes past the key's limit (overshoot).
+            // Usage straight at the provider, sometimes past the key's limit (overshoot); a third of it
+            // through the operator's own provider keys (BYOK), which the cap counts too.
             let amount = Money(micros: Int64(random.next(upperBound: UInt64(3_000_000))) + 1)
-            await simulator.state.addUsage(toKey: hash, amount: amount)
-            return "spend \(amount.usdString) on \(key.id)"
+            let byok = chance(33)
+            await simulator.state.addUsage(toKey: hash, amount: amount, byok: byok)
+            return "spend \(amount.usdString)\(byok ? " (BYOK)" : "") on \(key.id)"
         case 55..<63:
             guard let key = pick(try await activeKeys()) else { return "revoke (none)" }
             let revoker = KeyRevoker(store: store, provider: provider, probe: probe(), logger: quietLogger())
@@ -274,7 +276,10 @@ struct World {
         )
         let executor = ReconcileExecutor(store: store, provider: patient, logger: quietLogger())
         var lastErrors: [String] = []
-        for _ in 0..<3 {
+        // A day later: every key's detail is readable, so revoked keys can be deleted (at most 100
+        // detail reads a cycle, each read key deleted the cycle after).
+        clock.advance(seconds: 86_400)
+        for _ in 0..<8 {
             clock.advance(seconds: 700)
             lastErrors = try await executor.runCycle().errors
         }
@@ -292,8 +297,8 @@ struct World {
             guard let hash = key.providerHash, let theirs = byHash[hash] else {
                 return "at the end: active \(key.id) has no provider key"
             }
-            if theirs.usage != key.spent {
-                return "at the end: \(key.id) spent \(key.spent) but provider says \(theirs.usage)"
+            if theirs.spend != key.spent {
+                return "at the end: \(key.id) spent \(key.spent) but provider says \(theirs.spend) (BYOK included)"
             }
             if theirs.limit != key.limit {
                 return "at the end: \(key.id) limit \(key.limit) but provider says \(String(describing: theirs.limit))"

@@ -249,8 +249,8 @@ final class StaleListingProvider: ProviderKeys {
         self.afterListing = afterListing
     }
 
-    func listAllKeys(includeDisabled: Bool) async throws -> [ProviderKey] {
-        let keys = try await base.listAllKeys(includeDisabled: includeDisabled)
+    func listEveryKey() async throws -> [ProviderKey] {
+        let keys = try await base.listEveryKey()
         try await afterListing()
         return keys
     }

@@ -195,9 +195,16 @@ class Process:
 LOG_LEVEL = re.compile(r"^\S+ (trace|debug|info|notice|warning|error|critical) ")
 
 
+# The harness runs sandbox sign-in beside a simulated "real" provider and says so with
+# OPUB_ALLOW_UNSAFE_MIX; the server then logs that acknowledgement at critical on purpose.
+ACKNOWLEDGED_UNSAFE_MIX = "UNSAFE MIX, allowed by OPUB_ALLOW_UNSAFE_MIX=true"
+
+
 def error_lines(lines):
-    """Log lines at level error or critical (swift-log's default format)."""
-    return [line for line in lines if (m := LOG_LEVEL.match(line)) and m.group(1) in ("error", "critical")]
+    """Log lines at level error or critical (swift-log's default format), except the unsafe-mix
+    acknowledgement the harness asked for."""
+    return [line for line in lines if (m := LOG_LEVEL.match(line)) and m.group(1) in ("error", "critical")
+            and ACKNOWLEDGED_UNSAFE_MIX not in line]
 
 
 class Simulator:

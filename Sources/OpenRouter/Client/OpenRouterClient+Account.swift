@@ -11,12 +11,14 @@ extension OpenRouterClient {
         try await send(.get, "/credits", as: DataEnvelope<AccountCredits>.self).data
     }
 
-    /// `GET /activity` (management key): spend by day and model over the last 30 days, optionally for one
-    /// UTC day (`YYYY-MM-DD`) and one key hash.
+    /// `GET /activity` (management key): spend by day and model endpoint over the last 30 **completed**
+    /// UTC days (today is never included; asking for it is refused), optionally for one day
+    /// (`YYYY-MM-DD`) and one key hash, in the configured workspace.
     public func activity(date: String? = nil, apiKeyHash: String? = nil) async throws -> [ActivityRecord] {
         var query: [(String, String)] = []
         if let date { query.append(("date", date)) }
         if let apiKeyHash { query.append(("api_key_hash", apiKeyHash)) }
+        if let workspace = configuration.workspaceID { query.append(("workspace_id", workspace)) }
         return try await send(.get, "/activity", query: query, as: DataEnvelope<[ActivityRecord]>.self).data
     }
 }

@@ -1,3 +1,5 @@
+import OpubCore
+
 /// The management API for keys (`/keys`). Needs a management key.
 extension OpenRouterClient {
     /// Keys per page of `GET /keys`.
@@ -6,20 +8,57 @@ extension OpenRouterClient {
     struct DataEnvelope<Value: Decodable>: Decodable { var data: Value }
     struct DeletedAnswer: Decodable { var deleted: Bool }
 
-    /// One page of keys, newest first, starting at `offset`.
-    public func listKeys(offset: Int = 0, includeDisabled: Bool = false) async throws -> [ProviderKey] {
-        let query = [("offset", String(offset)), ("include_disabled", includeDisabled ? "true" : "false")]
-        return try await send(.get, "/keys", query: query, as: DataEnvelope<[ProviderKey]>.self).data
+    /// One page of keys, newest first, starting at `offset`, from the configured workspace. Expired keys
+    /// are listed only with `includeExpired` (the provider hides them by default).
+    ///
+    /// A row that is not opub's (``ProviderKeyName``) and does not decode — an unknown field type, a
+    /// missing optional field — is left out rather than failing the page: the operator's other keys must
+    /// never stop opub's reconciliation. A row of opub's own that does not decode is an error.
+    public func listKeys(
+        offset: Int = 0, includeDisabled: Bool = false, includeExpired: Bool = false
+    ) async throws -> [ProviderKey] {
+        try await keyRows(offset: offset, includeDisabled: includeDisabled, includeExpired: includeExpired)
+            .compactMap(\.key)
     }
 
-    /// Every key, paging by offset: ⌈N/100⌉ calls, plus one empty page when N is a multiple of 100.
-    /// Includes disabled keys by default, as reconciliation needs.
-    public func listAllKeys(includeDisabled: Bool = true) async throws -> [ProviderKey] {
+    /// Every key, disabled and expired ones included by default (reconciliation needs them), paging by
+    /// offset until a page comes back **empty** — a short page is not the end, since the provider may
+    /// answer fewer than 100 while more exist: ⌈N/100⌉ + 1 calls.
+    public func listAllKeys(includeDisabled: Bool = true, includeExpired: Bool = true) async throws -> [ProviderKey] {
         var keys: [ProviderKey] = []
+        var offset = 0
         while true {
-            let page = try await listKeys(offset: keys.count, includeDisabled: includeDisabled)
-            keys += page
-            if page.count < Self.keysPageSize { return keys }
+            let page = try await keyRows(
+                offset: offset, includeDisabled: includeDisabled, includeExpired: includeExpired)
+            if page.isEmpty { return keys }
+            offset += page.count
+            keys += page.compactMap(\.key)
+        }
+    }
+
+    private func keyRows(offset: Int, includeDisabled: Bool, includeExpired: Bool) async throws -> [ListedKey] {
+        var query = [
+            ("offset", String(offset)), ("include_disabled", includeDisabled ? "true" : "false"),
+            ("include_expired", includeExpired ? "true" : "false"),
+        ]
+        if let workspace = configuration.workspaceID { query.append(("workspace_id", workspace)) }
+        return try await send(.get, "/keys", query: query, as: DataEnvelope<[ListedKey]>.self).data
+    }
+
+    /// One row of `GET /keys`: a decoded key, or nil for someone else's key that does not decode.
+    struct ListedKey: Decodable {
+        var key: ProviderKey?
+
+        struct Named: Decodable { var name: String? }
+
+        init(from decoder: any Decoder) throws {
+            do {
+                key = try ProviderKey(from: decoder)
+            } catch {
+                let name = (try? Named(from: decoder))?.name
+                if let name, ProviderKeyName.isOpubs(name) { throw error }
+                key = nil
+            }
         }
     }
 
@@ -27,7 +66,9 @@ extension OpenRouterClient {
     /// (``OpenRouterError/providerDown(reason:mayHaveSucceeded:)`` with `mayHaveSucceeded`) the key may
     /// exist; list keys by name, delete any match, and try again.
     public func createKey(_ request: CreateKeyRequest) async throws -> CreatedKey {
-        try await send(.post, "/keys", body: request, expecting: [200, 201], as: CreatedKey.self)
+        var request = request
+        if request.workspaceID == nil { request.workspaceID = configuration.workspaceID }
+        return try await send(.post, "/keys", body: request, expecting: [200, 201], as: CreatedKey.self)
     }
 
     /// One key by hash; ``OpenRouterError/notFound(message:)`` when there is none.

@@ -19,18 +19,23 @@ public struct OpenRouterClient: Sendable {
         public var retryPolicy: RetryPolicy
         /// Attribution headers sent with every call (`HTTP-Referer`, `X-OpenRouter-Title`, `x-session-id`).
         public var extraHeaders: [String: String]
+        /// The workspace opub's keys live in (`OPENROUTER_WORKSPACE_ID`): keys are created, listed and
+        /// reported there only, so the reconciler never sees — or touches — the operator's other keys.
+        /// Nil: the account's default workspace.
+        public var workspaceID: String?
 
         /// The public OpenRouter API.
         public static let defaultBaseURL = "https://openrouter.ai/api/v1"
 
         public init(
             baseURL: String = Configuration.defaultBaseURL, timeout: Duration = .seconds(30),
-            retryPolicy: RetryPolicy = .standard, extraHeaders: [String: String] = [:]
+            retryPolicy: RetryPolicy = .standard, extraHeaders: [String: String] = [:], workspaceID: String? = nil
         ) {
             self.baseURL = baseURL
             self.timeout = timeout
             self.retryPolicy = retryPolicy
             self.extraHeaders = extraHeaders
+            self.workspaceID = workspaceID
         }
     }
 

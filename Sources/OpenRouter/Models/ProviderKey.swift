@@ -12,11 +12,12 @@ public struct ProviderKey: Sendable, Hashable, Decodable {
     public var disabled: Bool
     /// The spending cap; nil means unlimited.
     public var limit: Money?
-    /// `limit` minus the usage of the current reset window; nil when unlimited.
+    /// `limit` minus the usage of the current reset window; nil when unlimited. Negative on an
+    /// overspent key: never clamped.
     public var limitRemaining: Money?
     public var limitReset: KeyLimitReset?
     public var includeBYOKInLimit: Bool
-    /// Lifetime usage. This is the number opub's ledger follows.
+    /// Lifetime usage of OpenRouter credits (BYOK usage is reported apart, in ``byokUsage``).
     public var usage: Money
     public var usageDaily: Money
     public var usageWeekly: Money
@@ -31,6 +32,10 @@ public struct ProviderKey: Sendable, Hashable, Decodable {
     public var expiresAt: Timestamp?
     public var creatorUserID: String?
     public var workspaceID: String?
+    public var lastUsedAt: Timestamp?
+
+    /// What opub's ledger follows: credit and BYOK usage together (``ProviderSpend``).
+    public var spend: Money { ProviderSpend.counted(creditUsage: usage, byokUsage: byokUsage) }
 
     enum CodingKeys: String, CodingKey {
         case hash, name, label, disabled, limit, usage
@@ -49,6 +54,7 @@ public struct ProviderKey: Sendable, Hashable, Decodable {
         case expiresAt = "expires_at"
         case creatorUserID = "creator_user_id"
         case workspaceID = "workspace_id"
+        case lastUsedAt = "last_used_at"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -59,7 +65,10 @@ public struct ProviderKey: Sendable, Hashable, Decodable {
         disabled = try container.decode(Bool.self, forKey: .disabled)
         limit = try container.decodeUSDIfPresent(forKey: .limit)
         limitRemaining = try container.decodeUSDIfPresent(forKey: .limitRemaining)
-        limitReset = try container.decodeIfPresent(KeyLimitReset.self, forKey: .limitReset)
+        // A free string in the reference: a window opub does not know reads as none, never as an error.
+        limitReset = (try? container.decodeIfPresent(String.self, forKey: .limitReset)).flatMap {
+            $0.flatMap(KeyLimitReset.init(rawValue:))
+        }
         includeBYOKInLimit = try container.decodeIfPresent(Bool.self, forKey: .includeBYOKInLimit) ?? false
         usage = try container.decodeUSD(forKey: .usage)
         usageDaily = try container.decodeUSDIfPresent(forKey: .usageDaily) ?? .zero
@@ -74,5 +83,6 @@ public struct ProviderKey: Sendable, Hashable, Decodable {
         expiresAt = try container.decodeTimestampIfPresent(forKey: .expiresAt)
         creatorUserID = try container.decodeIfPresent(String.self, forKey: .creatorUserID)
         workspaceID = try container.decodeIfPresent(String.self, forKey: .workspaceID)
+        lastUsedAt = try? container.decodeTimestampIfPresent(forKey: .lastUsedAt)
     }
 }

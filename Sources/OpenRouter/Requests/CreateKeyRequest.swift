@@ -10,6 +10,8 @@ public struct CreateKeyRequest: Sendable, Hashable, Encodable {
     public var includeBYOKInLimit: Bool?
     /// Sent in UTC (`…Z`); the provider refuses other zones.
     public var expiresAt: Timestamp?
+    /// The workspace to create the key in; the client fills in its configured one when nil.
+    public var workspaceID: String?
 
     public init(
         name: String, limit: Money? = nil, limitReset: KeyLimitReset? = nil, includeBYOKInLimit: Bool? = nil,
@@ -27,6 +29,7 @@ public struct CreateKeyRequest: Sendable, Hashable, Encodable {
         case limitReset = "limit_reset"
         case includeBYOKInLimit = "include_byok_in_limit"
         case expiresAt = "expires_at"
+        case workspaceID = "workspace_id"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -36,5 +39,6 @@ public struct CreateKeyRequest: Sendable, Hashable, Encodable {
         try container.encodeIfPresent(limitReset, forKey: .limitReset)
         try container.encodeIfPresent(includeBYOKInLimit, forKey: .includeBYOKInLimit)
         if let expiresAt { try container.encode(ProviderTimestamp.formatZulu(expiresAt), forKey: .expiresAt) }
+        try container.encodeIfPresent(workspaceID, forKey: .workspaceID)
     }
 }

@@ -49,6 +49,15 @@ enum HTTPAnswers {
         return header(request, "x-api-key")
     }
 
+    /// The simulator's base URL as the caller reached it (scheme, `Host` and the mount prefix, such as
+    /// `/api/v1`), for links in answers; `route` is the request's route after that prefix.
+    static func baseURL(_ request: Request, route: String) -> String {
+        let path = request.uri.path
+        let prefix = path.hasSuffix(route) ? String(path.dropLast(route.count)) : path
+        let host = request.head.authority ?? header(request, "Host") ?? "127.0.0.1"
+        return "http://\(host)\(prefix)"
+    }
+
     static func header(_ request: Request, _ name: String) -> String? {
         let lowered = name.lowercased()
         return request.headers.first { $0.name.canonicalName == lowered }?.value
@@ -59,7 +68,7 @@ enum HTTPAnswers {
             referer: header(request, "HTTP-Referer"),
             title: header(request, "X-OpenRouter-Title") ?? header(request, "X-Title"),
             categories: header(request, "X-OpenRouter-Categories"),
-            sessionHeader: header(request, "x-session-id"))
+            sessionHeader: header(request, "x-session-id"), userAgent: header(request, "User-Agent"))
     }
 
     /// The parsed JSON body; empty bodies read as `{}`.

@@ -33,10 +33,14 @@ struct SimFailure: Error, Sendable {
         }
     }
 
+    /// Anthropic's envelope, with the `request_id` its SDK reads from every error.
     func anthropicBody() -> JSONValue {
-        .object([
+        let letters = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+        let requestID = "req_" + String((0..<24).map { _ in letters.randomElement() ?? "0" })
+        return .object([
             ("type", .string("error")),
             ("error", .object([("type", .string(anthropicType)), ("message", .string(message))])),
+            ("request_id", .string(requestID)),
         ])
     }
 }

@@ -5,10 +5,10 @@ enum ChatCompletionsFormat {
             ("prompt_tokens", .int(record.promptTokens)),
             ("completion_tokens", .int(record.completionTokens)),
             ("total_tokens", .int(record.promptTokens + record.completionTokens)),
-            ("cost", record.cost.json),
-            ("is_byok", .bool(false)),
+            ("cost", record.creditCost.json),
+            ("is_byok", .bool(record.byok ?? false)),
             ("prompt_tokens_details", .object([("cached_tokens", .int(0))])),
-            ("cost_details", .object([("upstream_inference_cost", .null)])),
+            ("cost_details", record.costDetails),
             ("completion_tokens_details", .object([("reasoning_tokens", .int(0))])),
         ])
     }
@@ -46,6 +46,7 @@ enum ChatCompletionsFormat {
             ("model", .string(record.model)),
             ("object", .string("chat.completion")),
             ("created", .int64(record.createdAt.microsSinceEpoch / 1_000_000)),
+            ("system_fingerprint", .null),
             (
                 "choices",
                 .array([

@@ -20,7 +20,8 @@ enum MessagesFormat {
             ("output_tokens", .int(outputTokens ?? record.completionTokens)),
             ("cache_creation_input_tokens", .int(0)),
             ("cache_read_input_tokens", .int(0)),
-            ("cost", record.cost.json),
+            ("cost", record.creditCost.json),
+            ("is_byok", .bool(record.byok ?? false)),
         ])
     }
 

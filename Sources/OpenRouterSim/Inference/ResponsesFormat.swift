@@ -7,7 +7,9 @@ enum ResponsesFormat {
             ("output_tokens", .int(record.completionTokens)),
             ("output_tokens_details", .object([("reasoning_tokens", .int(0))])),
             ("total_tokens", .int(record.promptTokens + record.completionTokens)),
-            ("cost", record.cost.json),
+            ("cost", record.creditCost.json),
+            ("is_byok", .bool(record.byok ?? false)),
+            ("cost_details", record.costDetails),
         ])
     }
 
@@ -61,6 +63,7 @@ enum ResponsesFormat {
             ("id", .string(record.id)),
             ("object", .string("response")),
             ("created_at", .int64(record.createdAt.microsSinceEpoch / 1_000_000)),
+            ("completed_at", finished ? .int64(record.createdAt.microsSinceEpoch / 1_000_000) : .null),
             ("status", .string(status)),
             ("model", .string(record.model)),
             ("output", .array(finished ? [outputItem(record, text: served.text, status: "completed")] : [])),
@@ -78,6 +81,8 @@ enum ResponsesFormat {
             ("tools", .array([])),
             ("temperature", .null),
             ("top_p", .null),
+            ("frequency_penalty", .null),
+            ("presence_penalty", .null),
             ("metadata", .object([])),
             ("text", .object([("format", .object([("type", .string("text"))]))])),
             ("truncation", .string("disabled")),

@@ -34,9 +34,14 @@ struct InferenceRoutes: Sendable {
                         ResponsesFormat.response(served, finished: true, maxOutputTokens: parsed.maxTokens))
             }
         }
-        router.get("models") { _, context in
+        router.get("models") { request, context in
             try await runner.run("GET", "/models", context: context) {
-                HTTPAnswers.json(await state.modelsJSON())
+                let query = request.uri.queryParameters
+                let offset = try Self.count(query.get("offset"), "offset", default: 0, range: 0...Int.max)
+                let limit = try Self.count(query.get("limit"), "limit", default: 500, range: 1...1000)
+                return HTTPAnswers.json(
+                    await state.modelsJSON(
+                        offset: offset, limit: limit, baseURL: HTTPAnswers.baseURL(request, route: "/models")))
             }
         }
         router.get("generation") { request, context in
@@ -53,6 +58,16 @@ struct InferenceRoutes: Sendable {
                 }
             }
         }
+    }
+
+    static func count(
+        _ text: String?, _ name: String, default value: Int, range: ClosedRange<Int>
+    ) throws(SimFailure) -> Int {
+        guard let text else { return value }
+        guard let number = Int(text), range.contains(number) else {
+            throw .badRequest("\(name): an integer from \(range.lowerBound) is required")
+        }
+        return number
     }
 
     private func serve(_ parsed: InferenceRequest, _ request: Request) async throws -> ServedGeneration {

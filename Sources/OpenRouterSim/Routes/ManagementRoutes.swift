@@ -14,8 +14,12 @@ struct ManagementRoutes: Sendable {
                 guard let offset = Int(offsetText), offset >= 0 else {
                     throw SimFailure.badRequest("offset: a non-negative integer is required")
                 }
-                let includeDisabled = query.get("include_disabled")?.lowercased() == "true"
-                return HTTPAnswers.json(await state.listKeys(offset: offset, includeDisabled: includeDisabled))
+                return HTTPAnswers.json(
+                    try await state.listKeys(
+                        offset: offset,
+                        includeDisabled: try Self.flag(query.get("include_disabled"), "include_disabled"),
+                        includeExpired: try Self.flag(query.get("include_expired"), "include_expired"),
+                        workspace: query.get("workspace_id")))
             }
         }
         router.post("keys") { request, context in
@@ -58,10 +62,39 @@ struct ManagementRoutes: Sendable {
                 try await state.requireManagement(HTTPAnswers.token(request))
                 let query = request.uri.queryParameters
                 return HTTPAnswers.json(
-                    try await state.activity(date: query.get("date"), keyHash: query.get("api_key_hash")))
+                    try await state.activity(
+                        date: query.get("date"), keyHash: query.get("api_key_hash"),
+                        workspace: query.get("workspace_id")))
             }
         }
         addGuardrails(to: router)
+    }
+
+    /// A `true`/`false` query flag; absent is false.
+    static func flag(_ text: String?, _ name: String) throws(SimFailure) -> Bool {
+        switch text?.lowercased() {
+        case nil, "false": return false
+        case "true": return true
+        default: throw .badRequest("\(name): true or false")
+        }
+    }
+
+    /// `offset`/`limit` paging of the guardrail listings: limit 1…100, default 50.
+    static func paging(offset: String?, limit: String?) throws(SimFailure) -> Paging {
+        var paging = Paging()
+        if let offset {
+            guard let value = Int(offset), value >= 0 else {
+                throw .badRequest("offset: a non-negative integer is required")
+            }
+            paging.offset = value
+        }
+        if let limit {
+            guard let value = Int(limit), (1...100).contains(value) else {
+                throw .badRequest("limit: an integer from 1 to 100 is required")
+            }
+            paging.limit = value
+        }
+        return paging
     }
 
     private func addGuardrails<Context: RequestContext>(to router: some RouterMethods<Context>) {
@@ -75,7 +108,46 @@ struct ManagementRoutes: Sendable {
         router.get("guardrails") { request, context in
             try await runner.run("GET", "/guardrails", context: context) {
                 try await state.requireManagement(HTTPAnswers.token(request))
-                return HTTPAnswers.json(await state.listGuardrails())
+                let query = request.uri.queryParameters
+                return HTTPAnswers.json(
+                    try await state.listGuardrails(
+                        try Self.paging(offset: query.get("offset"), limit: query.get("limit")),
+                        workspace: query.get("workspace_id")))
+            }
+        }
+        router.get("guardrails/assignments/keys") { request, context in
+            try await runner.run("GET", "/guardrails/assignments/keys", context: context) {
+                try await state.requireManagement(HTTPAnswers.token(request))
+                let query = request.uri.queryParameters
+                return HTTPAnswers.json(
+                    try await state.keyAssignments(
+                        ofGuardrail: nil, try Self.paging(offset: query.get("offset"), limit: query.get("limit"))))
+            }
+        }
+        router.get("guardrails/assignments/members") { request, context in
+            try await runner.run("GET", "/guardrails/assignments/members", context: context) {
+                try await state.requireManagement(HTTPAnswers.token(request))
+                let query = request.uri.queryParameters
+                return HTTPAnswers.json(
+                    try await state.memberAssignments(
+                        ofGuardrail: nil, try Self.paging(offset: query.get("offset"), limit: query.get("limit"))))
+            }
+        }
+        router.patch("guardrails/:id") { request, context in
+            let id = context.parameters.get("id") ?? ""
+            return try await runner.run("PATCH", "/guardrails/{id}", context: context) {
+                try await state.requireManagement(HTTPAnswers.token(request))
+                return HTTPAnswers.json(try await state.updateGuardrail(id, try await HTTPAnswers.body(request)))
+            }
+        }
+        router.get("guardrails/:id/assignments/members") { request, context in
+            let id = context.parameters.get("id") ?? ""
+            return try await runner.run("GET", "/guardrails/{id}/assignments/members", context: context) {
+                try await state.requireManagement(HTTPAnswers.token(request))
+                let query = request.uri.queryParameters
+                return HTTPAnswers.json(
+                    try await state.memberAssignments(
+                        ofGuardrail: id, try Self.paging(offset: query.get("offset"), limit: query.get("limit"))))
             }
         }
         router.get("guardrails/:id") { request, context in
@@ -96,7 +168,10 @@ struct ManagementRoutes: Sendable {
             let id = context.parameters.get("id") ?? ""
             return try await runner.run("GET", "/guardrails/{id}/assignments/keys", context: context) {
                 try await state.requireManagement(HTTPAnswers.token(request))
-                return HTTPAnswers.json(try await state.guardrailKeyAssignments(id))
+                let query = request.uri.queryParameters
+                return HTTPAnswers.json(
+                    try await state.keyAssignments(
+                        ofGuardrail: id, try Self.paging(offset: query.get("offset"), limit: query.get("limit"))))
             }
         }
         router.post("guardrails/:id/assignments/keys") { request, context in

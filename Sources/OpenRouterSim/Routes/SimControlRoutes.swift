@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import OpenRouter
 
 /// Test and demo controls under `/_sim` (management key): faults, charges, generations, request counts.
 struct SimControlRoutes: Sendable {
@@ -47,6 +48,30 @@ struct SimControlRoutes: Sendable {
                     throw SimFailure.badRequest("key_hash is required")
                 }
                 return HTTPAnswers.json(await state.generations(ofKey: hash))
+            }
+        }
+        router.post("_sim/clock") { request, _ in
+            try await answer {
+                try await state.requireManagement(HTTPAnswers.token(request))
+                let body = try await HTTPAnswers.body(request)
+                guard let seconds = body["advance_seconds"]?.intValue else {
+                    throw SimFailure.badRequest("advance_seconds: a whole number of seconds (negative moves back)")
+                }
+                let now = await state.moveClock(bySeconds: Int64(seconds))
+                return HTTPAnswers.json(
+                    .object([("data", .object([("now", .string(ProviderTimestamp.formatZulu(now)))]))]))
+            }
+        }
+        router.post("_sim/workspaces") { request, _ in
+            try await answer {
+                try await state.requireManagement(HTTPAnswers.token(request))
+                let body = try await HTTPAnswers.body(request)
+                guard let name = body["name"]?.stringValue, !name.isEmpty else {
+                    throw SimFailure.badRequest("name: a non-empty string is required")
+                }
+                let id = await state.createWorkspace(named: name)
+                return HTTPAnswers.json(
+                    .object([("data", .object([("id", .string(id)), ("name", .string(name))]))]), status: 201)
             }
         }
         router.get("_sim/stats") { request, _ in

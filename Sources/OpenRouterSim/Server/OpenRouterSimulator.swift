@@ -31,6 +31,7 @@ public struct OpenRouterSimulator: Sendable {
     /// A router serving the simulator under `/api/v1`, as openrouter.ai does.
     public func makeRouter() -> Router<SimulatorRequestContext> {
         let router = Router(context: SimulatorRequestContext.self)
+        router.add(middleware: JSONNotFound())
         addRoutes(to: router.group("api/v1"))
         return router
     }
@@ -63,5 +64,20 @@ public struct OpenRouterSimulator: Sendable {
         var logger = Logger(label: "openrouter-sim")
         logger.logLevel = .warning
         return logger
+    }
+}
+
+/// A path the simulator does not serve gets OpenRouter's JSON error envelope (404), not an empty body,
+/// so clients parse it as they parse every other error.
+struct JSONNotFound<Context: RequestContext>: RouterMiddleware {
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound {
+            return HTTPAnswers.failure(
+                SimFailure.notFound("No route \(request.method.rawValue) \(request.uri.path)"), format: .openRouter)
+        }
     }
 }

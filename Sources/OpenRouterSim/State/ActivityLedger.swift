@@ -1,12 +1,16 @@
 import OpubCore
 
-/// Spend aggregated per key, UTC day and model: the data behind `GET /activity`.
+/// Spend aggregated per key, UTC day, model and model endpoint: the data behind `GET /activity`.
 struct ActivityLedger: Sendable, Codable {
     struct Row: Sendable, Codable {
         var keyHash: String
         var day: Int64
         var model: String
+        /// Which of the model's endpoints served the requests (0 or 1); absent in older state files.
+        var endpoint: Int?
         var usage = NanoUSD.zero
+        /// Spend through the account's own provider keys; absent in older state files.
+        var byokUsage: NanoUSD?
         var requests = 0
         var promptTokens = 0
         var completionTokens = 0
@@ -14,35 +18,52 @@ struct ActivityLedger: Sendable, Codable {
 
     private(set) var rows: [String: Row] = [:]
 
+    /// Which endpoint serves a key's next request to `model` on `time`'s day: the two alternate, so a
+    /// model used twice in a day has two rows.
+    func nextEndpoint(keyHash: String, model: String, at time: Timestamp) -> Int {
+        let day = UsageWindow.day(time)
+        let served = (0..<2).reduce(0) { $0 + (rows["\(keyHash)|\(day)|\(model)|\($1)"]?.requests ?? 0) }
+        return served % 2
+    }
+
     mutating func record(
-        keyHash: String, model: String, at time: Timestamp, cost: NanoUSD, promptTokens: Int, completionTokens: Int
+        keyHash: String, model: String, endpoint: Int = 0, at time: Timestamp, cost: NanoUSD, byok: Bool = false,
+        promptTokens: Int, completionTokens: Int
     ) {
         let day = UsageWindow.day(time)
-        let id = "\(keyHash)|\(day)|\(model)"
-        var row = rows[id] ?? Row(keyHash: keyHash, day: day, model: model)
-        row.usage += cost
+        let id = "\(keyHash)|\(day)|\(model)|\(endpoint)"
+        var row = rows[id] ?? Row(keyHash: keyHash, day: day, model: model, endpoint: endpoint)
+        if byok {
+            row.byokUsage = (row.byokUsage ?? .zero) + cost
+        } else {
+            row.usage += cost
+        }
         row.requests += 1
         row.promptTokens += promptTokens
         row.completionTokens += completionTokens
         rows[id] = row
     }
 
-    /// Rows of the last 30 days (today included), newest day first, then by model; summed over keys
-    /// unless one key is asked for.
-    func report(today: Int64, day: Int64?, keyHash: String?) -> [Row] {
+    /// Rows of the last 30 completed days (today left out), newest day first, then by model and
+    /// endpoint; summed over keys unless one key is asked for.
+    func report(today: Int64, day: Int64?, keyHash: String?, includeKey: (String) -> Bool) -> [Row] {
         var merged: [String: Row] = [:]
-        for row in rows.values where row.day > today - 30 && row.day <= today {
+        for row in rows.values where row.day >= today - 30 && row.day < today {
             if let day, row.day != day { continue }
             if let keyHash, row.keyHash != keyHash { continue }
-            let id = "\(row.day)|\(row.model)"
-            var sum = merged[id] ?? Row(keyHash: keyHash ?? "", day: row.day, model: row.model)
+            if !includeKey(row.keyHash) { continue }
+            let id = "\(row.day)|\(row.model)|\(row.endpoint ?? 0)"
+            var sum = merged[id] ?? Row(keyHash: keyHash ?? "", day: row.day, model: row.model, endpoint: row.endpoint)
             sum.usage += row.usage
+            if let byok = row.byokUsage { sum.byokUsage = (sum.byokUsage ?? .zero) + byok }
             sum.requests += row.requests
             sum.promptTokens += row.promptTokens
             sum.completionTokens += row.completionTokens
             merged[id] = sum
         }
-        return merged.values.sorted { ($0.day, $1.model) > ($1.day, $0.model) }
+        return merged.values.sorted {
+            ($0.day, $1.model, $1.endpoint ?? 0) > ($1.day, $0.model, $0.endpoint ?? 0)
+        }
     }
 
     static func dateText(_ day: Int64) -> String {

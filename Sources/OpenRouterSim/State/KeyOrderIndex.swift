@@ -37,6 +37,23 @@ struct KeyOrderIndex: Sendable {
         return list[start..<end].reversed().map(\.hash)
     }
 
+    /// The same page among the keys `isListed` admits (expired keys hidden, another workspace's keys):
+    /// a walk from the newest, O(offset + page).
+    func page(offset: Int, limit: Int, includeDisabled: Bool, where isListed: (String) -> Bool) -> [String] {
+        let list = includeDisabled ? all : enabled
+        var skipped = 0
+        var hashes: [String] = []
+        for entry in list.reversed() where isListed(entry.hash) {
+            if skipped < offset {
+                skipped += 1
+                continue
+            }
+            hashes.append(entry.hash)
+            if hashes.count == limit { break }
+        }
+        return hashes
+    }
+
     var count: Int { all.count }
 
     private static func remove(_ entry: Entry, from list: inout [Entry]) {

@@ -9,47 +9,46 @@ extension SimulatorState {
         }
         let hash = try inferenceKeyHash(token)
         guard let key = keys[hash] else { throw .userNotFound }
-        let reported = key.reportedUsage(at: now, reportLagSeconds: faults.usageLagSeconds)
-        let remaining = key.limit.map { max(.zero, $0 - reported.usage(in: key.limitReset, at: now)) }
         return .object([
             (
                 "data",
-                .object([
-                    ("label", .string(key.label)),
-                    ("limit", key.limit?.json ?? .null),
-                    ("limit_remaining", remaining?.json ?? .null),
-                    ("limit_reset", .optionalString(key.limitReset?.rawValue)),
-                    ("include_byok_in_limit", .bool(key.includeBYOKInLimit)),
-                    ("usage", reported.total.json),
-                    ("usage_daily", reported.usage(in: .daily, at: now).json),
-                    ("usage_weekly", reported.usage(in: .weekly, at: now).json),
-                    ("usage_monthly", reported.usage(in: .monthly, at: now).json),
-                    ("byok_usage", .int(0)),
-                    ("byok_usage_daily", .int(0)),
-                    ("byok_usage_weekly", .int(0)),
-                    ("byok_usage_monthly", .int(0)),
-                    ("expires_at", .optionalString(key.expiresAt.map(ProviderTimestamp.formatZulu))),
-                    ("creator_user_id", .null),
-                    ("is_free_tier", .bool(false)),
-                    ("is_management_key", .bool(false)),
-                    ("is_provisioning_key", .bool(false)),
-                    ("rate_limit", Self.rateLimitJSON),
-                ])
+                .object(
+                    [("label", .string(key.label))]
+                        + key.usageFields(at: now, reportLagSeconds: faults.usageLagSeconds) + [
+                            ("expires_at", .optionalString(key.expiresAt.map(ProviderTimestamp.formatZulu))),
+                            ("creator_user_id", .null),
+                            ("is_free_tier", .bool(false)),
+                            ("is_management_key", .bool(false)),
+                            ("is_provisioning_key", .bool(false)),
+                            ("workspace_id", .string(key.workspaceID ?? workspaceID)),
+                        ] + Self.accountFields)
             )
         ])
     }
 
+    /// Fields of `GET /key` the simulated account answers the same for every key: not an organization,
+    /// no data-region rules, no budgets reported (guardrail budgets are enforced, not listed here).
+    static let accountFields: [(String, JSONValue)] = [
+        ("rate_limit", rateLimitJSON),
+        ("allowed_data_regions", .array([])),
+        ("budgets", .array([])),
+        ("effective_budget", .null),
+        ("free_model_daily_requests", .object([("limit", .int(50)), ("remaining", .int(50)), ("used", .int(0))])),
+        ("organization_id", .null),
+    ]
+
     private func managementKeyInfo(_ token: String) -> JSONValue {
-        .object([
-            ("label", .string(KeyFingerprint.label(ofSecret: token))),
-            ("limit", .null), ("limit_remaining", .null), ("limit_reset", .null),
-            ("include_byok_in_limit", .bool(false)),
-            ("usage", .int(0)), ("usage_daily", .int(0)), ("usage_weekly", .int(0)), ("usage_monthly", .int(0)),
-            ("byok_usage", .int(0)), ("byok_usage_daily", .int(0)), ("byok_usage_weekly", .int(0)),
-            ("byok_usage_monthly", .int(0)), ("expires_at", .null), ("creator_user_id", .null),
-            ("is_free_tier", .bool(false)), ("is_management_key", .bool(true)),
-            ("is_provisioning_key", .bool(true)), ("rate_limit", Self.rateLimitJSON),
-        ])
+        .object(
+            [
+                ("label", .string(KeyFingerprint.label(ofSecret: token))),
+                ("limit", .null), ("limit_remaining", .null), ("limit_reset", .null),
+                ("include_byok_in_limit", .bool(false)),
+                ("usage", .int(0)), ("usage_daily", .int(0)), ("usage_weekly", .int(0)), ("usage_monthly", .int(0)),
+                ("byok_usage", .int(0)), ("byok_usage_daily", .int(0)), ("byok_usage_weekly", .int(0)),
+                ("byok_usage_monthly", .int(0)), ("expires_at", .null), ("creator_user_id", .null),
+                ("is_free_tier", .bool(false)), ("is_management_key", .bool(true)),
+                ("is_provisioning_key", .bool(true)), ("workspace_id", .string(workspaceID)),
+            ] + Self.accountFields)
     }
 
     static let rateLimitJSON = JSONValue.object([
@@ -61,19 +60,29 @@ extension SimulatorState {
         .object([("data", .object([("total_credits", totalCredits.json), ("total_usage", accountUsage.json)]))])
     }
 
-    func activity(date: String?, keyHash: String?) throws(SimFailure) -> JSONValue {
+    /// `GET /activity`: the last 30 completed UTC days, one row per model endpoint and day. Today is
+    /// never included; asking for it, or for a day older than 30 days, is refused as the real service
+    /// refuses it.
+    func activity(date: String?, keyHash: String?, workspace: String?) throws(SimFailure) -> JSONValue {
         let today = UsageWindow.day(now)
         var day: Int64?
         if let date {
             guard let parsed = ActivityLedger.day(fromDateText: date) else {
                 throw .badRequest("date: a UTC date in the form YYYY-MM-DD is required")
             }
-            guard parsed > today - 30, parsed <= today else {
-                throw .badRequest("date: must be within the last 30 (completed or current) UTC days")
+            guard parsed >= today - 30, parsed < today else {
+                throw .badRequest("Date must be within the last 30 (completed) UTC days")
             }
             day = parsed
         }
-        let rows = activity.report(today: today, day: day, keyHash: keyHash)
+        // Without `workspace_id` the rows cover every workspace; with it, only its keys' spend. A deleted
+        // key's spend is no longer reported (the real service promises nothing for it), which is why opub
+        // reads a key's last day before it deletes the key.
+        let workspace = try workspace.map { value throws(SimFailure) in try self.workspace(value) }
+        let rows = activity.report(today: today, day: day, keyHash: keyHash) { hash in
+            guard let key = keys[hash] else { return false }
+            return workspace.map { (key.workspaceID ?? workspaceID) == $0 } ?? true
+        }
         return .object([
             (
                 "data",
@@ -84,22 +93,25 @@ extension SimulatorState {
                             ("date", .string(ActivityLedger.dateText(row.day))),
                             ("model", .string(row.model)),
                             ("model_permaslug", .string(model?.canonicalSlug ?? row.model)),
-                            ("endpoint_id", .string(endpointID(for: row.model))),
+                            ("endpoint_id", .string(endpointID(for: row.model, endpoint: row.endpoint ?? 0))),
                             ("provider_name", .string(model?.providerName ?? "Simulator")),
                             ("usage", row.usage.json),
-                            ("byok_usage_inference", .int(0)),
+                            ("byok_usage_inference", (row.byokUsage ?? .zero).json),
                             ("requests", .int(row.requests)),
                             ("prompt_tokens", .int(row.promptTokens)),
                             ("completion_tokens", .int(row.completionTokens)),
                             ("reasoning_tokens", .int(0)),
+                            ("cached_tokens", .int(0)),
                         ])
                     })
             )
         ])
     }
 
-    func endpointID(for model: String) -> String {
-        var stream = DigestStream(seed: "endpoint|\(model)")
+    /// Each model is served by two endpoints of its provider (deployments), so one model can have
+    /// two activity rows a day, as on the real service.
+    func endpointID(for model: String, endpoint: Int) -> String {
+        var stream = DigestStream(seed: endpoint == 0 ? "endpoint|\(model)" : "endpoint|\(model)|\(endpoint)")
         return Self.uuid(from: &stream)
     }
 
@@ -112,16 +124,18 @@ extension SimulatorState {
         } else {
             callerHash = try inferenceKeyHash(token)
         }
-        guard let record = generations[id], callerHash == nil || callerHash == record.keyHash else {
+        guard let record = generations[id], callerHash == nil || callerHash == record.keyHash,
+            record.createdAt.adding(seconds: Int64(faults.generationLagSeconds)) <= now
+        else {
             throw .notFound("Generation \(id) not found")
         }
-        return .object([("data", record.json())])
+        return .object([("data", record.json(defaultWorkspaceID: workspaceID))])
     }
 
     /// Test-only: every generation of one key, oldest first.
     func generations(ofKey hash: String) -> JSONValue {
         let records = (generationsByKey[hash] ?? []).compactMap { generations[$0] }
-        return .object([("data", .array(records.map { $0.json() }))])
+        return .object([("data", .array(records.map { $0.json(defaultWorkspaceID: workspaceID) }))])
     }
 
     /// Test-only (`POST /_sim/charge`): adds usage to a key as if requests had happened.
@@ -132,23 +146,30 @@ extension SimulatorState {
             amount >= .zero
         else { throw .badRequest("usd: a non-negative amount is required (a number or a decimal string)") }
         let modelName = body["model"]?.stringValue ?? "openai/gpt-5.4-mini"
-        guard let key = addUsage(hash: hash, amount: amount, model: modelName) else { throw .notFound("Key not found") }
+        let byok = try Self.bool(body["byok"], "byok") ?? false
+        guard let key = addUsage(hash: hash, amount: amount, model: modelName, byok: byok) else {
+            throw .notFound("Key not found")
+        }
         return .object([("data", keyJSON(key))])
     }
 
     /// Adds usage to a key as if requests had happened (what `POST /_sim/charge` does), for in-process
-    /// scenarios and benchmarks. Returns false when there is no such key.
+    /// scenarios and benchmarks; `byok` charges it through the account's own provider keys. Returns
+    /// false when there is no such key.
     @discardableResult
-    public func addUsage(toKey hash: String, amount: Money, model: String = "openai/gpt-5.4-mini") -> Bool {
-        addUsage(hash: hash, amount: NanoUSD(money: amount), model: model) != nil
+    public func addUsage(
+        toKey hash: String, amount: Money, model: String = "openai/gpt-5.4-mini", byok: Bool = false
+    ) -> Bool {
+        addUsage(hash: hash, amount: NanoUSD(money: amount), model: model, byok: byok) != nil
     }
 
-    private func addUsage(hash: String, amount: NanoUSD, model: String) -> SimKey? {
+    private func addUsage(hash: String, amount: NanoUSD, model: String, byok: Bool) -> SimKey? {
         guard var key = keys[hash] else { return nil }
-        key.charge(amount, at: now, reportLagSeconds: faults.usageLagSeconds)
+        key.charge(amount, byok: byok, at: now, reportLagSeconds: faults.usageLagSeconds)
         keys[hash] = key
-        accountUsage += amount
-        activity.record(keyHash: hash, model: model, at: now, cost: amount, promptTokens: 0, completionTokens: 0)
+        if !byok { accountUsage += amount }
+        activity.record(
+            keyHash: hash, model: model, at: now, cost: amount, byok: byok, promptTokens: 0, completionTokens: 0)
         markChanged()
         return key
     }

@@ -8,6 +8,7 @@ struct Attribution: Sendable {
     /// `X-OpenRouter-Categories`, comma-separated.
     var categories: String?
     var sessionHeader: String?
+    var userAgent: String? = nil
 }
 
 /// One served inference request: the record plus the text to send.
@@ -63,15 +64,24 @@ extension SimulatorState {
         {
             throw SimFailure(status: 403, message: refusal)
         }
-        if accountUsage >= totalCredits {
+        if let session = request.sessionID, session.count > 256 {
+            throw .badRequest("session_id: at most 256 characters")
+        }
+        let byok = faults.byokProviders.contains { $0.lowercased() == model.providerSlug.lowercased() }
+        if !byok, accountUsage >= totalCredits {
             throw SimFailure(
                 status: 402, message: "Insufficient credits. Add more using https://openrouter.ai/settings/credits")
         }
         let time = now
         let maxTokens = request.maxTokens ?? model.maxCompletionTokens
         let promptTokens = request.promptTokens
-        if let remaining = key.remaining(at: time) {
-            let window = key.limitReset?.rawValue ?? "total"
+        // The key's own limit and its guardrail's per-key budget: the lower remaining wins.
+        let budget = key.guardrailID.flatMap { guardrails[$0] }?.remaining(for: key, at: time)
+        let limits = [
+            key.remaining(at: time).map { ($0, key.limitReset?.rawValue ?? "total") },
+            budget.map { ($0, "guardrail budget") },
+        ]
+        if let (remaining, window) = limits.compactMap({ $0 }).min(by: { $0.0 < $1.0 }) {
             if remaining <= .zero {
                 throw SimFailure(
                     status: 403,
@@ -92,75 +102,94 @@ extension SimulatorState {
         }
         let completion = Self.completion(request, model: model, maxTokens: maxTokens, engine: engine)
         let cost = model.cost(promptTokens: promptTokens, completionTokens: completion.completionTokens)
-        key.charge(cost, at: time, reportLagSeconds: faults.usageLagSeconds)
+        key.charge(cost, byok: byok, at: time, reportLagSeconds: faults.usageLagSeconds)
         key.forgetReportedCharges(at: time, reportLagSeconds: faults.usageLagSeconds)
+        key.lastUsedAt = time
         keys[hash] = key
-        accountUsage += cost
+        if !byok { accountUsage += cost }
+        let id = nextGenerationID()
+        let endpoint = activity.nextEndpoint(keyHash: hash, model: model.id, at: time)
         activity.record(
-            keyHash: hash, model: model.id, at: time, cost: cost, promptTokens: promptTokens,
-            completionTokens: completion.completionTokens)
-        let record = GenerationRecord(
-            id: nextGenerationID(), keyHash: hash, model: model.id, providerName: model.providerName,
+            keyHash: hash, model: model.id, endpoint: endpoint, at: time, cost: cost, byok: byok,
+            promptTokens: promptTokens, completionTokens: completion.completionTokens)
+        var record = GenerationRecord(
+            id: id, keyHash: hash, model: model.id, providerName: model.providerName,
             api: request.api.rawValue, promptTokens: promptTokens, completionTokens: completion.completionTokens,
             cost: cost, createdAt: time, streamed: request.stream, finishReason: completion.finishReason,
             referer: attribution.referer, title: attribution.title, categories: attribution.categories,
             toolCall: request.toolCall, toolResult: request.toolResult, offeredTools: request.offeredTools,
             user: request.user,
             bodySessionID: request.sessionID, headerSessionID: attribution.sessionHeader)
+        record.userAgent = attribution.userAgent
+        record.byok = byok ? true : nil
+        record.workspaceID = key.workspaceID
+        record.endpoint = endpoint
+        record.promptCost = model.promptNano * promptTokens
         generations[record.id] = record
         generationsByKey[hash, default: []].append(record.id)
         markChanged()
         return ServedGeneration(record: record, text: completion.text, model: model)
     }
 
-    /// `GET /models`.
-    func modelsJSON() -> JSONValue {
-        .object([
+    /// `GET /models`: pages by `offset`/`limit` (default 500) with `total_count` and `links.next`.
+    func modelsJSON(offset: Int, limit: Int, baseURL: String) -> JSONValue {
+        let page = priceTable.models.dropFirst(offset).prefix(limit)
+        let next = offset + page.count < priceTable.models.count
+        return .object([
+            ("data", .array(page.map { Self.modelJSON($0, baseURL: baseURL) })),
+            ("total_count", .int(priceTable.models.count)),
             (
-                "data",
+                "links",
+                .object([
+                    ("next", next ? .string("\(baseURL)/models?offset=\(offset + page.count)&limit=\(limit)") : .null)
+                ])
+            ),
+        ])
+    }
+
+    static func modelJSON(_ model: ModelPricing, baseURL: String) -> JSONValue {
+        .object([
+            ("id", .string(model.id)),
+            ("canonical_slug", .string(model.canonicalSlug)),
+            ("name", .string(model.name)),
+            ("created", .int(1_735_689_600)),
+            ("description", .string("\(model.name), served by openrouter-sim at fixed prices.")),
+            ("context_length", .int(model.contextLength)),
+            (
+                "architecture",
+                .object([
+                    ("modality", .string("text->text")),
+                    ("input_modalities", .array([.string("text")])),
+                    ("output_modalities", .array([.string("text")])),
+                    ("tokenizer", .string("sim-4-chars")),
+                    ("instruct_type", .null),
+                ])
+            ),
+            (
+                "pricing",
+                .object([
+                    ("prompt", .string(model.promptPrice)),
+                    ("completion", .string(model.completionPrice)),
+                    ("request", .string("0")), ("image", .string("0")),
+                ])
+            ),
+            (
+                "top_provider",
+                .object([
+                    ("context_length", .int(model.contextLength)),
+                    ("max_completion_tokens", .int(model.maxCompletionTokens)),
+                    ("is_moderated", .bool(false)),
+                ])
+            ),
+            ("per_request_limits", .null),
+            (
+                "supported_parameters",
                 .array(
-                    priceTable.models.map { model in
-                        .object([
-                            ("id", .string(model.id)),
-                            ("canonical_slug", .string(model.canonicalSlug)),
-                            ("name", .string(model.name)),
-                            ("created", .int(1_735_689_600)),
-                            ("description", .string("\(model.name), served by openrouter-sim at fixed prices.")),
-                            ("context_length", .int(model.contextLength)),
-                            (
-                                "architecture",
-                                .object([
-                                    ("modality", .string("text->text")),
-                                    ("input_modalities", .array([.string("text")])),
-                                    ("output_modalities", .array([.string("text")])),
-                                    ("tokenizer", .string("sim-4-chars")),
-                                ])
-                            ),
-                            (
-                                "pricing",
-                                .object([
-                                    ("prompt", .string(model.promptPrice)),
-                                    ("completion", .string(model.completionPrice)),
-                                    ("request", .string("0")), ("image", .string("0")),
-                                ])
-                            ),
-                            (
-                                "top_provider",
-                                .object([
-                                    ("context_length", .int(model.contextLength)),
-                                    ("max_completion_tokens", .int(model.maxCompletionTokens)),
-                                    ("is_moderated", .bool(false)),
-                                ])
-                            ),
-                            (
-                                "supported_parameters",
-                                .array(
-                                    ["max_tokens", "temperature", "top_p", "stop", "stream", "user"].map(
-                                        JSONValue.string))
-                            ),
-                        ])
-                    })
-            )
+                    ["max_tokens", "temperature", "top_p", "stop", "tools", "tool_choice"].map(JSONValue.string))
+            ),
+            ("default_parameters", .null),
+            ("supported_voices", .null),
+            ("links", .object([("details", .string("\(baseURL)/models/\(model.id)/endpoints"))])),
         ])
     }
 }

@@ -6,13 +6,30 @@ extension SimulatorState {
     static let pageSize = 100
 
     func keyJSON(_ key: SimKey) -> JSONValue {
-        key.json(at: now, reportLagSeconds: faults.usageLagSeconds, workspaceID: workspaceID)
+        key.json(at: now, reportLagSeconds: faults.usageLagSeconds, defaultWorkspaceID: workspaceID)
     }
 
-    func listKeys(offset: Int, includeDisabled: Bool) -> JSONValue {
-        let hashes = order.page(offset: offset, limit: Self.pageSize, includeDisabled: includeDisabled)
+    /// `GET /keys`: pages of 100, newest first, from one workspace (the default unless named); disabled
+    /// keys only with `include_disabled`, expired keys only with `include_expired`.
+    func listKeys(
+        offset: Int, includeDisabled: Bool, includeExpired: Bool, workspace: String?
+    ) throws(SimFailure) -> JSONValue {
+        let workspace = try self.workspace(workspace)
+        let time = now
+        let size = faults.keysPageSize ?? Self.pageSize
+        let filtered = !workspaces.isEmpty || (!includeExpired && expiringKeys > 0)
+        let hashes =
+            filtered
+            ? order.page(offset: offset, limit: size, includeDisabled: includeDisabled) { hash in
+                guard let key = keys[hash] else { return false }
+                return (key.workspaceID ?? workspaceID) == workspace && (includeExpired || !key.isExpired(at: time))
+            }
+            : order.page(offset: offset, limit: size, includeDisabled: includeDisabled)
         return .object([("data", .array(hashes.compactMap { keys[$0].map(keyJSON) }))])
     }
+
+    /// Keys that carry an expiry: while there are none, listing needs no filtering walk.
+    var expiringKeys: Int { expiringKeyCount }
 
     /// `POST /keys`: validates like the provider, then mints a key. Returns the key object and secret.
     func createKey(_ body: JSONValue) throws(SimFailure) -> (key: JSONValue, secret: String) {
@@ -24,6 +41,7 @@ extension SimulatorState {
         let reset = try Self.limitReset(body["limit_reset"])
         let includeBYOK = try Self.bool(body["include_byok_in_limit"], "include_byok_in_limit")
         let expiresAt = try expiry(body["expires_at"])
+        let workspace = try self.workspace(body["workspace_id"]?.stringValue)
         let sequence = nextSequence
         nextSequence += 1
         let secret = secret(forSequence: sequence)
@@ -35,6 +53,8 @@ extension SimulatorState {
         key.limitReset = reset ?? nil
         key.includeBYOKInLimit = includeBYOK ?? false
         key.expiresAt = expiresAt
+        key.workspaceID = workspace == workspaceID ? nil : workspace
+        if expiresAt != nil { expiringKeyCount += 1 }
         keys[hash] = key
         order.append(.init(sequence: sequence, hash: hash), enabled: true)
         markChanged()
@@ -71,6 +91,7 @@ extension SimulatorState {
 
     func deleteKey(_ hash: String) throws(SimFailure) -> JSONValue {
         guard let key = keys.removeValue(forKey: hash) else { throw .notFound("Key not found") }
+        if key.expiresAt != nil { expiringKeyCount -= 1 }
         order.remove(.init(sequence: key.sequence, hash: hash))
         markChanged()
         return .object([("deleted", .bool(true))])

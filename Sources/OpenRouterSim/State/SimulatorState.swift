@@ -19,6 +19,8 @@ public actor SimulatorState {
     var keys: [String: SimKey] = [:]
     var order = KeyOrderIndex()
     var nextSequence = 1
+    /// How many held keys carry an `expires_at` (see ``listKeys(offset:includeDisabled:includeExpired:workspace:)``).
+    var expiringKeyCount = 0
     var guardrails: [String: SimGuardrail] = [:]
     var generations: [String: GenerationRecord] = [:]
     var generationsByKey: [String: [String]] = [:]
@@ -28,6 +30,10 @@ public actor SimulatorState {
     var faults: FaultSettings
     var random: SeededGenerator
     var requestCounts: [String: Int] = [:]
+    /// Workspaces besides the default one (id → name), made with `POST /_sim/workspaces`.
+    var workspaces: [String: String] = [:]
+    /// How far `POST /_sim/clock` moved the simulator's time from its time source, in microseconds.
+    var clockOffsetMicros: Int64 = 0
     /// Bumped on every change that persistence should save.
     private(set) var version = 0
 
@@ -44,7 +50,29 @@ public actor SimulatorState {
         workspaceID = Self.uuid(from: &stream)
     }
 
-    var now: Timestamp { clock.now() }
+    var now: Timestamp { Timestamp(microsSinceEpoch: clock.now().microsSinceEpoch + clockOffsetMicros) }
+
+    /// Moves the simulator's time (tests only: a day can end without waiting for it).
+    func moveClock(bySeconds seconds: Int64) -> Timestamp {
+        clockOffsetMicros += seconds * 1_000_000
+        return now
+    }
+
+    /// Makes a workspace keys can be created in, listed by and reported for.
+    func createWorkspace(named name: String) -> String {
+        var stream = DigestStream(seed: "\(seed)|workspace|\(workspaces.count)|\(name)")
+        let id = Self.uuid(from: &stream)
+        workspaces[id] = name
+        markChanged()
+        return id
+    }
+
+    /// The workspace a request names: the default one when it names none. Unknown → 400.
+    func workspace(_ value: String?) throws(SimFailure) -> String {
+        guard let value, !value.isEmpty, value != workspaceID else { return workspaceID }
+        guard workspaces[value] != nil else { throw .badRequest("workspace_id: no workspace \(value) in this account") }
+        return value
+    }
 
     func markChanged() { version += 1 }
 

@@ -9,6 +9,8 @@ struct StateSnapshot: Sendable, Codable {
     var generationCounter: Int
     var activity: ActivityLedger
     var accountUsage: NanoUSD
+    /// Workspaces made with `POST /_sim/workspaces` (id → name); absent in older state files.
+    var workspaces: [String: String]?
 }
 
 extension SimulatorState {
@@ -19,7 +21,8 @@ extension SimulatorState {
             keys: keys.values.sorted { $0.sequence < $1.sequence }, nextSequence: nextSequence,
             guardrails: Array(guardrails.values),
             generations: generations.values.sorted { $0.createdAt < $1.createdAt },
-            generationCounter: generationCounter, activity: activity, accountUsage: accountUsage)
+            generationCounter: generationCounter, activity: activity, accountUsage: accountUsage,
+            workspaces: workspaces)
         return (version, snapshot)
     }
 
@@ -30,6 +33,7 @@ extension SimulatorState {
             keys[key.hash] = key
             order.append(.init(sequence: key.sequence, hash: key.hash), enabled: !key.disabled)
         }
+        expiringKeyCount = snapshot.keys.count { $0.expiresAt != nil }
         nextSequence = max(snapshot.nextSequence, (snapshot.keys.map(\.sequence).max() ?? 0) + 1)
         guardrails = Dictionary(snapshot.guardrails.map { ($0.id, $0) }, uniquingKeysWith: { $1 })
         generations = [:]
@@ -41,6 +45,7 @@ extension SimulatorState {
         generationCounter = snapshot.generationCounter
         activity = snapshot.activity
         accountUsage = snapshot.accountUsage
+        workspaces = snapshot.workspaces ?? [:]
     }
 }
 

@@ -76,7 +76,9 @@ public enum ReconcilePlanner {
                 projectAvailable[key.projectID, default: .zero] += reserved
             case .disabled(_, .disabledAtProvider):
                 let since = key.disabledAt ?? key.createdAt
-                if since.adding(seconds: policy.settleWindowSeconds) <= now {
+                // Deleted only once its last day's detail is read; until then it stays disabled at the
+                // provider, and the listing still posts any late charge as spend.
+                if since.adding(seconds: policy.settleWindowSeconds) <= now, !key.detailDue {
                     actions.append(.deleteAfterSettle(key.id, key.projectID))
                 }
             case .disabled(_, .deletedAtProvider):

@@ -6,7 +6,7 @@ public struct ProviderKeySnapshot: Sendable, Hashable {
     public let disabled: Bool
     /// The provider-side limit; nil means unlimited.
     public let limit: Money?
-    /// Lifetime usage, BYOK included (opub's keys set `include_byok_in_limit`).
+    /// Lifetime spend, BYOK included (``ProviderSpend``).
     public let usage: Money
 
     public init(hash: String, keyID: KeyID?, disabled: Bool, limit: Money?, usage: Money) {
@@ -18,12 +18,12 @@ public struct ProviderKeySnapshot: Sendable, Hashable {
     }
 
     /// The provider key name opub gives key `id`.
-    public static func providerName(for id: KeyID) -> String { "opub:\(id.rawValue)" }
+    public static func providerName(for id: KeyID) -> String { ProviderKeyName.of(id) }
 
     /// The key id in a provider name, or nil when the name is not opub's.
     public static func keyID(fromProviderName name: String) -> KeyID? {
-        guard name.hasPrefix("opub:") else { return nil }
-        return KeyID(String(name.dropFirst("opub:".count)))
+        guard ProviderKeyName.isOpubs(name) else { return nil }
+        return KeyID(String(name.dropFirst(ProviderKeyName.prefix.count)))
     }
 }
 
@@ -42,11 +42,17 @@ public struct LocalKeySnapshot: Sendable, Hashable {
     public let createdAt: Timestamp
     /// When the key was disabled (the settle window runs from here).
     public let disabledAt: Timestamp?
+    /// Spend detail of a day the key spent on has not been read yet: a disabled key stays at the
+    /// provider (disabled, unable to spend) until it has, since nothing promises activity for a
+    /// deleted key.
+    public let detailDue: Bool
 
     public init(
         id: KeyID, projectID: ProjectID, state: ComputeKeyState, limit: Money, reserved: Money, spent: Money,
-        providerHash: String?, expiresAt: Timestamp?, createdAt: Timestamp, disabledAt: Timestamp?
+        providerHash: String?, expiresAt: Timestamp?, createdAt: Timestamp, disabledAt: Timestamp?,
+        detailDue: Bool = false
     ) {
+        self.detailDue = detailDue
         self.id = id
         self.projectID = projectID
         self.state = state
@@ -66,21 +72,16 @@ public struct ReconcilePolicy: Sendable, Hashable {
     public var settleWindowSeconds: Int64
     /// How long a key may stay `provisioning` before it is cleaned up (default 2 min).
     public var provisioningGraceSeconds: Int64
-    /// How often, at most, a cycle re-reads one key's usage detail (per model and day) after it spent
-    /// (default 5 min): detail costs one provider call per key, so a busy cycle does not pay it for
-    /// every key every minute. A session's end always reads it.
-    public var detailRefreshSeconds: Int64
     /// At most this many usage-detail reads per cycle (default 100, as many calls as listing 10,000
-    /// keys takes), the keys read longest ago first; the rest wait for later cycles.
+    /// keys takes), the keys whose due day is oldest first; the rest wait for later cycles. Detail comes
+    /// a day late (a key is read once a day it spent on has ended), so at one cycle a minute 10,000
+    /// spending keys are all read within 100 minutes of midnight UTC.
     public var detailReadsPerCycle: Int
 
-    public init(
-        settleWindowSeconds: Int64 = 600, provisioningGraceSeconds: Int64 = 120, detailRefreshSeconds: Int64 = 300,
-        detailReadsPerCycle: Int = 100
-    ) {
+    public init(settleWindowSeconds: Int64 = 600, provisioningGraceSeconds: Int64 = 120, detailReadsPerCycle: Int = 100)
+    {
         self.settleWindowSeconds = settleWindowSeconds
         self.provisioningGraceSeconds = provisioningGraceSeconds
-        self.detailRefreshSeconds = detailRefreshSeconds
         self.detailReadsPerCycle = detailReadsPerCycle
     }
 }

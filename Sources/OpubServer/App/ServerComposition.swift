@@ -46,7 +46,10 @@ public struct ServerComposition: Sendable {
         var sandboxProvider: SandboxProvider?
         if configuration.provider.mode == .real, let key = configuration.provider.managementKey {
             provider = OpenRouterClient(
-                apiKey: key, configuration: .init(baseURL: configuration.provider.baseURL), httpClient: httpClient)
+                apiKey: key,
+                configuration: .init(
+                    baseURL: configuration.provider.baseURL, workspaceID: configuration.provider.workspaceID),
+                httpClient: httpClient)
         } else if configuration.provider.mode == .sandbox {
             let sandbox = SandboxProvider(urls: urls, httpClient: httpClient)
             sandboxProvider = sandbox

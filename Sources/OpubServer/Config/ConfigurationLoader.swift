@@ -249,11 +249,24 @@ public struct ConfigurationLoader: Sendable {
                 webhookSecret: modes[.payments] == .real ? webhookSecret : sandboxWebhookSecret, apiURL: stripeAPI),
             provider: OpenRouterSettings(
                 mode: modes[.provider]!, managementKey: managementKey, baseURL: openRouterURL,
-                allowedProviders: allowedProviders, reconcileIntervalSeconds: interval, keyMinimumLimit: keyMinimum),
+                allowedProviders: allowedProviders, reconcileIntervalSeconds: interval, keyMinimumLimit: keyMinimum,
+                workspaceID: try workspace()),
             agents: AgentSettings(recommendedModels: models, cliRequestsPerSecond: cliRate),
             donationLimits: limits, feeBasisPoints: fee, logLevel: logLevel, trustForwardedFor: trustForwardedFor,
             trustedProxies: trustedProxies, allowsUnsafeMix: allowUnsafeMix, unsafeMix: unsafeMix?.problem,
             cliDistributionDirectory: value("OPUB_CLI_DIST_DIR"))
+    }
+
+    /// `OPENROUTER_WORKSPACE_ID`, a workspace UUID, when set.
+    func workspace() throws(ConfigurationError) -> String? {
+        try parse(
+            "OPENROUTER_WORKSPACE_ID", default: nil,
+            "use the workspace's id from OpenRouter's workspace settings, for example 9b6f1c2e-4a1d-4e8b-9c3a-5d2e7f8a1b0c"
+        ) { text -> String?? in
+            let hex = text.filter { $0 != "-" }
+            guard text.count == 36, hex.count == 32, hex.allSatisfy(\.isHexDigit) else { return nil }
+            return .some(text.lowercased())
+        }
     }
 
     // MARK: - Reading values

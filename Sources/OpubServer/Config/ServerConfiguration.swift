@@ -85,6 +85,9 @@ public struct OpenRouterSettings: Sendable {
     public var allowedProviders: [String]
     public var reconcileIntervalSeconds: Int
     public var keyMinimumLimit: Money
+    /// `OPENROUTER_WORKSPACE_ID`: the provider workspace opub's keys are created, listed and reported in,
+    /// so the reconciler never sees the operator's other keys. Nil: the account's default workspace.
+    public var workspaceID: String? = nil
 }
 
 /// What the CLI is told about running agents on a key.

@@ -149,7 +149,7 @@ public struct KeyProvisioner: Sendable {
     }
 
     func deleteProviderKeys(named name: String) async throws {
-        for existing in try await provider.listAllKeys(includeDisabled: true) where existing.name == name {
+        for existing in try await provider.listEveryKey() where existing.name == name {
             do {
                 try await provider.deleteKey(hash: existing.hash)
             } catch  where error.isProviderNotFound {}

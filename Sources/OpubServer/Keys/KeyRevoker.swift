@@ -74,13 +74,13 @@ struct KeySettlement: Sendable {
         var usage: Money?
         if let hash = record.providerHash {
             do {
-                usage = try await provider.updateKey(hash: hash, UpdateKeyRequest(disabled: true)).usage
+                usage = try await provider.updateKey(hash: hash, UpdateKeyRequest(disabled: true)).spend
             } catch  where error.isProviderNotFound {
                 usage = nil
             }
         } else {
             // Never activated: remove any provider key created under its name.
-            for existing in try await provider.listAllKeys(includeDisabled: true)
+            for existing in try await provider.listEveryKey()
             where existing.name == ProviderKeySnapshot.providerName(for: id) {
                 try? await provider.deleteKey(hash: existing.hash)
             }
@@ -107,7 +107,7 @@ struct KeySettlement: Sendable {
         var usage: Money?
         if let hash = record.providerHash {
             do {
-                usage = try await provider.key(hash: hash).usage
+                usage = try await provider.key(hash: hash).spend
                 try await provider.deleteKey(hash: hash)
             } catch  where error.isProviderNotFound {}
         }

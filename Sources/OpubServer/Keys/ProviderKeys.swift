@@ -4,7 +4,8 @@ import OpubCore
 /// The provider's key-management API as opub's key lifecycle uses it. ``OpenRouterClient`` is the
 /// production implementation (against OpenRouter, a gateway, or `openrouter-sim`).
 public protocol ProviderKeys: Sendable {
-    func listAllKeys(includeDisabled: Bool) async throws -> [ProviderKey]
+    /// Every key in opub's workspace, disabled and expired ones included.
+    func listEveryKey() async throws -> [ProviderKey]
     func createKey(_ request: CreateKeyRequest) async throws -> CreatedKey
     func key(hash: String) async throws -> ProviderKey
     func updateKey(hash: String, _ update: UpdateKeyRequest) async throws -> ProviderKey
@@ -15,15 +16,19 @@ public protocol ProviderKeys: Sendable {
     func activity(date: String?, apiKeyHash: String?) async throws -> [ActivityRecord]
 }
 
-extension OpenRouterClient: ProviderKeys {}
+extension OpenRouterClient: ProviderKeys {
+    public func listEveryKey() async throws -> [ProviderKey] {
+        try await listAllKeys(includeDisabled: true, includeExpired: true)
+    }
+}
 
 extension ProviderKey {
     /// The reconcile planner's view of a provider key, nil when the key is not one of opub's.
     public var reconcileSnapshot: ProviderKeySnapshot? {
-        guard name.hasPrefix("opub:") else { return nil }
+        guard ProviderKeyName.isOpubs(name) else { return nil }
         return ProviderKeySnapshot(
             hash: hash, keyID: ProviderKeySnapshot.keyID(fromProviderName: name), disabled: disabled, limit: limit,
-            usage: usage)
+            usage: spend)
     }
 }
 

@@ -38,8 +38,8 @@ public struct SandboxProvider: ProviderKeys {
         }
     }
 
-    public func listAllKeys(includeDisabled: Bool) async throws -> [ProviderKey] {
-        try await client.listAllKeys(includeDisabled: includeDisabled)
+    public func listEveryKey() async throws -> [ProviderKey] {
+        try await client.listEveryKey()
     }
     public func createKey(_ request: CreateKeyRequest) async throws -> CreatedKey {
         try await client.createKey(request)

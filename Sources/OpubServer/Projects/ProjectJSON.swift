@@ -98,3 +98,31 @@ struct PageJSON<Item: Encodable>: Encodable {
         case nextCursor = "next_cursor"
     }
 }
+
+/// A page of spend detail, and whether more is on its way: the provider reports it per completed UTC
+/// day, so today's spend is in the ledger at once but its breakdown by model arrives the next day.
+struct SpendPageJSON: Encodable {
+    let items: [UsageRecordJSON]
+    @NullEncoded var nextCursor: String?
+    /// Keys that spent on a day whose detail has not arrived yet.
+    let detailPendingKeys: Int
+    @NullEncoded var detailNote: String?
+
+    init(page: Page<UsageRecord>, detailPendingKeys: Int) {
+        items = page.items.map(UsageRecordJSON.init)
+        nextCursor = page.nextCursor
+        self.detailPendingKeys = detailPendingKeys
+        detailNote = detailPendingKeys > 0 ? Self.note : nil
+    }
+
+    static let note =
+        "Detail by model arrives the next day: the provider reports spend per completed UTC day. "
+        + "The ledger already holds today's spend."
+
+    enum CodingKeys: String, CodingKey {
+        case items
+        case nextCursor = "next_cursor"
+        case detailPendingKeys = "detail_pending_keys"
+        case detailNote = "detail_note"
+    }
+}

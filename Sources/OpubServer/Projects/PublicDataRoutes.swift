@@ -41,7 +41,8 @@ struct PublicDataRoutes: RouteModule {
                 try UsageCursor(decoding: text)
             }
             let page = try await store.usage.page(of: resolved.record.id, cursor: cursor, limit: limit)
-            return JSON.response(PageJSON(items: page.items.map(UsageRecordJSON.init), nextCursor: page.nextCursor))
+            let pending = try await store.keys.detailPendingCount(of: resolved.record.id)
+            return JSON.response(SpendPageJSON(page: page, detailPendingKeys: pending))
         }
         routes.get("/api/v1/projects/{owner}/{repo}/sessions") { request, context in
             let resolved = try await ProjectPath.resolve(context, store: store)

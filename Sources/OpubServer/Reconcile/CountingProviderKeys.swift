@@ -26,8 +26,8 @@ public final class CountingProviderKeys: ProviderKeys {
         Counter(label: "opub_provider_calls_total", factory: metrics).increment(by: n)
     }
 
-    public func listAllKeys(includeDisabled: Bool) async throws -> [ProviderKey] {
-        let keys = try await base.listAllKeys(includeDisabled: includeDisabled)
+    public func listEveryKey() async throws -> [ProviderKey] {
+        let keys = try await base.listEveryKey()
         let pages = keys.count / OpenRouterClient.keysPageSize + 1
         listCounter.add(pages, ordering: .relaxed)
         count(pages)

@@ -16,6 +16,8 @@ public struct ReconcileReport: Sendable, CustomStringConvertible {
     public var keysThatSpent: [KeyID] = []
     /// Keys whose usage detail was read this cycle.
     public var detailRead = 0
+    /// Keys whose detail was due and chosen this cycle (at most the per-cycle budget).
+    public var detailDue = 0
 
     public var description: String {
         "\(keysSeen) key(s) checked against \(providerKeysListed) at the provider, \(actions) action(s), "
@@ -34,8 +36,6 @@ public struct ReconcileExecutor: Sendable {
     /// When this executor last read the provider; the start of the interval that a linked session
     /// must overlap for this cycle's spend (after a restart, each key's previous spend reading is used).
     private let previousReading = ReadingMemory()
-    /// When each key's usage detail was last read (per process; a restart reads it again).
-    private let detailReadAt = DetailMemory()
     /// Where the cycle metrics go (the server's Prometheus registry in `serve`).
     let metrics: any MetricsFactory
 
@@ -56,7 +56,7 @@ public struct ReconcileExecutor: Sendable {
         // The provider is listed before opub's keys are read: every provider key in the listing then
         // has its local row already (rows are inserted before `POST /keys`), so a key created during
         // the cycle is never mistaken for an orphan.
-        let remote = try await provider.listAllKeys(includeDisabled: true)
+        let remote = try await provider.listEveryKey()
         let readAt = store.clock.now()
         let previousCycle = previousReading.exchange(readAt)
         let snapshots = remote.compactMap(\.reconcileSnapshot)
@@ -102,7 +102,7 @@ public struct ReconcileExecutor: Sendable {
                 report.errors.append("spend for project \(project): \(error)")
             }
         }
-        let namedAtProvider = Dictionary(grouping: remote.filter { $0.name.hasPrefix("opub:") }, by: \.name)
+        let namedAtProvider = Dictionary(grouping: remote.filter { ProviderKeyName.isOpubs($0.name) }, by: \.name)
         var presentAfterAll: Set<KeyID> = []
         for action in rest {
             do {
@@ -119,12 +119,12 @@ public struct ReconcileExecutor: Sendable {
         }
         report.alerts = plan.alerts.filter { alert in !presentAfterAll.contains { alert.contains($0.rawValue) } }
         for alert in report.alerts { logger.error("reconcile alert", metadata: ["alert": "\(alert)"]) }
-        // 5. Detail: per-model, per-day usage of the keys that spent, at most every detailRefreshSeconds each.
-        let due = detailReadAt.due(
-            plan.keysThatSpent, now: readAt, every: policy.detailRefreshSeconds, limit: policy.detailReadsPerCycle)
-        let localByID = Dictionary(keys.map { ($0.id, $0) }) { first, _ in first }
+        // 5. Detail: per-model, per-day usage, a day late — the keys a day they spent on has ended for,
+        //    revoked and expired ones included, oldest due day first, within the per-cycle budget.
+        let due = try await store.keys.detailDue(before: readAt.civilDate.iso8601, limit: policy.detailReadsPerCycle)
+        report.detailDue = due.count
         await withTaskGroup(of: String?.self) { group in
-            var pending = due.compactMap { localByID[$0] }[...]
+            var pending = due[...]
             func next() {
                 guard let key = pending.popFirst() else { return }
                 group.addTask { await readDetail(key) }
@@ -220,31 +220,35 @@ public struct ReconcileExecutor: Sendable {
     }
 
     /// A targeted reconcile of one key (a session ended): records its spend at once, so that the
-    /// spend still counts as linked, then reads its usage detail.
+    /// spend still counts as linked. Its detail arrives with the next completed day and is read then
+    /// (or now, when a past day is still due).
     public func reconcileKey(_ id: KeyID) async throws {
         guard let record = try await store.keys.find(id), let hash = record.providerHash else { return }
-        let usage = try await provider.key(hash: hash).usage
+        let usage = try await provider.key(hash: hash).spend
         try await store.withProjectLock(record.projectID) { write in
             _ = try await write.recordUsage(id, usage: usage)
         }
+        guard let due = record.detailDueDay, due < store.clock.now().civilDate.iso8601 else { return }
         if let failure = await readDetail(record) { throw ReconcileDetailError(message: failure) }
-        detailReadAt.mark(id, at: store.clock.now())
     }
 
     /// Reads one key's usage by day and model from the provider's `/activity` and stores it; returns
     /// a description of the failure, if any.
     func readDetail(_ key: ComputeKeyRecord) async -> String? {
         guard let hash = key.providerHash else { return nil }
+        let readAt = store.clock.now()
         do {
             let records = try await provider.activity(date: nil, apiKeyHash: hash)
+            // BYOK spend is spend (``ProviderSpend``): a row's cost is its credit and BYOK usage together.
             let readings = records.map { record in
                 UsageReading(
                     date: record.date, model: record.model, providerName: record.providerName ?? "",
                     requests: Int64(record.requests), promptTokens: Int64(record.promptTokens),
                     completionTokens: Int64(record.completionTokens), reasoningTokens: Int64(record.reasoningTokens),
-                    cost: record.usage)
+                    cost: ProviderSpend.counted(creditUsage: record.usage, byokUsage: record.byokUsageInference))
             }
-            try await store.usage.record(readings, for: key)
+            try await store.usage.record(UsageReading.merged(readings), for: key)
+            try await store.keys.markDetailRead(key.id, at: readAt)
             return nil
         } catch {
             return "usage detail of \(key.id): \(error)"
@@ -269,28 +273,4 @@ final class ReadingMemory: Sendable {
 struct ReconcileDetailError: Error, CustomStringConvertible {
     let message: String
     var description: String { message }
-}
-
-/// When each key's usage detail was last read, so that a cycle reads it at most every so often.
-final class DetailMemory: Sendable {
-    private let readAt = Mutex<[KeyID: Timestamp]>([:])
-
-    /// Up to `limit` keys of `keys` not read within `every` seconds of `now` — never-read keys first,
-    /// then the longest ago — marked as read at `now`. A key left out is read when it spends again in a
-    /// later cycle with room, or at its session's end.
-    func due(_ keys: [KeyID], now: Timestamp, every seconds: Int64, limit: Int) -> [KeyID] {
-        readAt.withLock { memory in
-            let candidates = keys.filter { key in
-                guard let last = memory[key] else { return true }
-                return last.adding(seconds: seconds) <= now
-            }
-            let chosen = candidates.sorted {
-                (memory[$0]?.microsSinceEpoch ?? .min) < (memory[$1]?.microsSinceEpoch ?? .min)
-            }.prefix(max(limit, 0))
-            for key in chosen { memory[key] = now }
-            return Array(chosen)
-        }
-    }
-
-    func mark(_ key: KeyID, at time: Timestamp) { readAt.withLock { $0[key] = time } }
 }

@@ -24,12 +24,15 @@ public struct ComputeKeyRecord: Sendable, Hashable {
     public let disabledAt: Timestamp?
     /// When a usage reading last found growth (spend was posted).
     public let usageReadAt: Timestamp?
+    /// The earliest UTC day (`YYYY-MM-DD`) with recorded spend whose detail (per model, from the
+    /// provider's `/activity`) has not been read; nil when nothing is due.
+    public let detailDueDay: String?
 
     init(
         id: KeyID, projectID: ProjectID, name: String, state: ComputeKeyState, limit: Money, reserved: Money,
         spent: Money, providerHash: String?, providerLabel: String?, linkTokenHash: String?, expiresAt: Timestamp?,
         createdBy: UserID?, createdAt: Timestamp, updatedAt: Timestamp, disabledAt: Timestamp?,
-        usageReadAt: Timestamp? = nil
+        usageReadAt: Timestamp? = nil, detailDueDay: String? = nil
     ) {
         self.id = id
         self.projectID = projectID
@@ -47,6 +50,7 @@ public struct ComputeKeyRecord: Sendable, Hashable {
         self.updatedAt = updatedAt
         self.disabledAt = disabledAt
         self.usageReadAt = usageReadAt
+        self.detailDueDay = detailDueDay
     }
 
     init(row: any SQLRow) throws {
@@ -77,6 +81,7 @@ public struct ComputeKeyRecord: Sendable, Hashable {
         self.disabledAt = try row.decode(column: "disabled_at", as: Int64?.self).map(Timestamp.init(microsSinceEpoch:))
         self.usageReadAt = try row.decode(column: "usage_read_at", as: Int64?.self).map(
             Timestamp.init(microsSinceEpoch:))
+        self.detailDueDay = try row.decode(column: "detail_due_day", as: String?.self)
     }
 
     /// What the key may still spend: its limit minus its spend while it is live, zero once disabled.
@@ -92,6 +97,7 @@ public struct ComputeKeyRecord: Sendable, Hashable {
     public var reconcileSnapshot: LocalKeySnapshot {
         LocalKeySnapshot(
             id: id, projectID: projectID, state: state, limit: limit, reserved: reserved, spent: spent,
-            providerHash: providerHash, expiresAt: expiresAt, createdAt: createdAt, disabledAt: disabledAt)
+            providerHash: providerHash, expiresAt: expiresAt, createdAt: createdAt, disabledAt: disabledAt,
+            detailDue: detailDueDay != nil)
     }
 }

@@ -64,9 +64,19 @@ extension ProjectWrite {
                 endedAt: try row.decode(column: "ended_at", as: Int64?.self).map(Timestamp.init(microsSinceEpoch:)))
         }
         let linked = LinkedSpend.session(coveringFrom: since, to: now, among: sessions)
-        return try await post(
+        let result = try await post(
             .spend(id, amount: usage - record.spent), idempotencyKey: "spend:\(id.rawValue):\(usage.micros)",
             memo: "Spend by key \(record.name)", session: linked)
+        if !result.replayed, record.detailDueDay == nil {
+            // Today's detail becomes readable once today has ended (an earlier due day stays: it comes first).
+            try await sql.raw(
+                """
+                UPDATE compute_keys SET detail_due_day = \(bind: now.civilDate.iso8601)
+                WHERE id = \(bind: id.rawValue) AND detail_due_day IS NULL
+                """
+            ).run()
+        }
+        return result
     }
 
     /// Returns everything the key still holds to available (idempotency key `release:{ck}:{reason}`).
@@ -81,6 +91,50 @@ extension ProjectWrite {
 }
 
 extension KeyStore {
+    /// Keys whose spend detail is due — a day they spent on has ended before `today` (`YYYY-MM-DD`) —
+    /// oldest due day first, at most `limit`. Revoked and expired keys are included while they are
+    /// still at the provider.
+    public func detailDue(before today: String, limit: Int) async throws -> [ComputeKeyRecord] {
+        try await store.engine.read { db in
+            try await db.raw(
+                """
+                SELECT * FROM compute_keys
+                WHERE detail_due_day IS NOT NULL AND detail_due_day < \(bind: today) AND provider_hash IS NOT NULL
+                ORDER BY detail_due_day, id LIMIT \(bind: max(limit, 0))
+                """
+            ).all().map(ComputeKeyRecord.init)
+        }
+    }
+
+    /// How many of a project's keys spent on a day whose per-model detail has not arrived yet.
+    public func detailPendingCount(of project: ProjectID) async throws -> Int {
+        try await store.engine.read { db in
+            try await db.raw(
+                """
+                SELECT COUNT(*) AS n FROM compute_keys
+                WHERE project_id = \(bind: project.rawValue) AND detail_due_day IS NOT NULL
+                """
+            ).first()?.decode(column: "n", as: Int.self) ?? 0
+        }
+    }
+
+    /// After a successful detail read at `now`: every completed day is read. The key stays due only if
+    /// spend was recorded today (its detail arrives tomorrow).
+    public func markDetailRead(_ id: KeyID, at now: Timestamp) async throws {
+        let today = now.civilDate
+        try await store.engine.write { db in
+            try await db.raw(
+                """
+                UPDATE compute_keys SET detail_due_day = CASE WHEN (
+                    SELECT created_at FROM ledger_transactions WHERE key_id = \(bind: id.rawValue) AND kind = 'spend'
+                    ORDER BY sequence DESC LIMIT 1) >= \(bind: today.start.microsSinceEpoch)
+                    THEN \(bind: today.iso8601) ELSE NULL END
+                WHERE id = \(bind: id.rawValue) AND detail_due_day IS NOT NULL
+                """
+            ).run()
+        }
+    }
+
     /// Every key the reconciler still has work for: active, provisioning, or disabled but not yet
     /// deleted at the provider.
     public func reconcilable() async throws -> [ComputeKeyRecord] {

@@ -25,6 +25,28 @@ public struct UsageReading: Sendable, Hashable {
         self.reasoningTokens = reasoningTokens
         self.cost = cost
     }
+
+    /// Readings summed per day, model and provider: the provider reports one row per model *endpoint*,
+    /// so one model can come in several rows a day, and usage records are kept per model and provider.
+    public static func merged(_ readings: [UsageReading]) -> [UsageReading] {
+        var sums: [String: UsageReading] = [:]
+        var order: [String] = []
+        for reading in readings {
+            let id = "\(reading.date)|\(reading.model)|\(reading.providerName)"
+            guard var sum = sums[id] else {
+                sums[id] = reading
+                order.append(id)
+                continue
+            }
+            sum.requests += reading.requests
+            sum.promptTokens += reading.promptTokens
+            sum.completionTokens += reading.completionTokens
+            sum.reasoningTokens += reading.reasoningTokens
+            sum.cost = sum.cost + reading.cost
+            sums[id] = sum
+        }
+        return order.compactMap { sums[$0] }
+    }
 }
 
 /// A usage record as the public sees it: what a key spent on a model on a day, and whether that

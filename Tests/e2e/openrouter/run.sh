@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End-to-end tests of openrouter-sim with the official openai and anthropic Python SDKs.
+# End-to-end tests of openrouter-sim with the official openrouter, openai and anthropic Python SDKs.
 #
 #   Tests/e2e/openrouter/run.sh [path/to/openrouter-sim]
 #

@@ -62,3 +62,5 @@ def test_errors_are_anthropic_shaped(base_url, management):
             model=MODEL, max_tokens=10, messages=[{"role": "user", "content": "x"}]
         )
     assert "Key limit exceeded (total limit)" in str(refused.value)
+    # The envelope carries the request id Anthropic's SDK reads from every error.
+    assert refused.value.body["request_id"].startswith("req_")

@@ -23,7 +23,14 @@ def test_key_usage_equals_sum_of_costs(base_url, management):
     key = management.get_key(key_hash)
     assert usd(key["usage"]) == sum(costs, Decimal(0))
     assert usd(key["limit_remaining"]) == Decimal(5) - sum(costs, Decimal(0))
-    activity = management.request("GET", f"/activity?api_key_hash={key_hash}").json()["data"]
+    # Activity covers completed UTC days only: the spend shows once the simulator's day has ended, one row
+    # per model endpoint.
+    assert management.request("GET", f"/activity?api_key_hash={key_hash}").json()["data"] == []
+    assert management.request("POST", "/_sim/clock", json={"advance_seconds": 86_400}).status_code == 200
+    try:
+        activity = management.request("GET", f"/activity?api_key_hash={key_hash}").json()["data"]
+    finally:
+        management.request("POST", "/_sim/clock", json={"advance_seconds": -86_400})
     assert sum((usd(row["usage"]) for row in activity), Decimal(0)) == sum(costs, Decimal(0))
     assert sum(row["requests"] for row in activity) == 9
 

@@ -34,6 +34,8 @@ struct ProjectPage {
         let moreDonations: Bool
         let spendRows: [SpendRow]
         let hasSpendRows: Bool
+        /// Shown while some key's detail is still to come from the provider (a day late).
+        let detailNote: String?
         let surfaces: [SurfaceSessions]
         let hasSurfaces: Bool
         let notice: Notice?
@@ -110,7 +112,9 @@ struct ProjectPage {
             chart: SpendChart(days: days),
             donations: donations.items.map(PublicDonationView.init), hasDonations: !donations.items.isEmpty,
             moreDonations: donations.nextCursor != nil, spendRows: usage.items.map(Self.spendRow),
-            hasSpendRows: !usage.items.isEmpty, surfaces: surfaces.map(Self.surfaceSessions),
+            hasSpendRows: !usage.items.isEmpty,
+            detailNote: try await store.keys.detailPendingCount(of: project.id) > 0 ? SpendPageJSON.note : nil,
+            surfaces: surfaces.map(Self.surfaceSessions),
             hasSurfaces: !surfaces.isEmpty,
             notice: try await notice(request, context, project: project),
             claim: project.isClaimed
