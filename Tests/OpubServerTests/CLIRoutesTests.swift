@@ -71,6 +71,35 @@ struct CLIRoutesTests {
         }
     }
 
+    @Test("a recommended model the provider does not list is not recommended, and /readyz says so")
+    func unlistedRecommendedModel() async throws {
+        try await withKeyWorld(.sqlite, extra: ["OPUB_RECOMMENDED_MODELS": "claude=anthropic/claude-sonnet-4"]) {
+            world in
+            let owner = try await world.maintainer("owner", of: "acme/widgets", dollars: 30)
+            let key = try await world.createKey(owner, in: "acme/widgets")
+            let token = LinkToken.derive(secret: key.secret, keyID: key.id)
+            func recommended() async throws -> [String: String] {
+                let status = try await world.cli("GET", "/api/v1/cli/keys/\(key.id)", token: token)
+                let json = try JSONSerialization.jsonObject(with: Data(status.body.utf8)) as? [String: Any]
+                return json?["recommended_models"] as? [String: String] ?? [:]
+            }
+            // Until the provider has been asked, the configured models stand.
+            #expect(try await recommended()["claude"] == "anthropic/claude-sonnet-4")
+            let dependencies = world.app.dependencies
+            let check = RecommendedModelCheck(
+                models: dependencies.recommendedModels, provider: try #require(dependencies.provider),
+                logger: quietLogger())
+            #expect(await check.check())
+            let after = try await recommended()
+            #expect(after["claude"] == nil, "a retired model is not handed to the agent")
+            #expect(after["codex"] == "openai/gpt-5.3-codex")
+            let ready = try await Browser.anonymous.get(world.app, "/readyz").json()
+            let checks = ready["checks"] as? [String: String]
+            #expect(checks?["recommended_models"]?.contains("claude=anthropic/claude-sonnet-4") == true)
+            #expect(ready["status"] as? String == "ready", "agents still run on their own default model")
+        }
+    }
+
     @Test("a linked session: start (idempotent), heartbeat, agent spend, end → targeted reconcile → linked spend")
     func linkedSession() async throws {
         let clock = ManualTimeSource(Timestamp.now())

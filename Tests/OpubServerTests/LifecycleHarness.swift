@@ -48,12 +48,13 @@ struct LifecycleHarness: Sendable {
     }
 
     /// Adds provider usage to a key as if its owner had made requests.
-    func charge(_ key: ComputeKeyRecord, usd: String) async throws {
+    func charge(_ key: ComputeKeyRecord, usd: String, byok: Bool = false) async throws {
         var request = HTTPClientRequest(url: simulator.baseURL + "/_sim/charge")
         request.method = .POST
         request.headers.add(name: "Authorization", value: "Bearer \(Self.managementKey)")
         request.headers.add(name: "Content-Type", value: "application/json")
-        request.body = .bytes(ByteBuffer(string: #"{"key_hash":"\#(key.providerHash!)","usd":"\#(usd)"}"#))
+        request.body = .bytes(
+            ByteBuffer(string: #"{"key_hash":"\#(key.providerHash!)","usd":"\#(usd)","byok":\#(byok)}"#))
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
         guard response.status == .ok else { throw StoreError.conflict("charge failed: \(response.status)") }
     }

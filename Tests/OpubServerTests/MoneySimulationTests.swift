@@ -106,6 +106,8 @@ final class CrashingProvider: ProviderKeys {
         try tick()
         return try await base.activity(date: date, apiKeyHash: apiKeyHash)
     }
+
+    func listModels() async throws -> [ListedModel] { try await base.listModels() }
 }
 
 /// One seeded scenario.

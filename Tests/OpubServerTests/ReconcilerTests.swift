@@ -24,6 +24,67 @@ struct ReconcilerTests {
         }
     }
 
+    @Test("BYOK usage is spend: posted exactly, and the provider cap counts it", arguments: TestEngine.available)
+    func byokSpend(engine: TestEngine) async throws {
+        try await withLifecycle(engine) { h in
+            let project = try await h.project(dollars: 20)
+            let made = try await h.provisioner.create(in: project.id, name: "k", limit: Money(dollars: 5))
+            #expect(try await h.providerKey(made.key).includeBYOKInLimit)
+            try await h.charge(made.key, usd: "1.25")
+            try await h.charge(made.key, usd: "2.5", byok: true)
+            _ = try await h.executor.runCycle()
+            let key = try #require(try await h.store.keys.find(made.key.id))
+            #expect(key.spent == Money(dollars: 3, cents: 75))
+            #expect(key.reserved == Money(dollars: 1, cents: 25))
+            let remote = try await h.providerKey(made.key)
+            #expect(remote.usage == Money(dollars: 1, cents: 25) && remote.byokUsage == Money(dollars: 2, cents: 50))
+            // What opub still holds for the key is exactly what the provider lets it spend.
+            #expect(remote.limitRemaining == key.reserved)
+            // The next day the detail by model counts the BYOK part too.
+            h.clock.advance(seconds: 86_400)
+            #expect(try await h.executor.runCycle().detailRead == 1)
+            let rows = try await h.store.usage.page(of: project.id).items
+            #expect(rows.reduce(Money.zero) { $0 + $1.reading.cost } == Money(dollars: 3, cents: 75))
+            #expect(try await h.verify() == [])
+        }
+    }
+
+    @Test("an expired key's last usage is posted (the listing asks for expired keys)", arguments: TestEngine.available)
+    func expiredKeyUsage(engine: TestEngine) async throws {
+        try await withLifecycle(engine) { h in
+            let project = try await h.project(dollars: 20)
+            let made = try await h.provisioner.create(
+                in: project.id, name: "k", limit: Money(dollars: 5), expiresAt: h.clock.now().adding(seconds: 3600))
+            try await h.charge(made.key, usd: "0.75")
+            h.clock.advance(seconds: 3601)
+            #expect(try await h.client.listKeys(includeDisabled: true).isEmpty, "the provider hides expired keys")
+            _ = try await h.executor.runCycle()
+            let key = try #require(try await h.store.keys.find(made.key.id))
+            #expect(key.spent == Money(dollars: 0, cents: 75))
+            #expect(key.state.reason == .expired)
+            #expect(try await h.store.projects.balances(project.id).available == Money(dollars: 19, cents: 25))
+            #expect(try await h.verify() == [])
+        }
+    }
+
+    @Test("a short page of keys is not the end of the listing", arguments: TestEngine.available)
+    func shortPages(engine: TestEngine) async throws {
+        try await withLifecycle(engine) { h in
+            let project = try await h.project(dollars: 50)
+            var made: [ComputeKeyRecord] = []
+            for index in 0..<5 {
+                made.append(
+                    try await h.provisioner.create(in: project.id, name: "k\(index)", limit: Money(dollars: 2)).key)
+            }
+            for key in made { try await h.charge(key, usd: "0.5") }
+            await h.simulator.simulator.state.setFaults(FaultSettings(keysPageSize: 2))
+            let report = try await h.executor.runCycle()
+            #expect(report.errors.isEmpty, "\(report.errors)")
+            for key in made { #expect(try await h.store.keys.find(key.id)?.spent == Money(dollars: 0, cents: 50)) }
+            #expect(try await h.store.keys.reconcilable().allSatisfy { $0.state == .active }, "none looks missing")
+        }
+    }
+
     @Test(
         "refund → debt → the newest keys' reservations are cut and their provider limits lowered",
         arguments: TestEngine.available)
@@ -269,6 +330,8 @@ final class StaleListingProvider: ProviderKeys {
     func activity(date: String?, apiKeyHash: String?) async throws -> [ActivityRecord] {
         try await base.activity(date: date, apiKeyHash: apiKeyHash)
     }
+
+    func listModels() async throws -> [ListedModel] { try await base.listModels() }
 }
 
 @Suite("Reconciler races", .serialized)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Account-level reads: the calling key, credits, activity.
 extension OpenRouterClient {
     /// `GET /key`: the calling key's limit, usage and kind. Works with an inference key; the CLI uses it
@@ -20,5 +22,26 @@ extension OpenRouterClient {
         if let apiKeyHash { query.append(("api_key_hash", apiKeyHash)) }
         if let workspace = configuration.workspaceID { query.append(("workspace_id", workspace)) }
         return try await send(.get, "/activity", query: query, as: DataEnvelope<[ActivityRecord]>.self).data
+    }
+
+    /// `GET /models`: every model the provider lists, following `links.next` while it pages (at most
+    /// 20 pages).
+    public func listModels() async throws -> [ListedModel] {
+        struct Page: Decodable {
+            var data: [ListedModel]
+            var links: Links?
+            struct Links: Decodable { var next: String? }
+        }
+        var models: [ListedModel] = []
+        var query: [(String, String)] = []
+        for _ in 0..<20 {
+            let page = try await send(.get, "/models", query: query, as: Page.self)
+            models += page.data
+            guard let next = page.links?.next, !page.data.isEmpty,
+                let items = URLComponents(string: next)?.queryItems
+            else { break }
+            query = items.compactMap { item in item.value.map { (item.name, $0) } }
+        }
+        return models
     }
 }

@@ -39,6 +39,8 @@ public struct AppDependencies: Sendable {
     public let providerHealth = ProviderHealth()
     /// The prebuilt CLI this server hands out (`/downloads/opub/…`).
     public let cliDistribution: CLIDistribution
+    /// The recommended model per surface, less those the provider does not list.
+    public let recommendedModels: RecommendedModels
 
     public init(
         configuration: ServerConfiguration, store: Store, secretKey: String, github: any GitHubClient,
@@ -72,6 +74,7 @@ public struct AppDependencies: Sendable {
         self.cliCache = CLIAuthCache()
         self.heartbeats = HeartbeatBuffer(store: store)
         self.cliDistribution = CLIDistribution(directory: configuration.cliDistributionDirectory)
+        self.recommendedModels = RecommendedModels(configured: configuration.agents.recommendedModels)
         if let provider {
             var reconcileLogger = logger
             reconcileLogger[metadataKey: "service"] = "reconciler"

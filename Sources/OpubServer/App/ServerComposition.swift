@@ -105,6 +105,11 @@ public struct ServerComposition: Sendable {
                 metrics: dependencies.metrics.factory, heartbeats: dependencies.heartbeats),
             HeartbeatFlusher(buffer: dependencies.heartbeats, logger: dependencies.logger),
         ]
+        if let provider = dependencies.provider {
+            services.append(
+                RecommendedModelCheck(
+                    models: dependencies.recommendedModels, provider: provider, logger: dependencies.logger))
+        }
         if let executor = dependencies.reconcileExecutor {
             services.append(
                 Reconciler(

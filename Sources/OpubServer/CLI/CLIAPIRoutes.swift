@@ -158,7 +158,7 @@ struct CLIAPIRoutes: RouteModule {
             project: .init(
                 fullName: name.description, available: CLIAmount(project.available),
                 url: dependencies.urls.url("/github/\(name.owner)/\(name.repo)")),
-            recommendedModels: dependencies.configuration.agents.recommendedModels,
+            recommendedModels: dependencies.recommendedModels.current,
             heartbeatIntervalSeconds: AgentSettings.heartbeatIntervalSeconds, providerURL: dependencies.providerURL)
     }
 

@@ -120,7 +120,7 @@ public struct MaintainerKeys: Sendable {
         }
         let configs = KeyCreationConfigs(
             repository: project.name, keyID: provisioned.key.id, providerBaseURL: dependencies.providerURL,
-            recommendedModels: dependencies.configuration.agents.recommendedModels, secret: provisioned.secret,
+            recommendedModels: dependencies.recommendedModels.current, secret: provisioned.secret,
             server: dependencies.urls.base)
         return CreatedComputeKey(
             key: provisioned.key, project: project.name, secret: provisioned.secret, configs: configs)

@@ -14,6 +14,8 @@ public protocol ProviderKeys: Sendable {
     func createGuardrail(_ request: CreateGuardrailRequest) async throws -> Guardrail
     /// `GET /activity?api_key_hash=…`: one key's spend by day and model over the last 30 days.
     func activity(date: String?, apiKeyHash: String?) async throws -> [ActivityRecord]
+    /// `GET /models`: what the provider serves (the recommended models are checked against it).
+    func listModels() async throws -> [ListedModel]
 }
 
 extension OpenRouterClient: ProviderKeys {

@@ -58,4 +58,6 @@ public struct SandboxProvider: ProviderKeys {
     public func activity(date: String?, apiKeyHash: String?) async throws -> [ActivityRecord] {
         try await client.activity(date: date, apiKeyHash: apiKeyHash)
     }
+
+    public func listModels() async throws -> [ListedModel] { try await client.listModels() }
 }

@@ -29,7 +29,10 @@ struct OperationsRoutes: RouteModule {
                 context.logger.warning("readiness check failed", metadata: ["error": "\(error)"])
                 checks["database"] = "unreachable"
             }
-            if dependencies.provider != nil { checks["provider"] = dependencies.providerHealth.check }
+            if dependencies.provider != nil {
+                checks["provider"] = dependencies.providerHealth.check
+                checks["recommended_models"] = dependencies.recommendedModels.check
+            }
             let ready =
                 checks["database"] == "ok" && checks["migrations"] == "ok" && !dependencies.providerHealth.isFailing
             return JSON.response(

@@ -68,4 +68,9 @@ public final class CountingProviderKeys: ProviderKeys {
         count()
         return try await base.activity(date: date, apiKeyHash: apiKeyHash)
     }
+
+    public func listModels() async throws -> [ListedModel] {
+        count()
+        return try await base.listModels()
+    }
 }
