@@ -94,6 +94,36 @@ struct ManagementAPITests {
         }
     }
 
+    @Test("a client configured with a workspace creates, lists and reads activity there only")
+    func workspace() async throws {
+        try await withSimulator { sim in
+            let made = try await sim.rawJSON(
+                "POST", "/_sim/workspaces", key: SimulatorHarness.managementKey, body: #"{"name":"opub"}"#)
+            let workspace = try #require((made.json["data"] as? [String: Any])?["id"] as? String)
+            let operatorsKey = try await sim.createKey("opub:ck_not_in_the_workspace")
+            let scoped = OpenRouterClient(
+                apiKey: SimulatorHarness.managementKey,
+                configuration: .init(baseURL: sim.running.baseURL, workspaceID: workspace))
+            let mine = try await scoped.createKey(CreateKeyRequest(name: "opub:ck_in_the_workspace"))
+            #expect(mine.key.workspaceID == workspace)
+            // Even a key named like opub's outside the workspace is never seen, so never touched.
+            #expect(try await scoped.listAllKeys().map(\.hash) == [mine.key.hash])
+            #expect(try await sim.admin.listAllKeys().map(\.hash) == [operatorsKey.key.hash])
+            _ = try await sim.chat(operatorsKey.secret, model: "openai/gpt-5.4-mini", prompt: "outside")
+            sim.clock.advance(seconds: 86_400)
+            #expect(try await scoped.activity().isEmpty)
+            #expect(try await sim.admin.activity().count == 1)
+            let unknown = await openRouterError {
+                _ = try await OpenRouterClient(
+                    apiKey: SimulatorHarness.managementKey,
+                    configuration: .init(
+                        baseURL: sim.running.baseURL, workspaceID: "00000000-0000-0000-0000-000000000000")
+                ).listKeys()
+            }
+            #expect(unknown?.status == 400)
+        }
+    }
+
     @Test("expired keys are listed only when asked; someone else's odd key never fails a listing")
     func expiredAndForeignKeys() async throws {
         try await withSimulator { sim in
