@@ -92,16 +92,22 @@ def run_agent(world, surface, agent_arguments):
 
 
 def linked_session_and_spend(outcome, surface):
+    """The ended session and the ledger's spend of the key, which must carry that session. The detail
+    by model comes from the provider a day later (completed UTC days only), so the spend page says so
+    instead of listing rows today."""
     maintainer = outcome["maintainer"]
-    sessions = []
+    key_id = outcome["key"].id
+    sessions, spend = [], []
     for _ in range(150):
         answer = maintainer.signed_in_call("GET", f"/api/v1/projects/{PROJECT}/sessions")
-        sessions = [s for s in answer.json["items"] if s["key"]["id"] == outcome["key"].id] \
+        sessions = [s for s in answer.json["items"] if s["key"]["id"] == key_id] \
             if answer.json and "items" in answer.json else []
-        spend = maintainer.signed_in_call("GET", f"/api/v1/projects/{PROJECT}/spend").json["items"]
-        ours = [row for row in spend if row["key"]["name"] == f"{surface} e2e"]
-        if sessions and not sessions[0]["running"] and ours:
-            return sessions[0], ours
+        ledger = maintainer.signed_in_call("GET", f"/api/v1/projects/{PROJECT}/ledger?limit=100").json["items"]
+        spend = [tx for tx in ledger if tx["kind"] == "spend" and tx["key"] == key_id]
+        if sessions and not sessions[0]["running"] and spend:
+            detail = maintainer.signed_in_call("GET", f"/api/v1/projects/{PROJECT}/spend").json
+            assert detail["detail_pending_keys"] >= 1 and "arrives the next day" in detail["detail_note"], detail
+            return sessions[0], spend
         time.sleep(0.2)
     raise AssertionError(f"no ended session with spend for {surface}: {sessions}")
 
@@ -123,7 +129,7 @@ def check_common(outcome, surface):
     assert "5.00" in results[0], results[0]  # opub_budget reports the key's $5.00 limit
     assert session["surface"] == surface and session["end_reason"] == "exited"
     assert session["surface_version"] and session["surface_version"] in agent_version(surface), session
-    assert all(row["linked"] for row in spend), spend
+    assert all(tx["session"] == session["id"] for tx in spend), spend  # linked spend
 
     # The secret: nowhere in the agent's own files (only in opub's 0600 store), the server's log,
     # or the database.
