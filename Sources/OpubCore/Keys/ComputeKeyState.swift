@@ -7,6 +7,9 @@ public enum DisabledReason: String, Sendable, Hashable, CaseIterable, Codable {
     case providerMissing = "provider_missing"
     case providerDisabled = "provider_disabled"
     case suspended
+    /// The maintainer who created the key lost admin or maintain permission on the repository (or
+    /// the repository went private, was archived, or became another repository).
+    case maintainerLostAccess = "maintainer_lost_access"
 }
 
 /// How far the provider has caught up with a local disable.

@@ -104,6 +104,7 @@ public struct ServerComposition: Sendable {
                 store: dependencies.store, clock: dependencies.clock, logger: dependencies.logger,
                 metrics: dependencies.metrics.factory, heartbeats: dependencies.heartbeats),
             HeartbeatFlusher(buffer: dependencies.heartbeats, logger: dependencies.logger),
+            MaintainerReverifier(dependencies: dependencies),
         ]
         if let provider = dependencies.provider {
             services.append(

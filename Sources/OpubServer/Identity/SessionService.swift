@@ -78,6 +78,14 @@ public struct SessionService: Sendable {
         }
     }
 
+    /// The GitHub token a stored session holds, for work done on the user's behalf outside a request
+    /// (the background re-verification of maintainers).
+    func githubToken(of session: WebSessionRecord) throws -> String? {
+        try session.sealedGitHubToken.map {
+            try SecretBox.open($0, key: secrets.tokenSealingKey, context: session.idHash)
+        }
+    }
+
     func csrfToken(forHash idHash: String) -> String {
         Base64URL.encode(HMAC<SHA256>.authenticationCode(for: Array(idHash.utf8), using: secrets.csrfKey))
     }

@@ -14,7 +14,8 @@ public struct MaintainerVerifier: Sendable {
 
     /// The user's maintainer row for `project`, re-checked with GitHub when older than
     /// `maximumAgeSeconds`. Throws 403 `not_a_maintainer` when the user is not (or no longer) a
-    /// maintainer — a lost permission also removes the row — and 401/502 when GitHub cannot tell.
+    /// maintainer — a lost permission also removes the row and revokes the keys they created
+    /// (``MaintainerAccess``) — and 401/502 when GitHub cannot tell.
     public func requireVerifiedMaintainer(
         _ identity: SignedIn, of project: ProjectRecord, maximumAgeSeconds: Int64 = defaultMaximumAgeSeconds
     ) async throws -> MaintainerRecord {
@@ -30,13 +31,11 @@ public struct MaintainerVerifier: Sendable {
             repository = try await RepositoryCheck(dependencies: dependencies).publicRepository(
                 project.name, for: identity)
         } catch let error as APIError where [403, 404, 422].contains(error.status.code) {
-            try await store.projects.removeMaintainer(of: project.id, user: identity.user.id)
+            try await MaintainerAccess(dependencies: dependencies).lost(project, user: identity.user.id)
             throw notMaintainer(project)
         }
-        guard repository.id == project.githubRepoID || project.githubRepoID == nil,
-            let permission = repository.maintainerPermission
-        else {
-            try await store.projects.removeMaintainer(of: project.id, user: identity.user.id)
+        guard let permission = MaintainerAccess.permission(repository, for: project) else {
+            try await MaintainerAccess(dependencies: dependencies).lost(project, user: identity.user.id)
             throw notMaintainer(project)
         }
         return try await store.projects.recordMaintainer(

@@ -37,6 +37,20 @@ public struct WebSessionStore: Sendable {
         }
     }
 
+    /// The user's most recently used session that holds a GitHub token, seen at or after `since`.
+    public func newestWithGitHubToken(of user: UserID, seenSince since: Timestamp) async throws -> WebSessionRecord? {
+        try await store.engine.read { db in
+            try await db.raw(
+                """
+                SELECT * FROM web_sessions
+                WHERE user_id = \(bind: user.rawValue) AND github_token_sealed IS NOT NULL
+                AND last_seen_at >= \(bind: since.microsSinceEpoch)
+                ORDER BY last_seen_at DESC LIMIT 1
+                """
+            ).first().map(WebSessionRecord.init)
+        }
+    }
+
     public func find(idHash: String) async throws -> WebSessionRecord? {
         try await store.engine.read { db in
             try await db.raw("SELECT * FROM web_sessions WHERE id_hash = \(bind: idHash)").first()

@@ -91,6 +91,19 @@ extension ProjectWrite {
 }
 
 extension KeyStore {
+    /// The active keys `user` created in `project`.
+    public func active(in project: ProjectID, createdBy user: UserID) async throws -> [KeyID] {
+        try await store.engine.read { db in
+            try await db.raw(
+                """
+                SELECT id FROM compute_keys
+                WHERE project_id = \(bind: project.rawValue) AND created_by = \(bind: user.rawValue)
+                AND status = 'active' ORDER BY created_at
+                """
+            ).all().compactMap { KeyID(try $0.decode(column: "id", as: String.self)) }
+        }
+    }
+
     /// Keys whose spend detail is due — a day they spent on has ended before `today` (`YYYY-MM-DD`) —
     /// oldest due day first, at most `limit`. Revoked and expired keys are included while they are
     /// still at the provider.

@@ -155,6 +155,26 @@ extension ProjectStore {
         }
     }
 
+    /// Maintainers with active keys they created whose GitHub check is older than `verifiedBefore`,
+    /// least recently verified first: the ones the background re-verification looks at.
+    public func maintainersWithActiveKeys(
+        verifiedBefore cutoff: Timestamp, limit: Int
+    ) async throws -> [(project: ProjectRecord, maintainer: MaintainerRecord)] {
+        try await store.engine.read { db in
+            let rows = try await db.raw(
+                """
+                SELECT m.project_id, m.user_id, m.permission, m.verified_at, p.*
+                FROM maintainers m JOIN projects p ON p.id = m.project_id
+                WHERE m.verified_at < \(bind: cutoff.microsSinceEpoch) AND EXISTS (
+                    SELECT 1 FROM compute_keys k WHERE k.project_id = m.project_id AND k.created_by = m.user_id
+                    AND k.status = 'active')
+                ORDER BY m.verified_at, m.project_id, m.user_id LIMIT \(bind: max(limit, 0))
+                """
+            ).all()
+            return try rows.map { row in (try ProjectRecord(row: row), try MaintainerRecord(row: row)) }
+        }
+    }
+
     /// Forgets a maintainer whose GitHub permission is gone. The project stays claimed.
     public func removeMaintainer(of project: ProjectID, user: UserID) async throws {
         try await store.engine.write { db in

@@ -146,6 +146,7 @@ struct KeysPage {
         case .providerMissing: text = "it disappeared at the provider"
         case .providerDisabled: text = "it was disabled at the provider"
         case .suspended: text = "the project is suspended"
+        case .maintainerLostAccess: text = "the maintainer who created it lost access to the repository"
         }
         return sync == .disablePending ? text + " (the provider will confirm shortly)" : text
     }
