@@ -50,7 +50,7 @@ struct KeyCommandsTests {
             let sh = await world.opub(["env", "codex"])
             #expect(sh.output.contains("export OPENROUTER_API_KEY='sk-or-v1-"))
             let note = try #require(
-                sh.output.split(separator: "\n").first { $0.hasPrefix("# run codex with these arguments") })
+                sh.output.split(separator: "\n").first { $0.hasPrefix("# run codex") })
             #expect(note.contains("'model_provider=\"opub\"'"))
             #expect(note.contains("base_url = \"\(world.providerURL)\""))
             #expect(note.contains("env_key = \"OPENROUTER_API_KEY\""))
@@ -63,6 +63,37 @@ struct KeyCommandsTests {
             #expect(arguments.first == "-c" && arguments.contains("model_provider=\"opub\""))
         }
     }
+
+    @Test("env for a file-configured agent writes its config by absolute path, with no secret in it")
+    func fileConfiguredAgents() async throws {
+        try await withCLIWorld { world in
+            #expect(await world.setup("vibe").status == 0)
+            let vibe = await world.opub(["env", "vibe", "--format", "json"])
+            #expect(vibe.status == 0, "\(vibe.error)")
+            let object = try #require(
+                try JSONSerialization.jsonObject(with: Data(vibe.output.utf8)) as? [String: Any])
+            let home = try #require((object["environment"] as? [String: String])?["VIBE_HOME"])
+            #expect(home.hasPrefix("/") && home.hasSuffix("/env/\(world.keyID)/vibe/vibe-home"))
+            let config = try String(contentsOfFile: home + "/config.toml", encoding: .utf8)
+            #expect(config.contains("api_base = '\(world.providerURL)'"))
+            #expect(config.contains("api_key_env_var = 'OPENROUTER_API_KEY'"))
+            #expect(!config.contains(world.secret))
+            let mode = try FileManager.default.attributesOfItem(atPath: home + "/config.toml")[.posixPermissions]
+            #expect((mode as? Int).map { $0 & 0o077 } == 0)
+            #expect(vibe.error.contains("no secret in them"))
+
+            #expect(await world.setup("continue").status == 0)
+            let cn = await world.opub(["env", "continue"])
+            let note = try #require(sh(cn.output).first { $0.hasPrefix("# run cn") })
+            let path = try #require(note.split(separator: " ").last)
+            #expect(path.hasPrefix("/"))
+            let yaml = try String(contentsOfFile: String(path), encoding: .utf8)
+            #expect(yaml.contains("apiBase: \"\(world.providerURL)\""))
+            #expect(yaml.contains("${{ secrets.OPUB_PROVIDER_KEY }}") && !yaml.contains(world.secret))
+        }
+    }
+
+    private func sh(_ output: String) -> [Substring] { output.split(separator: "\n") }
 
     @Test("status shows the key's budget from opub and the provider, and running sessions")
     func status() async throws {

@@ -358,6 +358,30 @@ extension BinaryTests {
             }
         }
 
+        @Test("an OpenCode too old to substitute {env:…} is refused, naming the version needed; a newer one runs")
+        func oldOpenCode() async throws {
+            try await withCLIWorld { world in
+                let script = { (version: String) in
+                    "#!/bin/sh\nif [ \"$1\" = --version ]; then echo \(version); exit 0; fi\n"
+                        + StandInAgent.recorder
+                        .replacingOccurrences(of: "#!/bin/sh\n", with: "")
+                }
+                try world.temp.installProgram("opencode", script: script("1.1.40"))
+                let setup = await world.setup("opencode")
+                #expect(setup.status == 0)
+                #expect(setup.error.contains("opub needs OpenCode 1.1.64 or newer"), "\(setup.error)")
+                let refused = try await world.runBinary(["run", "opencode"])
+                #expect(refused.status != 0)
+                #expect(refused.error.contains("OpenCode 1.1.40 is too old for opub"), "\(refused.error)")
+                #expect(refused.error.contains("1.1.64 or newer"))
+                #expect(await world.server.sessions.isEmpty)
+                // Upgraded since setup: asked again, it runs.
+                try world.temp.installProgram("opencode", script: script("1.2.3"))
+                let ran = try await world.runBinary(["run", "opencode"])
+                #expect(ran.status == 0, "\(ran.error)")
+            }
+        }
+
         @Test("a missing agent: exit 127 with how to install it, no session started")
         func missingAgent() async throws {
             try await withCLIWorld { world in

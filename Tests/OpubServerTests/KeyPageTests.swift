@@ -151,6 +151,9 @@ struct KeyPageTests {
                         + " --server \(app.dependencies.urls.base)")
                 #expect(environment(html, surface: surface) == expected.environment[surface.rawValue], "\(surface)")
             }
+            let codexLine = try #require(htmlCaptures(html, #"<code data-command-line="codex">([^<]*)</code>"#).first)
+            #expect(codexLine.hasPrefix("codex -c ") && codexLine.contains("model_provider="))
+            #expect(html.contains("<code>opub env vibe</code> writes them by absolute path"))
             let headers = try #require(htmlCaptures(html, #"<code id="raw-headers">([^<]*)</code>"#).first)
             #expect(
                 Set(headers.split(separator: "\n").map(String.init))

@@ -74,6 +74,11 @@ struct KeyRoutesTests {
             #expect(environment["claude"]?["ANTHROPIC_AUTH_TOKEN"] == secret)
             #expect(environment["claude"]?["ANTHROPIC_BASE_URL"] == String(world.simulator.baseURL.dropLast(3)))
             #expect((answer["headers"] as? [String: String])?["X-OpenRouter-Title"] == "opub")
+            // Codex needs its provider block besides the key; file-configured agents are named for `opub env`.
+            let arguments = try #require(answer["arguments"] as? [String: [String]])
+            #expect(arguments["codex"]?.contains("model_provider=\"opub\"") == true)
+            #expect(arguments["claude"] == nil)
+            #expect(Set(answer["configured_by_files"] as? [String] ?? []).isSuperset(of: ["vibe", "continue"]))
             #expect((answer["install_command"] as? String)?.hasSuffix("/install.sh | sh") == true)
 
             // At the provider: an absolute limit under opub's name.

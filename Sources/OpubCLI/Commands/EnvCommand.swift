@@ -4,8 +4,11 @@ import OpenRouter
 import OpubCore
 import OpubSurfaces
 
-/// `opub env <surface>`: the environment and headers for a custom setup, the secret masked unless
-/// `--reveal`.
+/// `opub env <surface>`: the environment, arguments and headers for a custom setup, the secret masked
+/// unless `--reveal`. An agent configured through files (Vibe's home, Continue's config, Claude Code's
+/// MCP config, …) gets them written to `~/.local/share/opub/env/{ck}/{surface}` (0600, no secret in
+/// them: the key stays in the environment), and the printed variables and arguments point there by
+/// absolute path, so what is printed runs the agent on its own, without `opub run` (no linked session).
 public struct EnvCommand: OpubSubcommand {
     public static let configuration = CommandConfiguration(
         commandName: "env", abstract: "Print the environment and headers an agent needs, for custom setups.")
@@ -43,16 +46,25 @@ public struct EnvCommand: OpubSubcommand {
         let shown = reveal ? try await support.loadSecret(keyID, stored) : stored.label
         let providerURL = try support.providerURL(advertised: stored.providerURL, configuration: configuration)
         let chosenModel = model ?? stored.models?[surface.rawValue]
-        let variables = LaunchTable.advancedEnvironment(
+        let directory = support.paths.envDirectory(for: keyID.rawValue, surface: surface.rawValue)
+        let plan = LaunchTable.advancedPlan(
             for: surface, repository: repository, keyID: keyID, providerBaseURL: providerURL, model: chosenModel,
-            secretPlaceholder: shown)
+            opubExecutable: context.opubExecutable, configDirectory: directory)
+        let variables = plan.resolvedEnvironment(secret: shown)
         let headers = LaunchTable.rawHeaders(repository: repository)
-        let arguments = LaunchTable.advancedArguments(
-            for: surface, repository: repository, keyID: keyID, providerBaseURL: providerURL, model: chosenModel)
-        let command = ([surface.program] + arguments).map(Self.singleQuoted).joined(separator: " ")
+        let arguments = plan.arguments
+        if !plan.files.isEmpty {
+            let written = SessionDirectory(path: directory)
+            try written.create()
+            _ = try written.write(plan, environment: context.environment)
+            context.console.info(
+                "opub: wrote \(plan.files.map(\.relativePath).joined(separator: ", ")) in \(directory) (no secret in them)"
+            )
+        }
+        let command = ([surface.program] + arguments).map(ShellWord.quoted).joined(separator: " ")
         let argumentsNote =
             arguments.isEmpty
-            ? nil : "# run \(surface.program) with these arguments (or the same keys in its config file): \(command)"
+            ? nil : "# run \(surface.program) with these arguments: \(command)"
         if !reveal { context.console.info("opub: the secret is masked; add --reveal to print it") }
         if !surface.sendsHeaders {
             context.console.info("opub: \(surface.displayName) cannot send the attribution headers")
@@ -80,8 +92,5 @@ public struct EnvCommand: OpubSubcommand {
         }
     }
 
-    /// A POSIX-shell (and fish) single-quoted word.
-    static func singleQuoted(_ text: String) -> String {
-        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
-    }
+    static func singleQuoted(_ text: String) -> String { ShellWord.singleQuoted(text) }
 }

@@ -41,6 +41,14 @@ public struct RunCommand: OpubSubcommand {
                     + surface.installHint, exitCode: 127)
         }
 
+        // A build recorded as too old at setup is asked again (it may have been upgraded since).
+        if SurfaceRequirement.refusal(surface, versionLine: stored.surfaceVersions?[surface.rawValue]) != nil,
+            let refusal = SurfaceRequirement.refusal(
+                surface, versionLine: try await SurfaceVersion.read(program: program, context: context))
+        {
+            throw CLIError(refusal)
+        }
+
         let sessionID = SessionID.random()
         let directory = SessionDirectory(path: support.paths.sessionDirectory(for: sessionID.rawValue))
         let chosenModel = model ?? stored.models?[surface.rawValue]

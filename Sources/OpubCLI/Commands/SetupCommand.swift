@@ -95,7 +95,9 @@ public struct SetupCommand: OpubSubcommand {
                 "\(console.mark(false)) not inside a git repository, so nothing is bound: run setup again in the "
                     + "repository, or use `opub run \(surface) --key \(keyID)`")
         }
-        if program != nil {
+        if let refusal = SurfaceRequirement.refusal(surface, versionLine: version) {
+            console.info("\(console.mark(false)) \(refusal)")
+        } else if program != nil {
             console.info("\(console.mark(true)) \(surface.program) \(version ?? "(version unknown)")")
         } else {
             console.info(

@@ -28,6 +28,11 @@ public struct OpubPaths: Sendable, Hashable {
     public var configFile: String { configDirectory + "/config.toml" }
     public var keysDirectory: String { dataDirectory + "/keys" }
 
+    /// Where `opub env` writes a custom setup's config files for one key and agent (no secret in them).
+    public func envDirectory(for keyID: String, surface: String) -> String {
+        dataDirectory + "/env/" + keyID + "/" + surface
+    }
+
     public func secretFile(for keyID: String) -> String { keysDirectory + "/" + keyID }
 
     public func sessionDirectory(for sessionID: String) -> String { runtimeDirectory + "/" + sessionID }

@@ -79,6 +79,8 @@ struct CreatedKeyJSON: Encodable {
     let setupCommands: [String: String]
     let environment: [String: [String: String]]
     let headers: [String: String]
+    let arguments: [String: [String]]
+    let configuredByFiles: [String]
     let installCommand: String
 
     init(_ created: CreatedComputeKey, installCommand: String) {
@@ -87,12 +89,15 @@ struct CreatedKeyJSON: Encodable {
         setupCommands = created.configs.setupCommands
         environment = created.configs.environment
         headers = created.configs.headers
+        arguments = created.configs.arguments
+        configuredByFiles = created.configs.configuredByFiles
         self.installCommand = installCommand
     }
 
     enum CodingKeys: String, CodingKey {
-        case key, secret, environment, headers
+        case key, secret, environment, headers, arguments
         case setupCommands = "setup_commands"
+        case configuredByFiles = "configured_by_files"
         case installCommand = "install_command"
     }
 }

@@ -83,7 +83,8 @@ extension OpenAPIDocument {
             CreatedKey:
               type: object
               additionalProperties: false
-              required: [key, secret, setup_commands, environment, headers, install_command]
+              required: [key, secret, setup_commands, environment, headers, arguments, configured_by_files,
+                install_command]
               properties:
                 key:
                   $ref: "#/components/schemas/Key"
@@ -103,6 +104,20 @@ extension OpenAPIDocument {
                 headers:
                   type: object
                   additionalProperties:
+                    type: string
+                arguments:
+                  type: object
+                  description: >-
+                    Surface → the program's own arguments a custom setup needs besides the environment
+                    (Codex's provider block as -c overrides).
+                  additionalProperties:
+                    type: array
+                    items:
+                      type: string
+                configured_by_files:
+                  type: array
+                  description: Surfaces configured through files, which `opub env <surface>` writes.
+                  items:
                     type: string
                 install_command:
                   type: string

@@ -2,6 +2,10 @@
 /// provider's options (`apiKey: "{env:OPUB_PROVIDER_KEY}"`, `baseURL`, attribution headers), the model,
 /// and `mcp.opub` (`type: local`, `command: [opub, mcp, …]`). The secret is in `OPUB_PROVIDER_KEY`.
 public enum OpenCodeLaunch {
+    /// The first OpenCode release that substitutes `{env:…}` in `OPENCODE_CONFIG_CONTENT` (earlier ones
+    /// parsed the inline config without substitution and sent the literal placeholder as the key).
+    public static let minimumVersion = "1.1.64"
+
     public static let keyVariable = "OPUB_PROVIDER_KEY"
 
     public static func configuration(_ inputs: LaunchInputs) -> JSONText {

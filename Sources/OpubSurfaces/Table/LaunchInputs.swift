@@ -18,11 +18,15 @@ public struct LaunchInputs: Sendable, Hashable {
     public var opubExecutable: String
     /// The per-session directory generated files live in; nil outside `opub run`.
     public var sessionDirectory: String?
+    /// Outside a session, where `opub env` writes the generated files for a custom setup (an
+    /// absolute path that outlives any session); ignored when ``sessionDirectory`` is set.
+    public var configDirectory: String?
 
     public init(
         repository: RepositoryName, keyID: KeyID, sessionID: SessionID?, providerBaseURL: String, model: String?,
-        opubExecutable: String = "opub", sessionDirectory: String? = nil
+        opubExecutable: String = "opub", sessionDirectory: String? = nil, configDirectory: String? = nil
     ) {
+        self.configDirectory = configDirectory
         self.repository = repository
         self.keyID = keyID
         self.sessionID = sessionID
@@ -59,7 +63,7 @@ public struct LaunchInputs: Sendable, Hashable {
 
     /// A file in the session directory (or the bare name outside a session).
     public func sessionFile(_ name: String) -> String {
-        guard let sessionDirectory else { return name }
-        return sessionDirectory.hasSuffix("/") ? sessionDirectory + name : sessionDirectory + "/" + name
+        guard let directory = sessionDirectory ?? configDirectory else { return name }
+        return directory.hasSuffix("/") ? directory + name : directory + "/" + name
     }
 }

@@ -53,23 +53,38 @@ public enum LaunchTable {
     /// pages and `opub env` a mask). Generated files are not part of it; their variables are.
     public static func advancedEnvironment(
         for surface: Surface, repository: RepositoryName, keyID: KeyID, providerBaseURL: String, model: String?,
-        secretPlaceholder: String
+        secretPlaceholder: String, configDirectory: String? = nil
     ) -> [(name: String, value: String)] {
-        let inputs = LaunchInputs(
-            repository: repository, keyID: keyID, sessionID: nil, providerBaseURL: providerBaseURL, model: model)
-        return plan(for: surface, inputs).resolvedEnvironment(secret: secretPlaceholder)
+        advancedPlan(
+            for: surface, repository: repository, keyID: keyID, providerBaseURL: providerBaseURL, model: model,
+            configDirectory: configDirectory
+        ).resolvedEnvironment(secret: secretPlaceholder)
     }
 
-    /// The arguments a custom setup passes to the program itself, when they stand alone (they name no
-    /// generated session file): Codex's provider block as `-c` overrides, `opub mcp` included. Empty for
-    /// the other surfaces, whose arguments point at files `opub run` writes per session.
+    /// The arguments a custom setup passes to the program itself: Codex's provider block as `-c`
+    /// overrides (`opub mcp` included), and — when the plan's files were written to `configDirectory`
+    /// (what `opub env` does) — the arguments that point at them. Without a directory, only arguments
+    /// that stand alone are given (the key page cannot write files).
     public static func advancedArguments(
-        for surface: Surface, repository: RepositoryName, keyID: KeyID, providerBaseURL: String, model: String?
+        for surface: Surface, repository: RepositoryName, keyID: KeyID, providerBaseURL: String, model: String?,
+        configDirectory: String? = nil
     ) -> [String] {
-        let inputs = LaunchInputs(
-            repository: repository, keyID: keyID, sessionID: nil, providerBaseURL: providerBaseURL, model: model)
-        let plan = plan(for: surface, inputs)
-        return plan.files.isEmpty ? plan.arguments : []
+        let plan = advancedPlan(
+            for: surface, repository: repository, keyID: keyID, providerBaseURL: providerBaseURL, model: model,
+            configDirectory: configDirectory)
+        return plan.files.isEmpty || configDirectory != nil ? plan.arguments : []
+    }
+
+    /// The plan of a custom setup (no session): its files live in `configDirectory` when given.
+    public static func advancedPlan(
+        for surface: Surface, repository: RepositoryName, keyID: KeyID, providerBaseURL: String, model: String?,
+        opubExecutable: String = "opub", configDirectory: String? = nil
+    ) -> LaunchPlan {
+        plan(
+            for: surface,
+            LaunchInputs(
+                repository: repository, keyID: keyID, sessionID: nil, providerBaseURL: providerBaseURL, model: model,
+                opubExecutable: opubExecutable, configDirectory: configDirectory))
     }
 
     /// The raw OpenRouter attribution headers for custom setups (no session id outside `opub run`).

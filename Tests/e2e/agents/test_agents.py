@@ -7,6 +7,7 @@ send its result back in the next request, which the simulator records as `tool_r
 """
 
 import hashlib
+import json
 import os
 import shlex
 import shutil
@@ -50,10 +51,10 @@ def agent_version(program):
     return done.stdout.strip()
 
 
-def run_agent(world, surface, agent_arguments):
+def run_agent(world, surface, agent_arguments, key_name=None):
     """Creates a key, runs the server's setup command as printed and `opub run`; returns what happened."""
     maintainer, replica, simulator = world["maintainer"], world["replica"], world["simulator"]
-    key, created = maintainer.create_key(PROJECT, limit="5.00", name=f"{surface} e2e")
+    key, created = maintainer.create_key(PROJECT, limit="5.00", name=key_name or f"{surface} e2e")
     assert key, created
     setup_line = created.json["setup_commands"][surface]
     assert setup_line.endswith(f"--server {replica.url}"), setup_line
@@ -76,8 +77,20 @@ def run_agent(world, surface, agent_arguments):
                            capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
     assert setup.returncode == 0, setup.stdout + setup.stderr
     started = time.monotonic()
-    run = subprocess.run(["opub", "run", surface, "--", *agent_arguments], env=env, cwd=repo,
-                         capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)
+    if agent_arguments is None:
+        # A custom setup: only what `opub env` printed (environment and arguments), no `opub run`.
+        printed = subprocess.run(["opub", "env", surface, "--reveal", "--format", "json"], env=env, cwd=repo,
+                                 capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+        assert printed.returncode == 0, printed.stderr
+        config = json.loads(printed.stdout)
+        clean = {name: value for name, value in env.items()
+                 if name not in ("CLAUDE_CODE_USE_BEDROCK", "ANTHROPIC_MODEL", "OPENAI_BASE_URL")}
+        run = subprocess.run([surface, *config["arguments"], "exec", "--skip-git-repo-check", "--disable", "plugins",
+                              "Say hello."], env={**clean, **config["environment"]}, cwd=repo,
+                             capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)
+    else:
+        run = subprocess.run(["opub", "run", surface, "--", *agent_arguments], env=env, cwd=repo,
+                             capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)
     seconds = time.monotonic() - started
     print(f"\n{surface}: opub run took {seconds:.1f} s; stdout: {run.stdout.strip()[:300]!r}")
     assert run.returncode == 0, run.stdout + run.stderr
@@ -170,3 +183,15 @@ def test_codex_through_opub(world):
     check_common(outcome, "codex")
     calls = [g["tool_call"] for g in outcome["generations"] if g.get("tool_call")]
     assert calls[0] == "mcp__opub__opub_budget", calls  # found in Codex's mcp__opub namespace
+
+
+def test_codex_from_opub_env_alone(world):
+    """`opub env codex` gives a custom setup everything: the real Codex runs on the key, the recommended
+    model and the attribution headers with nothing but what it printed."""
+    outcome = run_agent(world, "codex", None, key_name="codex env e2e")
+    generations = outcome["generations"]
+    assert generations, "Codex made no request with what opub env printed"
+    for generation in generations:
+        assert generation["model"] == MODELS["codex"], generation["model"]
+        assert generation["http_referer"] == f"https://opub.dev/github/{PROJECT}"
+        assert generation["x_title"] == "opub" and generation["x_openrouter_categories"] == "cli-agent"

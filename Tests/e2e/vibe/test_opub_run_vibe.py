@@ -164,3 +164,42 @@ def test_vibe_runs_through_opub_with_attribution(simulator):
             assert generation["x_openrouter_categories"] == "cli-agent"
             assert generation["x_session_id"] == session_id
         assert call(f"{provider_url}/key", secret)["data"]["usage"] > 0
+
+
+def test_vibe_from_opub_env_alone(simulator):
+    """`opub env vibe` gives a custom setup everything: an absolute VIBE_HOME holding its config, and the
+    key; the real Vibe runs on the key, the recommended model and the attribution headers with nothing but
+    what it printed (no `opub run`, so no linked session)."""
+    provider_url, management_key = simulator
+    secret = call(f"{provider_url}/keys", management_key, "POST", {"name": f"opub:{KEY_ID}", "limit": 5})["key"]
+    opub = OpubStandIn(secret, provider_url)
+    with tempfile.TemporaryDirectory() as work:
+        home, repo, run = (os.path.join(work, name) for name in ("home", "repo", "run"))
+        for directory in (home, repo, run):
+            os.makedirs(directory)
+        subprocess.run(["git", "init", "-q", repo], check=True)
+        subprocess.run(["git", "-C", repo, "remote", "add", "origin", "git@github.com:octo/widgets.git"], check=True)
+        env = {"HOME": home, "XDG_RUNTIME_DIR": run, "PATH": f"{VIBE_BIN_DIR}:/usr/bin:/bin",
+               "OPUB_SERVER": opub.url, "NO_COLOR": "1", "LANG": "C.UTF-8"}
+        setup = subprocess.run([OPUB, "setup", "vibe", "--project", "octo/widgets", "--compute-key-id", KEY_ID,
+                                "--key-stdin"], input=secret, cwd=repo, env=env, capture_output=True, text=True,
+                               timeout=60)
+        assert setup.returncode == 0, setup.stderr
+        printed = subprocess.run([OPUB, "env", "vibe", "--reveal", "--format", "json"], cwd=repo, env=env,
+                                 capture_output=True, text=True, timeout=60)
+        assert printed.returncode == 0, printed.stderr
+        config = json.loads(printed.stdout)
+        assert os.path.isabs(config["environment"]["VIBE_HOME"]), config
+        result = subprocess.run(["vibe", *config["arguments"], "--prompt", "Say hello.", "--max-turns", "1"],
+                                cwd=repo, env={**env, **config["environment"]}, capture_output=True, text=True,
+                                timeout=300)
+        assert result.returncode == 0, result.stderr
+        assert not opub.sessions, "no opub run, so no session"
+        key_hash = hashlib.sha256(secret.encode()).hexdigest()
+        generations = call(f"{provider_url}/_sim/generations?key_hash={key_hash}", management_key)
+        generations = generations.get("data", generations)
+        assert generations, "vibe made no request with what opub env printed"
+        for generation in generations:
+            assert generation["model"] == MODEL
+            assert generation["http_referer"] == "https://opub.dev/github/octo/widgets"
+            assert generation["x_title"] == "opub"

@@ -32,6 +32,10 @@ struct KeyCreatedPage {
         let installHint: String
         let environment: [Variable]
         let sendsHeaders: Bool
+        /// The program with the arguments a custom setup passes it (Codex's provider block), if any.
+        let commandLine: String?
+        /// Configured through files: `opub env` writes them.
+        let configuredByFiles: Bool
     }
 
     struct Variable {
@@ -54,7 +58,10 @@ struct KeyCreatedPage {
                 installHint: surface.installHint,
                 environment: (configs.environment[surface.rawValue] ?? [:]).sorted { $0.key < $1.key }.map {
                     Variable(name: $0.key, value: $0.value, empty: $0.value.isEmpty)
-                }, sendsHeaders: surface.sendsHeaders)
+                }, sendsHeaders: surface.sendsHeaders,
+                commandLine: configs.arguments[surface.rawValue].map {
+                    ([surface.program] + $0).map(ShellWord.quoted).joined(separator: " ")
+                }, configuredByFiles: configs.configuredByFiles.contains(surface.rawValue))
         }
         let model = Model(
             fullName: created.project.description, keysPath: WebProject.path(created.project) + "/keys",
