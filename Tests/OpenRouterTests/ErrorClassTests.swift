@@ -128,6 +128,16 @@ struct ErrorClassTests {
                 : "{\"data\":[]}"
         }
         router.get("unreadable/api/v1/keys") { _, _ in "{\"data\":[{\"hash\":\"cc\",\"name\":\"opub:ck_2\"}]}" }
+        // At scale: 10,000 of opub's keys in pages of 100 with the odd foreign key among them.
+        router.get("scale/api/v1/keys") { request, _ in
+            let offset = Int(request.uri.queryParameters.get("offset") ?? "0") ?? 0
+            let rows = (offset..<min(offset + 100, 10_001)).map { index in
+                index == 5_000
+                    ? "{\"hash\":\"odd\",\"name\":\"operator key\",\"usage\":null,\"limit_remaining\":\"-\"}"
+                    : opubRow.replacingOccurrences(of: "\"aa\"", with: "\"h\(index)\"")
+            }
+            return "{\"data\":[\(rows.joined(separator: ","))]}"
+        }
         let (ports, sink) = AsyncStream<Int>.makeStream()
         var logger = Logger(label: "test")
         logger.logLevel = .critical  // cancelling the app below logs an expected CancellationError
@@ -158,6 +168,8 @@ struct ErrorClassTests {
             #expect(odd.first?.spend == Money(dollars: 5, cents: 50))  // credits and BYOK together
             #expect(odd.first?.limitRemaining == Money(dollars: 0, cents: -50))  // overspent: negative, not clamped
             #expect(odd.first?.limitReset == nil)  // an unknown window reads as none
+            let scaled = try await client("/scale/api/v1").listAllKeys()
+            #expect(scaled.count == 10_000 && !scaled.contains { $0.hash == "odd" })
             let unreadable = await openRouterError { _ = try await client("/unreadable/api/v1").listAllKeys() }
             guard case .malformedResponse? = unreadable else {
                 Issue.record("an unreadable key of opub's must fail the listing, got \(String(describing: unreadable))")
