@@ -222,6 +222,38 @@ struct WebPageTests {
         }
     }
 
+    @Test(
+        "the CSV export streams the whole chain in order, across batches, and is rate-limited",
+        arguments: TestEngine.available)
+    func streamedCSV(engine: TestEngine) async throws {
+        try await withTestStore(engine) { store, _ in
+            try await withApp(try await sandboxConfiguration(), store: store) { app in
+                let project = try await store.projects.create(try RepositoryName(parsing: "acme/widgets"))
+                for index in 1...1_201 {
+                    try await store.ledger.post(
+                        .grant(amount: Money(micros: Int64(index))), to: project.id, idempotencyKey: "g\(index)",
+                        memo: "Grant \(index)")
+                }
+                let export = try await Browser.anonymous.page(app, "/api/v1/projects/acme/widgets/ledger?format=csv")
+                #expect(export.status == .ok)
+                let lines = export.text.split(separator: "\r\n")
+                #expect(lines.count == 1_202)
+                // Chain order: sequence 1 first, 1,201 last, nothing repeated at a batch boundary.
+                #expect(lines[1].contains("Grant 1\"") && lines.last?.contains("Grant 1201\"") == true)
+                #expect(Set(lines).count == lines.count)
+                let verified = try await LedgerVerifier(store: store).verify()
+                #expect(verified.isValid)
+                // Exports read a whole chain: ten in a row, then 429 with Retry-After.
+                for _ in 0..<9 {
+                    _ = try await Browser.anonymous.page(app, "/api/v1/projects/acme/widgets/ledger?format=csv")
+                }
+                let limited = try await Browser.anonymous.page(app, "/api/v1/projects/acme/widgets/ledger?format=csv")
+                #expect(limited.status == .tooManyRequests)
+                #expect(limited.headers[.retryAfter] != nil)
+            }
+        }
+    }
+
     @Test("the ledger page pages through the chain and links the JSON and CSV exports", arguments: TestEngine.available)
     func ledgerPagination(engine: TestEngine) async throws {
         try await withTestStore(engine) { store, _ in

@@ -81,6 +81,8 @@ public struct RateLimits: Sendable {
     public var keyCreation: RateLimitRule
     /// The CLI routes, per IP (a heartbeat every 30 s per session leaves ample room).
     public var cli: RateLimitRule
+    /// Whole-ledger CSV exports, per IP: each reads a project's entire chain.
+    public var ledgerExport: RateLimitRule
     let limiter: RateLimiter
 
     public init(
@@ -96,8 +98,11 @@ public struct RateLimits: Sendable {
         keyCreation: RateLimitRule = RateLimitRule(
             name: "key_creation", perIP: TokenBucket(capacity: 30, secondsPerToken: 10),
             perUser: TokenBucket(capacity: 20, secondsPerToken: 30)),
-        cli: RateLimitRule = RateLimitRule(cliRequestsPerSecond: 20)
+        cli: RateLimitRule = RateLimitRule(cliRequestsPerSecond: 20),
+        ledgerExport: RateLimitRule = RateLimitRule(
+            name: "ledger_export", perIP: TokenBucket(capacity: 10, secondsPerToken: 30), perUser: nil)
     ) {
+        self.ledgerExport = ledgerExport
         self.limiter = limiter
         self.signIn = signIn
         self.donationCreation = donationCreation

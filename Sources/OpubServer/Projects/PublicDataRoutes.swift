@@ -18,6 +18,7 @@ struct PublicDataRoutes: RouteModule {
             let query = request.uri.queryParameters
             switch query.get("format") ?? "json" {
             case "csv":
+                try await dependencies.rateLimits.check(dependencies.rateLimits.ledgerExport, context: context)
                 return try await csv(resolved.record)
             case "json":
                 let limit = try QueryParameters.limit(query.get("limit"))
@@ -57,17 +58,32 @@ struct PublicDataRoutes: RouteModule {
         }
     }
 
-    /// The whole chain, oldest first, as CSV (what the hash re-verifier reads in order).
+    /// The whole chain, oldest first, as CSV (what the hash re-verifier reads in order), streamed in
+    /// batches of 500 transactions: memory stays flat however long the chain. The export ends at the
+    /// newest transaction when it started, so it is one consistent prefix of the chain.
     func csv(_ project: ProjectRecord) async throws -> Response {
-        var text = CSV.line(LedgerTransactionJSON.csvHeader)
-        for tx in try await store.ledger.all(of: project.id) {
-            text += CSV.line(LedgerTransactionJSON(tx).csvFields)
-        }
+        let end = try await store.ledger.lastSequence(of: project.id)
+        let store = self.store
         var headers = HTTPFields()
         headers[.contentType] = "text/csv; charset=utf-8"
         headers[.contentDisposition] =
             "attachment; filename=\"\(project.name.owner)-\(project.name.repo)-ledger.csv\""
         headers[.cacheControl] = "no-store"
-        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { writer in
+                try await writer.write(ByteBuffer(string: CSV.line(LedgerTransactionJSON.csvHeader)))
+                var from: Int64 = 1
+                while true {
+                    let batch = try await store.ledger.chainBatch(
+                        of: project.id, fromSequence: from, throughSequence: end)
+                    guard let last = batch.last else { break }
+                    var text = ""
+                    for tx in batch { text += CSV.line(LedgerTransactionJSON(tx).csvFields) }
+                    try await writer.write(ByteBuffer(string: text))
+                    from = last.sequence + 1
+                }
+                try await writer.finish(nil)
+            })
     }
 }

@@ -91,6 +91,32 @@ public struct LedgerStore: Sendable {
         }
     }
 
+    /// Up to `limit` transactions of `project` in chain order from `fromSequence` on, no further than
+    /// `throughSequence`: one batch of a streamed export (each batch is its own short read, so an export
+    /// holds neither a connection nor the chain in memory).
+    public func chainBatch(
+        of project: ProjectID, fromSequence: Int64, throughSequence: Int64, limit: Int = 500
+    ) async throws -> [LedgerTransaction] {
+        guard fromSequence <= throughSequence else { return [] }
+        return try await store.engine.read { db in
+            try await LedgerRows.transactions(
+                project: project, fromSequence: fromSequence, limit: limit, db: db
+            ).filter { $0.sequence <= throughSequence }
+        }
+    }
+
+    /// The sequence of `project`'s newest transaction (0 without any).
+    public func lastSequence(of project: ProjectID) async throws -> Int64 {
+        try await store.engine.read { db in
+            try await db.raw(
+                """
+                SELECT CAST(COALESCE(MAX(sequence), 0) AS BIGINT) AS n FROM ledger_transactions
+                WHERE project_id = \(bind: project.rawValue)
+                """
+            ).first()?.decode(column: "n", as: Int64.self) ?? 0
+        }
+    }
+
     /// The transaction recorded under `idempotencyKey`, if any.
     public func transaction(idempotencyKey: String) async throws -> LedgerTransaction? {
         try await store.engine.read { db in try await LedgerRows.transaction(idempotencyKey: idempotencyKey, db: db) }
