@@ -232,7 +232,7 @@ extension OpenAPIDocument {
             UsagePage:
               type: object
               additionalProperties: false
-              required: [items, next_cursor]
+              required: [items, next_cursor, detail_pending_keys, detail_note]
               properties:
                 items:
                   type: array
@@ -240,6 +240,15 @@ extension OpenAPIDocument {
                     $ref: "#/components/schemas/UsageRecord"
                 next_cursor:
                   type: [string, "null"]
+                detail_pending_keys:
+                  type: integer
+                  minimum: 0
+                  description: >-
+                    Keys that spent on a day whose detail by model has not arrived yet (the provider reports
+                    completed UTC days only).
+                detail_note:
+                  type: [string, "null"]
+                  description: Says the detail arrives the next day while detail_pending_keys is not zero.
             PublicSession:
               type: object
               additionalProperties: false
