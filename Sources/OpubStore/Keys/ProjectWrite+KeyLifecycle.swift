@@ -64,19 +64,10 @@ extension ProjectWrite {
                 endedAt: try row.decode(column: "ended_at", as: Int64?.self).map(Timestamp.init(microsSinceEpoch:)))
         }
         let linked = LinkedSpend.session(coveringFrom: since, to: now, among: sessions)
-        let result = try await post(
+        // Posting the spend also marks the day's detail due (``ProjectWrite/post``).
+        return try await post(
             .spend(id, amount: usage - record.spent), idempotencyKey: "spend:\(id.rawValue):\(usage.micros)",
             memo: "Spend by key \(record.name)", session: linked)
-        if !result.replayed, record.detailDueDay == nil {
-            // Today's detail becomes readable once today has ended (an earlier due day stays: it comes first).
-            try await sql.raw(
-                """
-                UPDATE compute_keys SET detail_due_day = \(bind: now.civilDate.iso8601)
-                WHERE id = \(bind: id.rawValue) AND detail_due_day IS NULL
-                """
-            ).run()
-        }
-        return result
     }
 
     /// Returns everything the key still holds to available (idempotency key `release:{ck}:{reason}`).

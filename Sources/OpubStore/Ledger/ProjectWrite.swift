@@ -146,8 +146,12 @@ public struct ProjectWrite: Sendable {
         if let key = intent.keyID {
             let spent = intent.kind == .spend ? intent.amount.micros : 0
             let at = transaction.createdAt.microsSinceEpoch
-            // A spend is a usage reading: linked-spend attribution of the next one starts here.
-            let readAt: SQLQueryString = intent.kind == .spend ? ", usage_read_at = \(bind: at)" : ""
+            // A spend is a usage reading: linked-spend attribution of the next one starts here. It also
+            // makes the day's detail due (read once the day has ended; an earlier due day stays first).
+            let readAt: SQLQueryString =
+                intent.kind == .spend
+                ? ", usage_read_at = \(bind: at), detail_due_day = COALESCE(detail_due_day, \(bind: transaction.createdAt.civilDate.iso8601))"
+                : ""
             try await db.raw(
                 """
                 UPDATE compute_keys SET reserved_micros = \(bind: after.keyReserved.micros),
