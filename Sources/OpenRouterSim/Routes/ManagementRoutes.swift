@@ -80,7 +80,10 @@ struct ManagementRoutes: Sendable {
     }
 
     /// `offset`/`limit` paging of the guardrail listings: limit 1…100, default 50.
-    static func paging(offset: String?, limit: String?) throws(SimFailure) -> Paging {
+    static func paging(_ request: Request) throws(SimFailure) -> Paging {
+        let query = request.uri.queryParameters
+        let offset = query.get("offset")
+        let limit = query.get("limit")
         var paging = Paging()
         if let offset {
             guard let value = Int(offset), value >= 0 else {
@@ -98,96 +101,50 @@ struct ManagementRoutes: Sendable {
     }
 
     private func addGuardrails<Context: RequestContext>(to router: some RouterMethods<Context>) {
-        router.post("guardrails") { request, context in
-            try await runner.run("POST", "/guardrails", context: context) {
-                try await state.requireManagement(HTTPAnswers.token(request))
-                return HTTPAnswers.json(
-                    try await state.createGuardrail(try await HTTPAnswers.body(request)), status: 201)
-            }
+        managed(router, .post, "guardrails", status: 201) { request, _ in
+            try await state.createGuardrail(try await HTTPAnswers.body(request))
         }
-        router.get("guardrails") { request, context in
-            try await runner.run("GET", "/guardrails", context: context) {
-                try await state.requireManagement(HTTPAnswers.token(request))
-                let query = request.uri.queryParameters
-                return HTTPAnswers.json(
-                    try await state.listGuardrails(
-                        try Self.paging(offset: query.get("offset"), limit: query.get("limit")),
-                        workspace: query.get("workspace_id")))
-            }
+        managed(router, .get, "guardrails") { request, _ in
+            try await state.listGuardrails(
+                try Self.paging(request), workspace: request.uri.queryParameters.get("workspace_id"))
         }
-        router.get("guardrails/assignments/keys") { request, context in
-            try await runner.run("GET", "/guardrails/assignments/keys", context: context) {
-                try await state.requireManagement(HTTPAnswers.token(request))
-                let query = request.uri.queryParameters
-                return HTTPAnswers.json(
-                    try await state.keyAssignments(
-                        ofGuardrail: nil, try Self.paging(offset: query.get("offset"), limit: query.get("limit"))))
-            }
+        managed(router, .get, "guardrails/assignments/keys") { request, _ in
+            try await state.keyAssignments(ofGuardrail: nil, try Self.paging(request))
         }
-        router.get("guardrails/assignments/members") { request, context in
-            try await runner.run("GET", "/guardrails/assignments/members", context: context) {
-                try await state.requireManagement(HTTPAnswers.token(request))
-                let query = request.uri.queryParameters
-                return HTTPAnswers.json(
-                    try await state.memberAssignments(
-                        ofGuardrail: nil, try Self.paging(offset: query.get("offset"), limit: query.get("limit"))))
-            }
+        managed(router, .get, "guardrails/assignments/members") { request, _ in
+            try await state.memberAssignments(ofGuardrail: nil, try Self.paging(request))
         }
-        router.patch("guardrails/:id") { request, context in
+        managed(router, .get, "guardrails/:id") { _, id in try await state.getGuardrail(id) }
+        managed(router, .patch, "guardrails/:id") { request, id in
+            try await state.updateGuardrail(id, try await HTTPAnswers.body(request))
+        }
+        managed(router, .delete, "guardrails/:id") { _, id in try await state.deleteGuardrail(id) }
+        managed(router, .get, "guardrails/:id/assignments/keys") { request, id in
+            try await state.keyAssignments(ofGuardrail: id, try Self.paging(request))
+        }
+        managed(router, .get, "guardrails/:id/assignments/members") { request, id in
+            try await state.memberAssignments(ofGuardrail: id, try Self.paging(request))
+        }
+        managed(router, .post, "guardrails/:id/assignments/keys") { request, id in
+            try await state.assignKeys(toGuardrail: id, try await HTTPAnswers.body(request))
+        }
+        managed(router, .post, "guardrails/:id/assignments/keys/remove") { request, id in
+            try await state.unassignKeys(fromGuardrail: id, try await HTTPAnswers.body(request))
+        }
+    }
+
+    /// A management-key route: counted and faulted under its template (`:id` written `{id}`), the key
+    /// checked, `answer` given the request and the `:id` parameter (empty when the path has none).
+    private func managed<Context: RequestContext>(
+        _ router: some RouterMethods<Context>, _ method: HTTPRequest.Method, _ path: String, status: Int = 200,
+        _ answer: @escaping @Sendable (Request, String) async throws -> JSONValue
+    ) {
+        let template = "/" + path.replacingOccurrences(of: ":id", with: "{id}")
+        router.on(RouterPath(path), method: method) { request, context in
             let id = context.parameters.get("id") ?? ""
-            return try await runner.run("PATCH", "/guardrails/{id}", context: context) {
+            return try await runner.run(method.rawValue, template, context: context) {
                 try await state.requireManagement(HTTPAnswers.token(request))
-                return HTTPAnswers.json(try await state.updateGuardrail(id, try await HTTPAnswers.body(request)))
-            }
-        }
-        router.get("guardrails/:id/assignments/members") { request, context in
-            let id = context.parameters.get("id") ?? ""
-            return try await runner.run("GET", "/guardrails/{id}/assignments/members", context: context) {
-                try await state.requireManagement(HTTPAnswers.token(request))
-                let query = request.uri.queryParameters
-                return HTTPAnswers.json(
-                    try await state.memberAssignments(
-                        ofGuardrail: id, try Self.paging(offset: query.get("offset"), limit: query.get("limit"))))
-            }
-        }
-        router.get("guardrails/:id") { request, context in
-            let id = context.parameters.get("id") ?? ""
-            return try await runner.run("GET", "/guardrails/{id}", context: context) {
-                try await state.requireManagement(HTTPAnswers.token(request))
-                return HTTPAnswers.json(try await state.getGuardrail(id))
-            }
-        }
-        router.delete("guardrails/:id") { request, context in
-            let id = context.parameters.get("id") ?? ""
-            return try await runner.run("DELETE", "/guardrails/{id}", context: context) {
-                try await state.requireManagement(HTTPAnswers.token(request))
-                return HTTPAnswers.json(try await state.deleteGuardrail(id))
-            }
-        }
-        router.get("guardrails/:id/assignments/keys") { request, context in
-            let id = context.parameters.get("id") ?? ""
-            return try await runner.run("GET", "/guardrails/{id}/assignments/keys", context: context) {
-                try await state.requireManagement(HTTPAnswers.token(request))
-                let query = request.uri.queryParameters
-                return HTTPAnswers.json(
-                    try await state.keyAssignments(
-                        ofGuardrail: id, try Self.paging(offset: query.get("offset"), limit: query.get("limit"))))
-            }
-        }
-        router.post("guardrails/:id/assignments/keys") { request, context in
-            let id = context.parameters.get("id") ?? ""
-            return try await runner.run("POST", "/guardrails/{id}/assignments/keys", context: context) {
-                try await state.requireManagement(HTTPAnswers.token(request))
-                return HTTPAnswers.json(
-                    try await state.assignKeys(toGuardrail: id, try await HTTPAnswers.body(request)))
-            }
-        }
-        router.post("guardrails/:id/assignments/keys/remove") { request, context in
-            let id = context.parameters.get("id") ?? ""
-            return try await runner.run("POST", "/guardrails/{id}/assignments/keys/remove", context: context) {
-                try await state.requireManagement(HTTPAnswers.token(request))
-                return HTTPAnswers.json(
-                    try await state.unassignKeys(fromGuardrail: id, try await HTTPAnswers.body(request)))
+                return HTTPAnswers.json(try await answer(request, id), status: status)
             }
         }
     }

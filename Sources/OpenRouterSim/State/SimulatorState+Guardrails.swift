@@ -19,9 +19,7 @@ extension SimulatorState {
 
     func createGuardrail(_ body: JSONValue) throws(SimFailure) -> JSONValue {
         guard body.isObject else { throw .badRequest("The request body must be a JSON object") }
-        guard let name = body["name"]?.stringValue, !name.trimmingSpacesAndNewlines.isEmpty else {
-            throw .badRequest("name: a non-empty string is required")
-        }
+        let name = try Self.name(body["name"])
         let workspace = try self.workspace(body["workspace_id"]?.stringValue)
         var stream = DigestStream(seed: "\(seed)|guardrail|\(guardrails.count)|\(name)|\(now.microsSinceEpoch)")
         var guardrail = SimGuardrail(
@@ -38,12 +36,7 @@ extension SimulatorState {
     func updateGuardrail(_ id: String, _ body: JSONValue) throws(SimFailure) -> JSONValue {
         guard var guardrail = guardrails[id] else { throw .notFound("Guardrail not found") }
         guard body.isObject else { throw .badRequest("The request body must be a JSON object") }
-        if let value = body["name"] {
-            guard let name = value.stringValue, !name.trimmingSpacesAndNewlines.isEmpty else {
-                throw .badRequest("name: a non-empty string is required")
-            }
-            guardrail.name = name
-        }
+        if let value = body["name"] { guardrail.name = try Self.name(value) }
         try Self.apply(body, to: &guardrail)
         guardrail.updatedAt = now
         guardrails[id] = guardrail

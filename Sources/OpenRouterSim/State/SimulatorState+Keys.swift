@@ -34,9 +34,7 @@ extension SimulatorState {
     /// `POST /keys`: validates like the provider, then mints a key. Returns the key object and secret.
     func createKey(_ body: JSONValue) throws(SimFailure) -> (key: JSONValue, secret: String) {
         guard body.isObject else { throw .badRequest("The request body must be a JSON object") }
-        guard let name = body["name"]?.stringValue, !name.trimmingSpacesAndNewlines.isEmpty else {
-            throw .badRequest("name: a non-empty string is required")
-        }
+        let name = try Self.name(body["name"])
         let limit = try Self.limit(body["limit"])
         let reset = try Self.limitReset(body["limit_reset"])
         let includeBYOK = try Self.bool(body["include_byok_in_limit"], "include_byok_in_limit")
@@ -70,12 +68,7 @@ extension SimulatorState {
     func updateKey(_ hash: String, _ body: JSONValue) throws(SimFailure) -> JSONValue {
         guard var key = keys[hash] else { throw .notFound("Key not found") }
         guard body.isObject else { throw .badRequest("The request body must be a JSON object") }
-        if let value = body["name"] {
-            guard let name = value.stringValue, !name.trimmingSpacesAndNewlines.isEmpty else {
-                throw .badRequest("name: a non-empty string is required")
-            }
-            key.name = name
-        }
+        if let value = body["name"] { key.name = try Self.name(value) }
         if let disabled = try Self.bool(body["disabled"], "disabled") { key.disabled = disabled }
         if let limit = try Self.limit(body["limit"]) { key.limit = limit }
         if let reset = try Self.limitReset(body["limit_reset"]) { key.limitReset = reset }
@@ -121,6 +114,14 @@ extension SimulatorState {
     }
 
     // MARK: Validation
+
+    /// A key's or guardrail's `name`: a string that is not only spaces.
+    static func name(_ value: JSONValue?) throws(SimFailure) -> String {
+        guard let name = value?.stringValue, !name.trimmingSpacesAndNewlines.isEmpty else {
+            throw .badRequest("name: a non-empty string is required")
+        }
+        return name
+    }
 
     /// nil: absent; .some(nil): explicit null (no limit); .some(x): a limit.
     static func limit(_ value: JSONValue?) throws(SimFailure) -> NanoUSD?? {

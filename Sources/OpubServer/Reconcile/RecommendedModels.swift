@@ -72,12 +72,7 @@ public struct RecommendedModelCheck: Service {
     }
 
     public func run() async throws {
-        try? await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                let succeeded = await check()
-                try await Task.sleep(for: succeeded ? interval : retry)
-            }
-        }
+        await repeatUntilShutdown(every: interval, retryingAfter: retry) { await check() }
     }
 
     /// One check; false when the provider could not be asked.
