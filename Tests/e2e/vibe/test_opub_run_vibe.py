@@ -113,23 +113,29 @@ def call(url, key, method="GET", body=None):
         return json.load(response)
 
 
+def set_up_vibe(work, opub, secret):
+    """A fresh HOME and a clone of octo/widgets in `work`, and `opub setup vibe` run there as a user would:
+    returns the repository, the runtime directory, the environment and the setup's result."""
+    home, repo, run = (os.path.join(work, name) for name in ("home", "repo", "run"))
+    for directory in (home, repo, run):
+        os.makedirs(directory)
+    subprocess.run(["git", "init", "-q", repo], check=True)
+    subprocess.run(["git", "-C", repo, "remote", "add", "origin", "git@github.com:octo/widgets.git"], check=True)
+    env = {"HOME": home, "XDG_RUNTIME_DIR": run, "PATH": f"{VIBE_BIN_DIR}:/usr/bin:/bin",
+           "OPUB_SERVER": opub.url, "NO_COLOR": "1", "LANG": "C.UTF-8"}
+    setup = subprocess.run([OPUB, "setup", "vibe", "--project", "octo/widgets", "--compute-key-id", KEY_ID,
+                            "--key-stdin"], input=secret, cwd=repo, env=env, capture_output=True, text=True,
+                           timeout=60)
+    assert setup.returncode == 0, setup.stderr
+    return repo, run, env, setup
+
+
 def test_vibe_runs_through_opub_with_attribution(simulator):
     provider_url, management_key = simulator
     secret = call(f"{provider_url}/keys", management_key, "POST", {"name": f"opub:{KEY_ID}", "limit": 5})["key"]
     opub = OpubStandIn(secret, provider_url)
     with tempfile.TemporaryDirectory() as work:
-        home, repo, run = (os.path.join(work, name) for name in ("home", "repo", "run"))
-        for directory in (home, repo, run):
-            os.makedirs(directory)
-        subprocess.run(["git", "init", "-q", repo], check=True)
-        subprocess.run(["git", "-C", repo, "remote", "add", "origin", "git@github.com:octo/widgets.git"], check=True)
-        env = {"HOME": home, "XDG_RUNTIME_DIR": run, "PATH": f"{VIBE_BIN_DIR}:/usr/bin:/bin",
-               "OPUB_SERVER": opub.url, "NO_COLOR": "1", "LANG": "C.UTF-8"}
-
-        setup = subprocess.run([OPUB, "setup", "vibe", "--project", "octo/widgets", "--compute-key-id", KEY_ID,
-                                "--key-stdin"], input=secret, cwd=repo, env=env, capture_output=True, text=True,
-                               timeout=60)
-        assert setup.returncode == 0, setup.stderr
+        repo, run, env, setup = set_up_vibe(work, opub, secret)
         assert "Next: opub run vibe" in setup.stdout
 
         # `[sim:call opub_budget]`: the simulator answers with a direct call of opub's MCP tool
@@ -174,17 +180,7 @@ def test_vibe_from_opub_env_alone(simulator):
     secret = call(f"{provider_url}/keys", management_key, "POST", {"name": f"opub:{KEY_ID}", "limit": 5})["key"]
     opub = OpubStandIn(secret, provider_url)
     with tempfile.TemporaryDirectory() as work:
-        home, repo, run = (os.path.join(work, name) for name in ("home", "repo", "run"))
-        for directory in (home, repo, run):
-            os.makedirs(directory)
-        subprocess.run(["git", "init", "-q", repo], check=True)
-        subprocess.run(["git", "-C", repo, "remote", "add", "origin", "git@github.com:octo/widgets.git"], check=True)
-        env = {"HOME": home, "XDG_RUNTIME_DIR": run, "PATH": f"{VIBE_BIN_DIR}:/usr/bin:/bin",
-               "OPUB_SERVER": opub.url, "NO_COLOR": "1", "LANG": "C.UTF-8"}
-        setup = subprocess.run([OPUB, "setup", "vibe", "--project", "octo/widgets", "--compute-key-id", KEY_ID,
-                                "--key-stdin"], input=secret, cwd=repo, env=env, capture_output=True, text=True,
-                               timeout=60)
-        assert setup.returncode == 0, setup.stderr
+        repo, _, env, _ = set_up_vibe(work, opub, secret)
         printed = subprocess.run([OPUB, "env", "vibe", "--reveal", "--format", "json"], cwd=repo, env=env,
                                  capture_output=True, text=True, timeout=60)
         assert printed.returncode == 0, printed.stderr
