@@ -10,10 +10,22 @@ import SQLKit
 public struct Store: Sendable {
     public let engine: any DatabaseEngine
     public let clock: any TimeSource
+    /// How long a completed donation is held before it becomes available (`OPUB_DONATION_HOLD`).
+    public var donationHold: DonationHold
 
-    public init(engine: any DatabaseEngine, clock: any TimeSource = SystemTimeSource()) {
+    public init(
+        engine: any DatabaseEngine, clock: any TimeSource = SystemTimeSource(), donationHold: DonationHold = .none
+    ) {
         self.engine = engine
         self.clock = clock
+        self.donationHold = donationHold
+    }
+
+    /// This store with completed donations held for `hold`.
+    public func holding(donations hold: DonationHold) -> Store {
+        var copy = self
+        copy.donationHold = hold
+        return copy
     }
 
     /// Opens the database at `url`, runs `body`, and closes it again. On PostgreSQL the connection pool
@@ -75,8 +87,52 @@ public struct Store: Sendable {
                     "SELECT * FROM projects WHERE id = \(bind: project.rawValue)\(unsafeRaw: lockClause)"
                 ).first()
             else { throw StoreError.notFound("No project has the id \(project).") }
-            let locked = try ProjectRecord(row: row)
-            return try await body(ProjectWrite(db: db, kind: kind, clock: clock, project: locked))
+            let write = ProjectWrite(db: db, kind: kind, clock: clock, project: try ProjectRecord(row: row))
+            let result = try await body(write)
+            try await write.flush()
+            return result
+        }
+    }
+
+    /// Runs `body` once for each of `projects` inside **one** write transaction — one durable commit
+    /// for all of them (group commit) — each holding its project's lock like ``withProjectLock(_:_:)``
+    /// (on PostgreSQL the rows are locked in id order, after this process's queued writers of each).
+    /// Each project's part runs in its own savepoint: a project whose body throws is rolled back
+    /// alone and its error is returned, the others commit. An error for which `abortsAll` is true
+    /// (a simulated crash, a cancellation) rolls back everything and is thrown. An answer is
+    /// returned only after the commit, so nothing is reported done that could still be lost.
+    public func withProjectLocks<R: Sendable>(
+        _ projects: [ProjectID], abortsAll: @escaping @Sendable (any Error) -> Bool = { $0 is CancellationError },
+        _ body: @Sendable (ProjectWrite) async throws -> R
+    ) async throws -> [ProjectID: Result<R, any Error>] {
+        let kind = engine.kind
+        let clock = self.clock
+        let ordered = Array(Set(projects)).sorted { $0.rawValue < $1.rawValue }
+        return try await engine.write(queuedBehindAll: ordered.map(\.rawValue)) { db in
+            let lockClause = kind == .postgres ? " FOR UPDATE" : ""
+            var results: [ProjectID: Result<R, any Error>] = [:]
+            for (index, project) in ordered.enumerated() {
+                let savepoint = "project_\(index)"
+                try await db.raw("SAVEPOINT \(unsafeRaw: savepoint)").run()
+                do {
+                    guard
+                        let row = try await db.raw(
+                            "SELECT * FROM projects WHERE id = \(bind: project.rawValue)\(unsafeRaw: lockClause)"
+                        ).first()
+                    else { throw StoreError.notFound("No project has the id \(project).") }
+                    let write = ProjectWrite(db: db, kind: kind, clock: clock, project: try ProjectRecord(row: row))
+                    let result = try await body(write)
+                    try await write.flush()
+                    try await db.raw("RELEASE SAVEPOINT \(unsafeRaw: savepoint)").run()
+                    results[project] = .success(result)
+                } catch {
+                    if abortsAll(error) { throw error }
+                    try await db.raw("ROLLBACK TO SAVEPOINT \(unsafeRaw: savepoint)").run()
+                    try await db.raw("RELEASE SAVEPOINT \(unsafeRaw: savepoint)").run()
+                    results[project] = .failure(error)
+                }
+            }
+            return results
         }
     }
 

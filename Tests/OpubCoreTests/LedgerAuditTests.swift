@@ -152,6 +152,44 @@ struct LedgerAuditTests {
             })
     }
 
+    @Test("a clear of more than its donation holds is named (6); a held posting without a donation (1)")
+    func heldMoney() throws {
+        var model = ModelLedger()
+        try model.apply(.donateHeld(Money(dollars: 5), fee: .zero))
+        let project = model.project
+        let donation = model.donations[0].id
+        // Bypass the rules: clear $7 of a $5 hold.
+        model.transactions.append(
+            .chained(
+                id: TransactionID("tx_bad")!, projectID: project, sequence: 2, kind: .clear, idempotencyKey: "bad",
+                keyID: nil, donationID: donation, sessionID: nil, memo: "", createdAt: Timestamp(microsSinceEpoch: 9),
+                postings: [
+                    Posting(.held(project), Money(dollars: -7)), Posting(.available(project), Money(dollars: 7)),
+                ],
+                previousHash: model.transactions[0].hash))
+        model.available = Money(dollars: 7)
+        model.donations[0].held = Money(dollars: -2)
+        let found = LedgerAudit.violations(in: model.auditRecord)
+        #expect(found.contains { $0.invariant == 6 && $0.detail.contains("held money went negative") })
+
+        var orphan = ModelLedger()
+        try orphan.apply(.grant(Money(dollars: 1)))
+        orphan.transactions.append(
+            .chained(
+                id: TransactionID("tx_orphan")!, projectID: orphan.project, sequence: 2, kind: .clear,
+                idempotencyKey: "orphan", keyID: nil, donationID: nil, sessionID: nil, memo: "",
+                createdAt: Timestamp(microsSinceEpoch: 9),
+                postings: [
+                    Posting(.available(orphan.project), Money(dollars: -1)),
+                    Posting(.held(orphan.project), Money(dollars: 1)),
+                ],
+                previousHash: orphan.transactions[0].hash))
+        #expect(
+            LedgerAudit.violations(in: orphan.auditRecord).contains {
+                $0.invariant == 1 && $0.detail.contains("without naming a donation")
+            })
+    }
+
     @Test("debt caused by anything but a refund or a spend is named (6)")
     func unexplainedDebt() throws {
         var model = ModelLedger()

@@ -1,3 +1,5 @@
+import OpubTestSupport
+import PropertyBased
 import Testing
 
 @testable import OpubCore
@@ -102,6 +104,55 @@ struct LedgerRulesTests {
             try LedgerRules.postings(
                 for: .release(key, amount: dollars(2)), project: project,
                 position: LedgerPosition(available: .zero, keyReserved: dollars(1)))
+        }
+    }
+
+    @Test("a held donation credits held (its fee still goes to fees); clear moves at most what is held")
+    func heldDonations() throws {
+        let held = Account.held(project)
+        #expect(
+            try LedgerRules.postings(
+                for: .heldDonation(donation, amount: dollars(5), fee: dollars(1)), project: project,
+                position: LedgerPosition(available: .zero))
+                == [Posting(.donations, dollars(-5)), Posting(held, dollars(4)), Posting(.fees, dollars(1))])
+        let holding = LedgerPosition(available: dollars(-2), donationHeld: dollars(4))
+        let clear = try LedgerRules.postings(
+            for: .clear(donation, amount: dollars(4)), project: project, position: holding)
+        #expect(clear == [Posting(held, dollars(-4)), Posting(.available(project), dollars(4))])
+        #expect(LedgerRules.applying(clear, to: holding) == LedgerPosition(available: dollars(2), donationHeld: .zero))
+        #expect(throws: LedgerRuleError.clearExceedsHeld(held: dollars(4), requested: dollars(5))) {
+            try LedgerRules.postings(for: .clear(donation, amount: dollars(5)), project: project, position: holding)
+        }
+    }
+
+    @Test("a refund takes what is still held of its donation first, then available (which may go into debt)")
+    func refundOfHeldDonation() throws {
+        let held = Account.held(project)
+        let position = LedgerPosition(available: dollars(1), donationHeld: dollars(3))
+        #expect(
+            try LedgerRules.postings(for: .refund(donation, amount: dollars(2)), project: project, position: position)
+                == [Posting(held, dollars(-2)), Posting(.donations, dollars(2))])
+        let split = try LedgerRules.postings(
+            for: .refund(donation, amount: dollars(5)), project: project, position: position)
+        #expect(
+            split == [
+                Posting(held, dollars(-3)), Posting(.available(project), dollars(-2)), Posting(.donations, dollars(5)),
+            ])
+        #expect(
+            LedgerRules.applying(split, to: position) == LedgerPosition(available: dollars(-1), donationHeld: .zero))
+    }
+
+    @Test("property: project totals from postings always balance with their sources")
+    func totalsBalance() async {
+        await propertyCheck(count: 200, input: Gen.int(in: 0...Int(Int32.max)).array(of: 1...80)) { seeds in
+            var model = ModelLedger()
+            for seed in seeds { _ = try? model.apply(MoneyStep(seed: seed)) }
+            let totals = ProjectTotals.of(model.transactions)
+            #expect(totals.balance == totals.balanceFromSources)
+            #expect(totals.available == model.available)
+            #expect(totals.held == model.donations.map(\.held).sum())
+            #expect(totals.reserved == model.keys.values.map(\.reserved).sum())
+            #expect(!totals.held.isNegative)
         }
     }
 }

@@ -17,14 +17,16 @@ struct ModelLedger {
     var available = Money.zero
     var keys: [KeyID: Key] = [:]
     var keyOrder: [KeyID] = []
-    var donations: [(id: DonationID, credited: Money, refunded: Money)] = []
+    var donations: [(id: DonationID, credited: Money, refunded: Money, held: Money)] = []
     var clock: Int64 = 1_000_000
 
     var liveKeys: [KeyID] { keyOrder.filter { keys[$0]!.state == .active } }
 
     mutating func post(_ intent: LedgerIntent, key idempotencyKey: String) throws {
         let keyReserved = intent.keyID.map { keys[$0]!.reserved } ?? .zero
-        let position = LedgerPosition(available: available, keyReserved: keyReserved)
+        let donationIndex = intent.donationID.flatMap { id in donations.firstIndex { $0.id == id } }
+        let donationHeld = donationIndex.map { donations[$0].held } ?? .zero
+        let position = LedgerPosition(available: available, keyReserved: keyReserved, donationHeld: donationHeld)
         let postings = try LedgerRules.postings(for: intent, project: project, position: position)
         let after = LedgerRules.applying(postings, to: position)
         clock += 1
@@ -36,6 +38,7 @@ struct ModelLedger {
                 createdAt: Timestamp(microsSinceEpoch: clock), postings: postings,
                 previousHash: transactions.last?.hash ?? LedgerHashChain.genesis))
         available = after.available
+        if let donationIndex { donations[donationIndex].held = after.donationHeld }
         if let key = intent.keyID {
             keys[key]!.reserved = after.keyReserved
             if intent.kind == .spend { keys[key]!.spent += intent.amount }
@@ -51,8 +54,17 @@ struct ModelLedger {
             try post(.grant(amount: amount), key: "grant:\(n)")
         case .donate(let amount, let fee):
             let id = DonationID("don_\(donations.count + 1)")!
+            donations.append((id, amount, .zero, .zero))
             try post(.donation(id, amount: amount, fee: fee), key: "donation:\(id)")
-            donations.append((id, amount, .zero))
+        case .donateHeld(let amount, let fee):
+            let id = DonationID("don_\(donations.count + 1)")!
+            donations.append((id, amount, .zero, .zero))
+            try post(.heldDonation(id, amount: amount, fee: fee), key: "donation:\(id)")
+        case .clear(let index):
+            guard !donations.isEmpty else { return false }
+            let donation = donations[index % donations.count]
+            guard donation.held.isPositive else { return false }
+            try post(.clear(donation.id, amount: donation.held), key: "clear:\(donation.id)")
         case .refund(let index, let amount):
             guard !donations.isEmpty else { return false }
             let i = index % donations.count
@@ -96,6 +108,16 @@ struct ModelLedger {
         return true
     }
 
+    /// What a store's project row would cache: the chain's totals, with the balances this model keeps
+    /// itself (so that editing them is seen as a wrong cached value).
+    var cachedTotals: ProjectTotals {
+        var totals = ProjectTotals.of(transactions)
+        totals.available = available
+        totals.held = donations.map(\.held).sum()
+        totals.reserved = keyOrder.map { keys[$0]!.reserved }.sum()
+        return totals
+    }
+
     var auditRecord: ProjectAuditRecord {
         ProjectAuditRecord(
             projectID: project, name: "model/ledger", transactions: transactions,
@@ -104,7 +126,7 @@ struct ModelLedger {
                 return KeyAuditRecord(
                     id: id, state: key.state, limit: key.limit, recordedUsage: key.spent, cachedReserved: key.reserved)
             },
-            cachedAvailable: available, cachedHead: transactions.last?.hash,
+            cachedTotals: cachedTotals, cachedHead: transactions.last?.hash,
             donationTotals: DonationSourceTotals(
                 credited: donations.map(\.credited).sum(), refunded: donations.map(\.refunded).sum()))
     }

@@ -37,6 +37,7 @@ struct ConfigurationTests {
         #expect(configuration.payments.apiURL == "https://api.stripe.com")
         #expect(configuration.donationLimits == .default)
         #expect(configuration.feeBasisPoints == 0)
+        #expect(configuration.donationHold == .none)
         #expect(configuration.logLevel == .info)
         #expect(!configuration.secureCookies)
     }
@@ -77,6 +78,7 @@ struct ConfigurationTests {
             ("OPUB_ALLOWED_PROVIDERS", "anthropic,,openai"), ("OPUB_KEY_MIN_LIMIT", "0"),
             ("OPENROUTER_BASE_URL", "openrouter"), ("OPUB_MODE", "staging"), ("OPUB_TRUST_FORWARDED_FOR", "maybe"),
             ("OPUB_SANDBOX_GITHUB", "perhaps"), ("GITHUB_CLIENT_SECRET", "has space"),
+            ("OPUB_DONATION_HOLD", "72x"), ("OPUB_DONATION_HOLD", "-1h"), ("OPUB_DONATION_HOLD", "91d"),
         ])
     func malformed(setting: String, value: String) async throws {
         var environment = Self.production
@@ -191,7 +193,9 @@ struct ConfigurationTests {
             "OPUB_DONATION_MIN": "2", "OPUB_DONATION_MAX": "$500.00", "OPUB_FEE_PERCENT": "2.5",
             "LOG_LEVEL": "DEBUG", "OPUB_SANDBOX_STRIPE_WEBHOOK_SECRET": "whsec_test_known",
             "OPUB_ALLOWED_PROVIDERS": "anthropic, openai", "OPUB_RECONCILE_INTERVAL": "30s",
+            "OPUB_DONATION_HOLD": "72h",
         ])
+        #expect(configuration.donationHold == DonationHold(seconds: 72 * 3_600))
         #expect(configuration.bind == BindAddress(host: "0.0.0.0", port: 9000))
         #expect(configuration.dataDirectory == "/var/lib/opub")
         #expect(

@@ -37,7 +37,10 @@ struct EngineFailureTests {
                 }
                 #expect(message.contains("Try again"))
             }
-            #expect(started.duration(to: .now) < .seconds(5))
+            // About a second on a quiet machine; the bound only tells failing fast from waiting out the 30 s
+            // request deadline, with room for a loaded CI machine. The operator-facing 5 s is proven by
+            // the fault-matrix e2e (PostgreSQL stopped under a running server).
+            #expect(started.duration(to: .now) < .seconds(10))
             group.cancelAll()
         }
     }

@@ -37,6 +37,14 @@ struct StoreScript {
             let id = DonationID.random()
             try await store.donations.recordCompleted(id, to: project, amount: amount, fee: fee, displayName: "Ada")
             donations.append(id)
+        case .donateHeld(let amount, let fee):
+            let id = DonationID.random()
+            try await store.holding(donations: DonationHold(seconds: 3_600)).donations.recordCompleted(
+                id, to: project, amount: amount, fee: fee, displayName: "Ada")
+            donations.append(id)
+        case .clear(let index):
+            guard !donations.isEmpty else { return }
+            try await store.donations.clear(donations[index % donations.count])
         case .refund(let index, let amount):
             guard !donations.isEmpty else { return }
             do {

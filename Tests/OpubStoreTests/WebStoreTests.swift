@@ -20,7 +20,6 @@ struct WebStoreTests {
                 DonationID.random(), to: second.id, amount: Money(dollars: 12), fee: .zero, displayName: "Ada")
             let key = try await store.keys.reserveNewKey(in: first.id, name: "k", limit: Money(dollars: 10))
             _ = try await store.withProjectLock(first.id) { try await $0.transition(key.id, .provisioned) }
-            let since = store.clock.now().adding(seconds: -60)
             try await store.ledger.post(
                 .spend(key.id, amount: Money(micros: 2_500_000)), to: first.id, idempotencyKey: "s1", memo: "spend",
                 session: SessionID.random())
@@ -33,10 +32,12 @@ struct WebStoreTests {
             #expect(totals.spent == Money(micros: 3_000_000))
             #expect(totals.projects == 2)
             #expect(totals.claimedProjects == 0)
-            let spend = try await store.ledger.spendOfAllProjects(since: since)
+            let spend = try await store.ledger.spendOfAllProjects(
+                fromDay: ProjectSummary.coverageWindowStart(now: store.clock.now()))
             #expect(spend.total == Money(micros: 3_000_000))
             #expect(spend.linked == Money(micros: 2_500_000))
-            let later = try await store.ledger.spendOfAllProjects(since: store.clock.now().adding(seconds: 60))
+            let later = try await store.ledger.spendOfAllProjects(
+                fromDay: store.clock.now().adding(seconds: 86_400).civilDate.iso8601)
             #expect(later.total == .zero && later.linked == .zero)
         }
     }

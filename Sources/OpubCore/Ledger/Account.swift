@@ -10,10 +10,13 @@ public enum Account: Sendable, Hashable, CustomStringConvertible {
     case provider
     case fees
     case available(ProjectID)
+    /// Donations still inside the hold (`OPUB_DONATION_HOLD`): counted in the balance, not yet
+    /// available for keys.
+    case held(ProjectID)
     case reserved(KeyID)
 
     /// The account's stable name, as stored and hashed: `external:donations`,
-    /// `project:{id}:available`, `key:{id}:reserved`.
+    /// `project:{id}:available`, `project:{id}:held`, `key:{id}:reserved`.
     public var description: String {
         switch self {
         case .donations: return "external:donations"
@@ -21,11 +24,12 @@ public enum Account: Sendable, Hashable, CustomStringConvertible {
         case .provider: return "external:provider"
         case .fees: return "external:fees"
         case .available(let project): return "project:\(project.rawValue):available"
+        case .held(let project): return "project:\(project.rawValue):held"
         case .reserved(let key): return "key:\(key.rawValue):reserved"
         }
     }
 
-    /// Parses a stored account name; nil for anything that is not one of the six forms.
+    /// Parses a stored account name; nil for anything that is not one of the seven forms.
     public init?(name: String) {
         switch name {
         case "external:donations": self = .donations
@@ -37,6 +41,8 @@ public enum Account: Sendable, Hashable, CustomStringConvertible {
             guard parts.count == 3 else { return nil }
             if parts[0] == "project", parts[2] == "available", let id = ProjectID(String(parts[1])) {
                 self = .available(id)
+            } else if parts[0] == "project", parts[2] == "held", let id = ProjectID(String(parts[1])) {
+                self = .held(id)
             } else if parts[0] == "key", parts[2] == "reserved", let id = KeyID(String(parts[1])) {
                 self = .reserved(id)
             } else {

@@ -37,21 +37,21 @@ public struct ProjectAuditRecord: Sendable {
     /// The project's transactions in chain order.
     public let transactions: [LedgerTransaction]
     public let keys: [KeyAuditRecord]
-    /// The available amount the project row caches.
-    public let cachedAvailable: Money
+    /// The totals the project row caches (available, held, reserved, donated, granted, spent, fees).
+    public let cachedTotals: ProjectTotals
     /// The chain head the project row caches (nil before the first transaction).
     public let cachedHead: String?
     public let donationTotals: DonationSourceTotals
 
     public init(
         projectID: ProjectID, name: String, transactions: [LedgerTransaction], keys: [KeyAuditRecord],
-        cachedAvailable: Money, cachedHead: String?, donationTotals: DonationSourceTotals
+        cachedTotals: ProjectTotals, cachedHead: String?, donationTotals: DonationSourceTotals
     ) {
         self.projectID = projectID
         self.name = name
         self.transactions = transactions
         self.keys = keys
-        self.cachedAvailable = cachedAvailable
+        self.cachedTotals = cachedTotals
         self.cachedHead = cachedHead
         self.donationTotals = donationTotals
     }
@@ -104,10 +104,10 @@ public enum LedgerAudit {
         var previousHash = LedgerHashChain.genesis
         var seenIdempotency = Set<String>()
         var seenIDs = Set<TransactionID>()
-        var available = Money.zero
+        var totals = ProjectTotals.zero
         var reservedByKey: [KeyID: Money] = [:]
+        var heldByDonation: [DonationID: Money] = [:]
         var spendByKey: [KeyID: Money] = [:]
-        var externalTotals: [Account: Money] = [:]
 
         for (index, tx) in record.transactions.enumerated() {
             // 7: the chain.
@@ -135,8 +135,11 @@ public enum LedgerAudit {
             for posting in tx.postings {
                 if posting.amount.isZero { fail(1, at: tx.id, "posting on \(posting.account) has a zero amount") }
                 switch posting.account {
-                case .available(let project) where project != record.projectID:
+                case .available(let project) where project != record.projectID,
+                    .held(let project) where project != record.projectID:
                     fail(1, at: tx.id, "posts to another project's account \(posting.account)")
+                case .held where tx.donationID == nil:
+                    fail(1, at: tx.id, "posts to \(posting.account) without naming a donation")
                 case .reserved(let key) where !keyIDs.contains(key) || tx.keyID != key:
                     fail(
                         1, at: tx.id, "posts to \(posting.account), which is not this transaction's key of this project"
@@ -152,15 +155,15 @@ public enum LedgerAudit {
             if !seenIDs.insert(tx.id).inserted { fail(5, at: tx.id, "transaction id is used twice") }
 
             // Running balances.
+            totals.apply(tx.postings)
+            let available = totals.available
             for posting in tx.postings {
                 switch posting.account {
-                case .available: available += posting.amount
                 case .reserved(let key): reservedByKey[key, default: .zero] += posting.amount
-                case .provider:
-                    externalTotals[.provider, default: .zero] += posting.amount
-                    if let key = tx.keyID { spendByKey[key, default: .zero] += posting.amount }
-                case .donations, .grants, .fees:
-                    externalTotals[posting.account, default: .zero] += posting.amount
+                case .held:
+                    if let donation = tx.donationID { heldByDonation[donation, default: .zero] += posting.amount }
+                case .provider: if let key = tx.keyID { spendByKey[key, default: .zero] += posting.amount }
+                case .available, .donations, .grants, .fees: break
                 }
             }
 
@@ -171,6 +174,10 @@ public enum LedgerAudit {
             for (key, reserved) in reservedByKey where reserved.isNegative {
                 fail(6, at: tx.id, key: key, "the key's reservation went negative (\(reserved.formattedPrecise()))")
                 reservedByKey[key] = .zero
+            }
+            if let donation = tx.donationID, let held = heldByDonation[donation], held.isNegative {
+                fail(6, at: tx.id, "the donation's held money went negative (\(held.formattedPrecise()))")
+                heldByDonation[donation] = .zero
             }
         }
 
@@ -183,17 +190,12 @@ public enum LedgerAudit {
             )
         }
 
-        // 2: balance from sources = available + Σ reserved.
-        let reservedTotal = reservedByKey.values.sum()
-        let donationsNet = -(externalTotals[.donations] ?? .zero)
-        let grants = -(externalTotals[.grants] ?? .zero)
-        let fees = externalTotals[.fees] ?? .zero
-        let spend = externalTotals[.provider] ?? .zero
-        let fromSources = donationsNet + grants - fees - spend
-        if fromSources != available + reservedTotal {
+        // 2: balance from sources = available + held + Σ reserved.
+        let fromSources = totals.balanceFromSources
+        if fromSources != totals.balance {
             fail(
                 2,
-                "donations \(donationsNet.usdString) + grants \(grants.usdString) − fees \(fees.usdString) − spend \(spend.usdString) = \(fromSources.usdString), but available + reserved = \((available + reservedTotal).usdString)"
+                "donations \(totals.donated.usdString) + grants \(totals.granted.usdString) − fees \(totals.fees.usdString) − spend \(totals.spent.usdString) = \(fromSources.usdString), but available + held + reserved = \(totals.balance.usdString)"
             )
         }
         let ledgerDonated = record.transactions.filter { $0.kind == .donation }.map { tx in
@@ -214,11 +216,16 @@ public enum LedgerAudit {
                 "donation rows record \(record.donationTotals.refunded.usdString) refunded but the ledger records \(ledgerRefunded.usdString)"
             )
         }
-        if available != record.cachedAvailable {
-            fail(
-                2,
-                "the project row caches available \(record.cachedAvailable.usdString) but the ledger gives \(available.usdString)"
-            )
+        for (name, cached, ledger) in [
+            ("available", record.cachedTotals.available, totals.available),
+            ("held", record.cachedTotals.held, totals.held),
+            ("reserved", record.cachedTotals.reserved, totals.reserved),
+            ("donated", record.cachedTotals.donated, totals.donated),
+            ("granted", record.cachedTotals.granted, totals.granted),
+            ("spent", record.cachedTotals.spent, totals.spent),
+            ("fees", record.cachedTotals.fees, totals.fees),
+        ] where cached != ledger {
+            fail(2, "the project row caches \(name) \(cached.usdString) but the ledger gives \(ledger.usdString)")
         }
 
         // 3 and 4, per key.

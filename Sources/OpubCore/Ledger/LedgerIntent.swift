@@ -3,6 +3,11 @@
 public enum LedgerIntent: Sendable, Hashable {
     /// A completed donation of `amount` (before tax), of which `fee` goes to the platform.
     case donation(DonationID, amount: Money, fee: Money)
+    /// A completed donation that is held (`OPUB_DONATION_HOLD`): it counts in the balance at once
+    /// but reaches available only when a ``clear(_:amount:)`` moves it.
+    case heldDonation(DonationID, amount: Money, fee: Money)
+    /// The hold of a donation has passed: what is still held of it becomes available.
+    case clear(DonationID, amount: Money)
     /// An operator's credit.
     case grant(amount: Money)
     /// Money returned to a donor (refund or dispute). `donation` is nil only for operator corrections.
@@ -16,7 +21,8 @@ public enum LedgerIntent: Sendable, Hashable {
 
     public var kind: TransactionKind {
         switch self {
-        case .donation: return .donation
+        case .donation, .heldDonation: return .donation
+        case .clear: return .clear
         case .grant: return .grant
         case .refund: return .refund
         case .reserve: return .reserve
@@ -29,14 +35,15 @@ public enum LedgerIntent: Sendable, Hashable {
     public var keyID: KeyID? {
         switch self {
         case .reserve(let key, _), .spend(let key, _), .release(let key, _): return key
-        case .donation, .grant, .refund: return nil
+        case .donation, .heldDonation, .clear, .grant, .refund: return nil
         }
     }
 
     /// The donation the intent is about, if any.
     public var donationID: DonationID? {
         switch self {
-        case .donation(let donation, _, _): return donation
+        case .donation(let donation, _, _), .heldDonation(let donation, _, _): return donation
+        case .clear(let donation, _): return donation
         case .refund(let donation, _): return donation
         case .grant, .reserve, .spend, .release: return nil
         }
@@ -45,7 +52,8 @@ public enum LedgerIntent: Sendable, Hashable {
     /// The amount the intent moves (before any split).
     public var amount: Money {
         switch self {
-        case .donation(_, let amount, _), .grant(let amount), .refund(_, let amount), .reserve(_, let amount),
+        case .donation(_, let amount, _), .heldDonation(_, let amount, _), .clear(_, let amount), .grant(let amount),
+            .refund(_, let amount), .reserve(_, let amount),
             .spend(_, let amount), .release(_, let amount):
             return amount
         }

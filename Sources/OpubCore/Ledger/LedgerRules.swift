@@ -4,10 +4,14 @@ public struct LedgerPosition: Sendable, Hashable {
     public var available: Money
     /// What the intent's key currently holds in `key:{id}:reserved` (zero when there is no key).
     public var keyReserved: Money
+    /// What is still held of the intent's donation in `project:{id}:held` (zero when there is no
+    /// donation, or its hold has cleared).
+    public var donationHeld: Money
 
-    public init(available: Money, keyReserved: Money = .zero) {
+    public init(available: Money, keyReserved: Money = .zero, donationHeld: Money = .zero) {
         self.available = available
         self.keyReserved = keyReserved
+        self.donationHeld = donationHeld
     }
 }
 
@@ -17,6 +21,7 @@ public enum LedgerRuleError: Error, Equatable, Sendable, CustomStringConvertible
     case feeNotBelowAmount(amount: Money, fee: Money)
     case insufficientAvailable(available: Money, requested: Money)
     case releaseExceedsReservation(reserved: Money, requested: Money)
+    case clearExceedsHeld(held: Money, requested: Money)
 
     public var description: String {
         switch self {
@@ -28,6 +33,9 @@ public enum LedgerRuleError: Error, Equatable, Sendable, CustomStringConvertible
             return "Only \(available.formatted()) is available; \(requested.formatted()) was requested."
         case .releaseExceedsReservation(let reserved, let requested):
             return "The key holds \(reserved.formattedPrecise()); cannot release \(requested.formattedPrecise())."
+        case .clearExceedsHeld(let held, let requested):
+            return
+                "The donation has \(held.formattedPrecise()) held; cannot clear \(requested.formattedPrecise())."
         }
     }
 }
@@ -42,7 +50,10 @@ public enum LedgerRules {
     /// - `spend` draws on the key's reservation first; any excess (provider overshoot, or a late charge
     ///   on a released key) debits available, which may then go negative.
     /// - `release` can return at most what the key holds.
-    /// - `refund` may drive available negative (debt); the cap and drain rules then apply.
+    /// - `refund` takes what is still held of its donation first, then available, which may go
+    ///   negative (debt); the cap and drain rules then apply.
+    /// - A held donation credits `project:{id}:held`; `clear` moves at most what is held of that
+    ///   donation to available.
     public static func postings(
         for intent: LedgerIntent, project: ProjectID, position: LedgerPosition
     ) throws(LedgerRuleError) -> [Posting] {
@@ -56,10 +67,28 @@ public enum LedgerRules {
                 return [Posting(.donations, -amount), Posting(available, amount)]
             }
             return [Posting(.donations, -amount), Posting(available, amount - fee), Posting(.fees, fee)]
+        case .heldDonation(_, _, let fee):
+            guard !fee.isNegative, fee < amount else { throw .feeNotBelowAmount(amount: amount, fee: fee) }
+            let held = Account.held(project)
+            if fee.isZero {
+                return [Posting(.donations, -amount), Posting(held, amount)]
+            }
+            return [Posting(.donations, -amount), Posting(held, amount - fee), Posting(.fees, fee)]
+        case .clear:
+            guard position.donationHeld >= amount else {
+                throw .clearExceedsHeld(held: position.donationHeld, requested: amount)
+            }
+            return [Posting(.held(project), -amount), Posting(available, amount)]
         case .grant:
             return [Posting(.grants, -amount), Posting(available, amount)]
         case .refund:
-            return [Posting(available, -amount), Posting(.donations, amount)]
+            let fromHeld = min(amount, max(position.donationHeld, .zero))
+            let fromAvailable = amount - fromHeld
+            var postings: [Posting] = []
+            if fromHeld.isPositive { postings.append(Posting(.held(project), -fromHeld)) }
+            if fromAvailable.isPositive { postings.append(Posting(available, -fromAvailable)) }
+            postings.append(Posting(.donations, amount))
+            return postings
         case .reserve(let key, _):
             guard position.available >= amount else {
                 throw .insufficientAvailable(available: position.available, requested: amount)
@@ -87,6 +116,7 @@ public enum LedgerRules {
         for posting in postings {
             switch posting.account {
             case .available: next.available += posting.amount
+            case .held: next.donationHeld += posting.amount
             case .reserved: next.keyReserved += posting.amount
             case .donations, .grants, .provider, .fees: break
             }

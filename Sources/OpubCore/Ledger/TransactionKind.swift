@@ -1,6 +1,7 @@
-/// The six kinds of ledger transaction (`money.md`).
+/// The seven kinds of ledger transaction (`money.md`).
 public enum TransactionKind: String, Sendable, Hashable, CaseIterable, Codable {
-    /// Stripe says paid: donations → available (and available → fees when a fee is set).
+    /// Stripe says paid: donations → available (and available → fees when a fee is set); with a
+    /// donation hold, donations → held instead.
     case donation
     /// The operator credits a project: grants → available.
     case grant
@@ -12,4 +13,6 @@ public enum TransactionKind: String, Sendable, Hashable, CaseIterable, Codable {
     case spend
     /// A key is disabled or its reservation cut by a cap: key.reserved → available.
     case release
+    /// A held donation's hold has passed: held → available.
+    case clear
 }

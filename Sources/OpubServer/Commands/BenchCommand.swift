@@ -9,7 +9,7 @@ import OpubStore
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Measure opub on this machine.",
-        subcommands: [ReserveBench.self, ReconcileBench.self])
+        subcommands: [ReserveBench.self, ReconcileBench.self, SeedLedgerBench.self])
 
     /// The key reservation path (`money.md` create step 2, provider stubbed): lock the project,
     /// re-check available, insert a provisioning key, post `reserve`.
@@ -206,5 +206,73 @@ struct BenchWorkspace {
 
     func remove() {
         if let directory { try? FileManager.default.removeItem(at: directory) }
+    }
+}
+
+/// Fills a database with a large public ledger for the public-read benchmark
+/// (`scripts/bench-public-reads`): projects with one key each and `--transactions` spend
+/// transactions in all, half of them linked to a session, through the store's own write path
+/// (each one checked, chained and counted in the maintained totals; 5,000 to a write transaction so
+/// that seeding takes minutes, not hours). The first project gets `--largest` of them.
+struct SeedLedgerBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "seed-ledger", abstract: "Fill a database with many spend transactions (for read benchmarks).")
+
+    @Option(help: "The database to fill (created and migrated when new).")
+    var databaseURL: String
+
+    @Option(help: "Projects, each with one compute key.")
+    var projects = 100
+
+    @Option(help: "Spend transactions in all.")
+    var transactions = 1_000_000
+
+    @Option(help: "How many of them the first project gets (the rest are shared evenly).")
+    var largest = 500_000
+
+    func run() async throws {
+        guard projects > 1, transactions >= largest, largest >= 0 else {
+            throw OperatorError("need --projects > 1 and 0 ≤ --largest ≤ --transactions")
+        }
+        let url: DatabaseURL
+        do { url = try DatabaseURL(parsing: databaseURL) } catch { throw OperatorError(oneLine(error)) }
+        let (projects, transactions, largest) = (self.projects, self.transactions, self.largest)
+        let started = ContinuousClock.now
+        try await Store.withStore(url: url, logger: commandLogger()) { store in
+            try await store.migrate()
+            let run = UInt32.random(in: 0...UInt32.max)
+            for index in 0..<projects {
+                let share =
+                    index == 0
+                    ? largest
+                    : (transactions - largest) / (projects - 1)
+                        + (index - 1 < (transactions - largest) % (projects - 1) ? 1 : 0)
+                let project = try await store.projects.create(
+                    try RepositoryName(owner: "seed", repo: index == 0 ? "largest-\(run)" : "p\(index)-\(run)"))
+                try await store.ledger.post(
+                    .grant(amount: Money(dollars: 1_000)), to: project.id, idempotencyKey: "seed:\(project.id)",
+                    memo: "benchmark seed")
+                let key = try await store.keys.reserveNewKey(in: project.id, name: "seed", limit: Money(dollars: 100))
+                _ = try await store.withProjectLock(project.id) { try await $0.transition(key.id, .provisioned) }
+                var posted = 0
+                while posted < share {
+                    let batch = min(5_000, share - posted)
+                    let first = posted
+                    try await store.withProjectLock(project.id) { write in
+                        for n in first..<(first + batch) {
+                            _ = try await write.post(
+                                .spend(key.id, amount: Money(micros: 100)), idempotencyKey: "seed:\(key.id):\(n)",
+                                memo: "Spend by key seed", session: n % 2 == 0 ? SessionID.random() : nil)
+                        }
+                    }
+                    posted += batch
+                }
+                if index == 0 {
+                    print("seed: the largest project is seed/largest-\(run) with \(share) spend transactions")
+                }
+            }
+        }
+        let elapsed = started.duration(to: .now)
+        print("seed: \(transactions) spend transactions in \(projects) projects, \(elapsed.components.seconds) s")
     }
 }

@@ -56,7 +56,8 @@ struct ServeCommand: AsyncParsableCommand {
                 let applied = try await store.migrate(logger: logger)
                 if !applied.isEmpty { logger.info("migrated", metadata: ["versions": "\(applied)"]) }
                 let composition = ServerComposition.make(
-                    configuration: configuration, store: store, secretKey: secretKey, httpClient: httpClient,
+                    configuration: configuration, store: store.holding(donations: configuration.donationHold),
+                    secretKey: secretKey, httpClient: httpClient,
                     logger: logger)
                 let urls = composition.dependencies.urls
                 let app = composition.application { channel in

@@ -102,6 +102,7 @@ public struct ConfigurationLoader: Sendable {
         let stripeAPI = try url("STRIPE_API_URL", default: "https://api.stripe.com")
         let openRouterURL = try url("OPENROUTER_BASE_URL", default: "https://openrouter.ai/api/v1")
         let limits = try donationLimits()
+        let hold = try donationHold()
         let fee = try feeBasisPoints()
         let allowedProviders = try providers()
         let interval = try parse(
@@ -252,9 +253,26 @@ public struct ConfigurationLoader: Sendable {
                 allowedProviders: allowedProviders, reconcileIntervalSeconds: interval, keyMinimumLimit: keyMinimum,
                 workspaceID: try workspace()),
             agents: AgentSettings(recommendedModels: models, cliRequestsPerSecond: cliRate),
-            donationLimits: limits, feeBasisPoints: fee, logLevel: logLevel, trustForwardedFor: trustForwardedFor,
+            donationLimits: limits, donationHold: hold, feeBasisPoints: fee, logLevel: logLevel,
+            trustForwardedFor: trustForwardedFor,
             trustedProxies: trustedProxies, allowsUnsafeMix: allowUnsafeMix, unsafeMix: unsafeMix?.problem,
             cliDistributionDirectory: value("OPUB_CLI_DIST_DIR"))
+    }
+
+    /// `OPUB_DONATION_HOLD`: a duration — whole seconds, or a number with `s`, `m`, `h` or `d`
+    /// (`72h`, `3d`) — up to 90 days; 0 (the default) holds nothing.
+    func donationHold() throws(ConfigurationError) -> DonationHold {
+        try parse(
+            "OPUB_DONATION_HOLD", default: DonationHold.none,
+            "use a duration up to 90 days such as 72h, 3d, 30m or 0 (no hold)"
+        ) { text -> DonationHold? in
+            let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3_600, "d": 86_400]
+            let unit = text.last.flatMap { units[$0] }
+            guard let number = Int64(unit == nil ? text : String(text.dropLast())), number >= 0,
+                number <= 90 * 86_400 / (unit ?? 1)
+            else { return nil }
+            return DonationHold(seconds: number * (unit ?? 1))
+        }
     }
 
     /// `OPENROUTER_WORKSPACE_ID`, a workspace UUID, when set.

@@ -20,6 +20,9 @@ public struct ServerConfiguration: Sendable {
     public var provider: OpenRouterSettings
     public var agents: AgentSettings
     public var donationLimits: DonationLimits
+    /// `OPUB_DONATION_HOLD` (default 0): how long a completed donation is held before new keys can
+    /// reserve it (it counts in the balance at once; `money.md`, "Held donations").
+    public var donationHold: DonationHold = .none
     /// The platform fee in basis points (`OPUB_FEE_PERCENT` × 100; default 0).
     public var feeBasisPoints: Int
     public var logLevel: Logger.Level

@@ -160,8 +160,8 @@ enum OpenAPIDocument {
               type: object
               additionalProperties: false
               required: [id, owner, repo, full_name, github_repo_id, claimed, claimed_at, suspended, created_at, balance,
-                reserved, available, donated, granted, spent, fees, linked_coverage_30d, active_keys, active_sessions,
-                page_url]
+                reserved, held, available, donated, granted, spent, fees, linked_coverage_30d, active_keys,
+                active_sessions, page_url]
               properties:
                 id:
                   type: string
@@ -184,6 +184,9 @@ enum OpenAPIDocument {
                 balance:
                   $ref: "#/components/schemas/Amount"
                 reserved:
+                  $ref: "#/components/schemas/Amount"
+                held:
+                  description: Donations still inside the donation hold; in the balance, not yet available for keys.
                   $ref: "#/components/schemas/Amount"
                 available:
                   $ref: "#/components/schemas/Amount"

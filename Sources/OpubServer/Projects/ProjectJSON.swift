@@ -25,6 +25,8 @@ struct ProjectJSON: Encodable {
     let createdAt: String
     let balance: AmountJSON
     let reserved: AmountJSON
+    /// Donations still inside the hold (`OPUB_DONATION_HOLD`): in the balance, not yet available.
+    let held: AmountJSON
     let available: AmountJSON
     let donated: AmountJSON
     let granted: AmountJSON
@@ -49,6 +51,7 @@ struct ProjectJSON: Encodable {
         createdAt = record.createdAt.iso8601
         balance = AmountJSON(summary.balance)
         reserved = AmountJSON(summary.reserved)
+        held = AmountJSON(summary.held)
         available = AmountJSON(summary.available)
         donated = AmountJSON(summary.donated)
         granted = AmountJSON(summary.granted)
@@ -68,7 +71,7 @@ struct ProjectJSON: Encodable {
         case claimedAt = "claimed_at"
         case suspended
         case createdAt = "created_at"
-        case balance, reserved, available, donated, granted, spent, fees
+        case balance, reserved, held, available, donated, granted, spent, fees
         case linkedCoverage30d = "linked_coverage_30d"
         case activeKeys = "active_keys"
         case activeSessions = "active_sessions"

@@ -18,6 +18,8 @@ public struct ReconcileReport: Sendable, CustomStringConvertible {
     public var detailRead = 0
     /// Keys whose detail was due and chosen this cycle (at most the per-cycle budget).
     public var detailDue = 0
+    /// Held donations that became available this cycle.
+    public var donationsCleared = 0
 
     public var description: String {
         "\(keysSeen) key(s) checked against \(providerKeysListed) at the provider, \(actions) action(s), "
@@ -50,9 +52,19 @@ public struct ReconcileExecutor: Sendable {
         self.logger = logger
     }
 
+    /// How many projects' spend one write transaction posts (one durable commit for all of them).
+    static let spendProjectsPerCommit = 100
+
     /// One full cycle.
     public func runCycle() async throws -> ReconcileReport {
         let started = ContinuousClock.now
+        // 0. Held donations whose hold has passed become available (before the plan, so that its caps
+        //    see them).
+        var cleared: Int?
+        var clearFailure: String?
+        do { cleared = try await store.donations.clearDue() } catch let stop as LifecycleCrash { throw stop } catch {
+            clearFailure = "clearing held donations: \(error)"
+        }
         // The provider is listed before opub's keys are read: every provider key in the listing then
         // has its local row already (rows are inserted before `POST /keys`), so a key created during
         // the cycle is never mistaken for an orphan.
@@ -67,6 +79,8 @@ public struct ReconcileExecutor: Sendable {
             policy: policy)
 
         var report = ReconcileReport()
+        report.donationsCleared = cleared ?? 0
+        if let clearFailure { report.errors.append(clearFailure) }
         report.keysSeen = keys.count
         report.providerKeysListed = snapshots.count
         report.actions = plan.actions.count
@@ -82,11 +96,18 @@ public struct ReconcileExecutor: Sendable {
                 rest.append(action)
             }
         }
-        for (project, readings) in spendByProject.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+        // Group commit: up to `spendProjectsPerCommit` projects' spend in one write transaction (each
+        // project in its own savepoint, so one that fails is rolled back alone and retried next cycle).
+        let projects = spendByProject.keys.sorted { $0.rawValue < $1.rawValue }
+        for start in stride(from: 0, to: projects.count, by: Self.spendProjectsPerCommit) {
+            let batch = Array(projects[start..<min(start + Self.spendProjectsPerCommit, projects.count)])
+            let readingsOf = spendByProject.filter { batch.contains($0.key) }
             do {
-                let posted = try await store.withProjectLock(project) { write in
+                let results = try await store.withProjectLocks(
+                    batch, abortsAll: { $0 is LifecycleCrash || $0 is CancellationError }
+                ) { write in
                     var total = Money.zero
-                    for (key, usage) in readings {
+                    for (key, usage) in readingsOf[write.project.id] ?? [] {
                         if let result = try await write.recordUsage(key, usage: usage, previousCycle: previousCycle),
                             !result.replayed
                         {
@@ -95,11 +116,17 @@ public struct ReconcileExecutor: Sendable {
                     }
                     return total
                 }
-                report.spendPosted += posted
+                for project in batch {
+                    switch results[project] {
+                    case .success(let posted): report.spendPosted += posted
+                    case .failure(let error): report.errors.append("spend for project \(project): \(error)")
+                    case nil: break
+                    }
+                }
             } catch let stop as LifecycleCrash {
                 throw stop
             } catch {
-                report.errors.append("spend for project \(project): \(error)")
+                report.errors.append("spend for \(batch.count) projects from \(batch[0]) on: \(error)")
             }
         }
         let namedAtProvider = Dictionary(grouping: remote.filter { ProviderKeyName.isOpubs($0.name) }, by: \.name)

@@ -27,11 +27,29 @@ public protocol DatabaseEngine: Sendable {
     )
         async throws -> R
 
+    /// Runs `body` like ``write(_:)``, after the writers already queued behind each of `keys` (taken
+    /// in sorted order, so that two such writes cannot wait for each other).
+    func write<R: Sendable>(
+        queuedBehindAll keys: [String], _ body: @Sendable (any SQLDatabase) async throws -> R
+    ) async throws -> R
+
+    /// Tells every connection that the schema changed (a migration ran), before they are used again.
+    func schemaDidChange() async throws
+
     /// Closes every connection. The engine must not be used afterwards.
     func shutdown() async
 }
 
 extension DatabaseEngine {
+    public func write<R: Sendable>(
+        queuedBehindAll keys: [String], _ body: @Sendable (any SQLDatabase) async throws -> R
+    ) async throws -> R {
+        try await write(body)
+    }
+
+    /// Nothing to do for an engine whose connections see schema changes by themselves.
+    public func schemaDidChange() async throws {}
+
     public func write<R: Sendable>(
         queuedBehind key: String, _ body: @Sendable (any SQLDatabase) async throws -> R
     ) async throws -> R {

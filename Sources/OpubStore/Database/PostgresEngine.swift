@@ -82,6 +82,20 @@ public final class PostgresEngine: DatabaseEngine {
         }
     }
 
+    /// Queues behind every key's writers in sorted order (each wait within the same deadline), then
+    /// one write transaction.
+    public func write<R: Sendable>(
+        queuedBehindAll keys: [String], _ body: @Sendable (any SQLDatabase) async throws -> R
+    ) async throws -> R {
+        let deadline = ContinuousClock.now + patience.deadline
+        let queue = projectQueue
+        @Sendable func holding(_ remaining: ArraySlice<String>) async throws -> R {
+            guard let first = remaining.first else { return try await write(body) }
+            return try await queue.withHeld(first, until: deadline) { try await holding(remaining.dropFirst()) }
+        }
+        return try await holding(Array(Set(keys)).sorted()[...])
+    }
+
     /// A pooled connection within ``patience``, with connection-level failures reported as
     /// ``StoreError/unavailable(_:)``.
     private func withConnection<R: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> R) async throws -> R {

@@ -101,6 +101,16 @@ public final class SQLiteEngine: DatabaseEngine {
         return try await readerPool.withValue { connection in try await body(connection.sql(queryLogLevel: nil)) }
     }
 
+    /// SQLiteNIO takes a statement's column names when it prepares it, and a reader prepares against
+    /// the schema it last loaded; SQLite notices another connection's migration only when the
+    /// statement steps. A reader's first `SELECT *` after a migration would then lack the new columns.
+    /// Stepping one statement on each reader makes it load the current schema first.
+    public func schemaDidChange() async throws {
+        for reader in readers {
+            try await reader.sql(queryLogLevel: nil).raw("SELECT count(*) AS n FROM sqlite_master").run()
+        }
+    }
+
     public func write<R: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
         let db = writer.sql(queryLogLevel: nil)
         return try await gate.withHeld {

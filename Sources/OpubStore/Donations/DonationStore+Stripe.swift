@@ -77,10 +77,12 @@ extension DonationStore {
                 try await Self.insert(event, outcome: "already completed", now: now, db: db)
                 return .applied("already completed")
             }
+            let hold = store.donationHold
             try await db.raw(
                 """
                 UPDATE donations SET status = 'completed', credited_micros = \(bind: amount.micros),
                     completed_at = \(bind: now.microsSinceEpoch), failed_at = NULL,
+                    held_until = \(bind: hold.clearsAt(completedAt: now)?.microsSinceEpoch),
                     billing_email = COALESCE(\(bind: billingEmail), billing_email),
                     stripe_payment_intent_id = COALESCE(\(bind: paymentIntentID), stripe_payment_intent_id)
                 WHERE id = \(bind: donation.rawValue)
@@ -88,7 +90,7 @@ extension DonationStore {
             ).run()
             let memo = record.displayName.map { "Donation from \($0)" } ?? "Donation"
             _ = try await write.post(
-                .donation(donation, amount: amount, fee: fee), idempotencyKey: "donation:\(donation.rawValue)",
+                hold.intent(for: donation, amount: amount, fee: fee), idempotencyKey: "donation:\(donation.rawValue)",
                 memo: memo)
             let outcome = "credited \(amount.usdString)"
             try await Self.insert(event, outcome: outcome, now: now, db: db)
@@ -190,7 +192,7 @@ extension DonationStore {
         }
     }
 
-    private func projectOf(_ donation: DonationID) async throws -> ProjectID {
+    func projectOf(_ donation: DonationID) async throws -> ProjectID {
         guard
             let text = try await store.engine.read({ db in
                 try await db.raw("SELECT project_id FROM donations WHERE id = \(bind: donation.rawValue)").first()?

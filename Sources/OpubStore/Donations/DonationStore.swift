@@ -7,7 +7,8 @@ public struct DonationStore: Sendable {
 
     /// Records a completed donation and credits the project, in one transaction: the donation row
     /// (status `completed`, `credited` = amount before tax) and a `donation` transaction whose
-    /// idempotency key is `donation:{id}`. Replaying the same donation id writes nothing.
+    /// idempotency key is `donation:{id}` — to held when the store holds donations
+    /// (``Store/donationHold``), else to available. Replaying the same donation id writes nothing.
     @discardableResult
     public func recordCompleted(
         _ id: DonationID, to project: ProjectID, amount: Money, fee: Money = .zero, displayName: String? = nil,
@@ -17,19 +18,21 @@ public struct DonationStore: Sendable {
             let now = write.clock.now().microsSinceEpoch
             let existing = try await write.sql.raw("SELECT status FROM donations WHERE id = \(bind: id.rawValue)")
                 .first()
+            let hold = store.donationHold
             if existing == nil {
+                let heldUntil = hold.clearsAt(completedAt: write.clock.now())?.microsSinceEpoch
                 try await write.sql.raw(
                     """
                     INSERT INTO donations (id, project_id, status, amount_micros, credited_micros, display_name,
-                        is_anonymous, message, created_at, completed_at)
+                        is_anonymous, message, created_at, completed_at, held_until)
                     VALUES (\(bind: id.rawValue), \(bind: project.rawValue), 'completed', \(bind: amount.micros),
                         \(bind: amount.micros), \(bind: displayName), \(bind: anonymous ? 1 : 0), \(bind: message),
-                        \(bind: now), \(bind: now))
+                        \(bind: now), \(bind: now), \(bind: heldUntil))
                     """
                 ).run()
             }
             return try await write.post(
-                .donation(id, amount: amount, fee: fee), idempotencyKey: "donation:\(id.rawValue)",
+                hold.intent(for: id, amount: amount, fee: fee), idempotencyKey: "donation:\(id.rawValue)",
                 memo: anonymous || displayName == nil ? "Donation" : "Donation from \(displayName!)")
         }
     }
@@ -41,14 +44,7 @@ public struct DonationStore: Sendable {
     public func refund(
         _ id: DonationID, amount: Money, reference: String
     ) async throws -> LedgerPostResult {
-        guard
-            let projectText = try await store.engine.read({ db in
-                try await db.raw("SELECT project_id FROM donations WHERE id = \(bind: id.rawValue)").first()?
-                    .decode(column: "project_id", as: String.self)
-            }), let project = ProjectID(projectText)
-        else {
-            throw StoreError.notFound("No donation has the id \(id).")
-        }
+        let project = try await projectOf(id)
         return try await store.withProjectLock(project) { write in
             let idempotencyKey = "refund:\(reference)"
             if let existing = try await LedgerRows.transaction(idempotencyKey: idempotencyKey, db: write.sql) {
@@ -74,6 +70,42 @@ public struct DonationStore: Sendable {
                 "UPDATE donations SET refunded_micros = refunded_micros + \(bind: amount.micros) WHERE id = \(bind: id.rawValue)"
             ).run()
             return try await write.post(.refund(id, amount: amount), idempotencyKey: idempotencyKey, memo: "Refund")
+        }
+    }
+
+    /// Clears the held donations whose hold has passed (oldest first, at most `limit`): each in its
+    /// own project transaction. Returns how many were cleared.
+    @discardableResult
+    public func clearDue(limit: Int = 100) async throws -> Int {
+        let now = store.clock.now().microsSinceEpoch
+        let due = try await store.engine.read { db in
+            try await db.raw(
+                """
+                SELECT id FROM donations WHERE held_until IS NOT NULL AND held_until <= \(bind: now)
+                ORDER BY held_until, id LIMIT \(bind: max(limit, 0))
+                """
+            ).all().compactMap { DonationID(try $0.decode(column: "id", as: String.self)) }
+        }
+        for donation in due { try await clear(donation) }
+        return due.count
+    }
+
+    /// Moves what is still held of `donation` to available (a `clear` transaction, idempotency key
+    /// `clear:{donation}`), whether or not its hold has passed, and marks it cleared. A donation
+    /// refunded in full while held clears nothing; clearing twice changes nothing.
+    @discardableResult
+    public func clear(_ donation: DonationID) async throws -> LedgerPostResult? {
+        let project = try await projectOf(donation)
+        return try await store.withProjectLock(project) { write in
+            let held = try await write.held(of: donation)
+            let result =
+                held.isPositive
+                ? try await write.post(
+                    .clear(donation, amount: held), idempotencyKey: "clear:\(donation.rawValue)",
+                    memo: "Donation hold passed") : nil
+            try await write.sql.raw("UPDATE donations SET held_until = NULL WHERE id = \(bind: donation.rawValue)")
+                .run()
+            return result
         }
     }
 

@@ -67,7 +67,7 @@ extension ProjectWrite {
         // Posting the spend also marks the day's detail due (``ProjectWrite/post``).
         return try await post(
             .spend(id, amount: usage - record.spent), idempotencyKey: "spend:\(id.rawValue):\(usage.micros)",
-            memo: "Spend by key \(record.name)", session: linked)
+            memo: "Spend by key \(record.name)", session: linked, knownKeyReserved: record.reserved)
     }
 
     /// Returns everything the key still holds to available (idempotency key `release:{ck}:{reason}`).

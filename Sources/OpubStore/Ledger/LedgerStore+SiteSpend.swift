@@ -2,17 +2,17 @@ import OpubCore
 import SQLKit
 
 extension LedgerStore {
-    /// Spend of every project since `since`, and its linked part: the landing page's coverage.
-    public func spendOfAllProjects(since: Timestamp) async throws -> (linked: Money, total: Money) {
+    /// Spend of every project on the UTC days from `firstDay` (`YYYY-MM-DD`) on, and its linked part:
+    /// the landing page's coverage, from the day buckets each spend post keeps (at most one row per
+    /// project and day, never a sum over the ledger).
+    public func spendOfAllProjects(fromDay firstDay: String) async throws -> (linked: Money, total: Money) {
         try await store.engine.read { db in
             guard
                 let row = try await db.raw(
                     """
-                    SELECT CAST(COALESCE(SUM(p.amount_micros), 0) AS BIGINT) AS total,
-                           CAST(COALESCE(SUM(CASE WHEN t.session_id IS NOT NULL THEN p.amount_micros ELSE 0 END), 0) AS BIGINT) AS linked
-                    FROM ledger_transactions t JOIN ledger_postings p ON p.transaction_id = t.id
-                    WHERE t.kind = 'spend' AND p.account = 'external:provider'
-                    AND t.created_at >= \(bind: since.microsSinceEpoch)
+                    SELECT CAST(COALESCE(SUM(spent_micros), 0) AS BIGINT) AS total,
+                           CAST(COALESCE(SUM(linked_micros), 0) AS BIGINT) AS linked
+                    FROM spend_days WHERE day >= \(bind: firstDay)
                     """
                 ).first()
             else { return (.zero, .zero) }

@@ -45,7 +45,7 @@ public struct LedgerVerifier: Sendable {
         let totals = try await store.donations.totals(for: project.id)
         return ProjectAuditRecord(
             projectID: project.id, name: project.name.description, transactions: transactions,
-            keys: keys.map(\.auditRecord), cachedAvailable: project.available, cachedHead: project.chainHead,
+            keys: keys.map(\.auditRecord), cachedTotals: project.totals, cachedHead: project.chainHead,
             donationTotals: totals)
     }
 

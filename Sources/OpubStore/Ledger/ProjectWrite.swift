@@ -31,17 +31,22 @@ public enum LedgerStoreError: Error, Sendable, Equatable, CustomStringConvertibl
     }
 }
 
-/// The project's chain position inside one write transaction: read once when the lock is taken and
-/// kept current by every post, so a post needs no extra read of the project row.
+/// The project's chain position and totals inside one write transaction: read once when the lock is
+/// taken, kept current by every post in memory, and written back to the project row (and the day's
+/// spend bucket) once, when the transaction's body is done (``ProjectWrite/flush()``). A post then
+/// needs neither a read nor a write of the project row.
 ///
 /// `@unchecked Sendable`: a ``ProjectWrite`` is used by one task at a time (the closure of
 /// ``Store/withProjectLock(_:_:)`` runs its statements sequentially on one connection), and the
-/// mutex makes even accidental concurrent use safe.
+/// lock makes even accidental concurrent use safe.
 final class ChainPosition: @unchecked Sendable {
     struct Value {
-        var available: Money
+        var totals: ProjectTotals
         var length: Int64
         var head: String
+        /// Spend posted in this transaction per UTC day (`YYYY-MM-DD`): all of it, and the linked part.
+        var spendByDay: [String: (spent: Money, linked: Money)] = [:]
+        var changed = false
     }
 
     private let lock = NSLock()
@@ -49,8 +54,7 @@ final class ChainPosition: @unchecked Sendable {
 
     init(_ project: ProjectRecord) {
         value = Value(
-            available: project.available, length: project.chainLength,
-            head: project.chainHead ?? LedgerHashChain.genesis)
+            totals: project.totals, length: project.chainLength, head: project.chainHead ?? LedgerHashChain.genesis)
     }
 
     var current: Value {
@@ -115,8 +119,10 @@ public struct ProjectWrite: Sendable {
             keyReserved = Money(micros: try keyRow.decode(column: "reserved_micros", as: Int64.self))
         }
 
+        let donationHeld = try await heldOfDonation(intent)
         let chain = position.current
-        let before = LedgerPosition(available: chain.available, keyReserved: keyReserved)
+        let before = LedgerPosition(
+            available: chain.totals.available, keyReserved: keyReserved, donationHeld: donationHeld)
         let postings: [Posting]
         do {
             postings = try LedgerRules.postings(for: intent, project: project.id, position: before)
@@ -136,13 +142,6 @@ public struct ProjectWrite: Sendable {
             if let replay = try await replay(of: intent, idempotencyKey: idempotencyKey) { return replay }
             throw StoreError.corrupt("idempotency key '\(idempotencyKey)' conflicted but no transaction has it")
         }
-        try await db.raw(
-            """
-            UPDATE projects SET available_micros = \(bind: after.available.micros),
-                chain_length = \(bind: transaction.sequence), chain_head = \(bind: transaction.hash)
-            WHERE id = \(bind: project.id.rawValue)
-            """
-        ).run()
         if let key = intent.keyID {
             let spent = intent.kind == .spend ? intent.amount.micros : 0
             let at = transaction.createdAt.microsSinceEpoch
@@ -160,8 +159,74 @@ public struct ProjectWrite: Sendable {
                 """
             ).run()
         }
-        position.update(.init(available: after.available, length: transaction.sequence, head: transaction.hash))
+        var next = chain
+        next.totals.apply(postings)
+        next.length = transaction.sequence
+        next.head = transaction.hash
+        next.changed = true
+        if intent.kind == .spend {
+            let day = transaction.createdAt.civilDate.iso8601
+            var bucket = next.spendByDay[day] ?? (.zero, .zero)
+            bucket.spent += transaction.providerChange
+            if session != nil { bucket.linked += transaction.providerChange }
+            next.spendByDay[day] = bucket
+        }
+        position.update(next)
         return LedgerPostResult(transaction: transaction, replayed: false)
+    }
+
+    /// What is still held of the intent's donation, for the intents whose rules depend on it
+    /// (a refund takes held money first; a clear moves what is held). Zero otherwise.
+    private func heldOfDonation(_ intent: LedgerIntent) async throws -> Money {
+        switch intent {
+        case .refund(let id?, _), .clear(let id, _): return try await held(of: id)
+        default: return .zero
+        }
+    }
+
+    /// What is still held of `donation` in this project's `held` account.
+    func held(of donation: DonationID) async throws -> Money {
+        let row = try await db.raw(
+            """
+            SELECT CAST(COALESCE(SUM(p.amount_micros), 0) AS BIGINT) AS held
+            FROM ledger_transactions t JOIN ledger_postings p ON p.transaction_id = t.id
+            WHERE t.donation_id = \(bind: donation.rawValue) AND p.account = \(bind: Account.held(project.id).description)
+            """
+        ).first()
+        return Money(micros: try row?.decode(column: "held", as: Int64.self) ?? 0)
+    }
+
+    /// Writes what this transaction's posts changed back to the project row and the day buckets of
+    /// spend. Called by ``Store/withProjectLock(_:_:)`` once its body returned, before the commit.
+    func flush() async throws {
+        let value = position.current
+        guard value.changed else { return }
+        let totals = value.totals
+        try await db.raw(
+            """
+            UPDATE projects SET available_micros = \(bind: totals.available.micros),
+                held_micros = \(bind: totals.held.micros), reserved_micros = \(bind: totals.reserved.micros),
+                donated_micros = \(bind: totals.donated.micros), granted_micros = \(bind: totals.granted.micros),
+                spent_micros = \(bind: totals.spent.micros), fees_micros = \(bind: totals.fees.micros),
+                chain_length = \(bind: value.length), chain_head = \(bind: value.head)
+            WHERE id = \(bind: project.id.rawValue)
+            """
+        ).run()
+        for (day, bucket) in value.spendByDay.sorted(by: { $0.key < $1.key }) {
+            try await db.raw(
+                """
+                INSERT INTO spend_days (project_id, day, spent_micros, linked_micros)
+                VALUES (\(bind: project.id.rawValue), \(bind: day), \(bind: bucket.spent.micros), \(bind: bucket.linked.micros))
+                ON CONFLICT (project_id, day) DO UPDATE SET
+                    spent_micros = spend_days.spent_micros + excluded.spent_micros,
+                    linked_micros = spend_days.linked_micros + excluded.linked_micros
+                """
+            ).run()
+        }
+        var clean = value
+        clean.spendByDay = [:]
+        clean.changed = false
+        position.update(clean)
     }
 
     /// The transaction already recorded under `idempotencyKey`, if any; it must be the same
@@ -178,7 +243,12 @@ public struct ProjectWrite: Sendable {
 
     /// The project's available amount as of now inside this transaction.
     public func currentAvailable() async throws -> Money {
-        position.current.available
+        position.current.totals.available
+    }
+
+    /// The project's totals as of now inside this transaction.
+    public func currentTotals() -> ProjectTotals {
+        position.current.totals
     }
 
     /// The raw connection, for repositories that add rows in the same transaction.

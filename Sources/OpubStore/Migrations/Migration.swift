@@ -1,13 +1,22 @@
+import SQLKit
+
 /// One schema step. Statements run in order inside the migrator's single transaction; a step whose
 /// SQL differs between engines lists both forms.
 public struct Migration: Sendable {
     public let version: Int
     public let name: String
     let statements: @Sendable (EngineKind) -> [String]
+    /// Work that plain statements cannot express, run after them in the same transaction.
+    let afterwards: (@Sendable (any SQLDatabase, EngineKind) async throws -> Void)?
 
-    init(version: Int, name: String, statements: @escaping @Sendable (EngineKind) -> [String]) {
+    init(
+        version: Int, name: String,
+        afterwards: (@Sendable (any SQLDatabase, EngineKind) async throws -> Void)? = nil,
+        statements: @escaping @Sendable (EngineKind) -> [String]
+    ) {
         self.version = version
         self.name = name
+        self.afterwards = afterwards
         self.statements = statements
     }
 }
@@ -16,7 +25,7 @@ extension Migration {
     /// Every migration, oldest first. Never edit a released one; append a new one.
     public static let all: [Migration] = [
         .initialSchema, .appendOnlyLedger, .leases, .usageReadings, .frontDoor, .sessionsAndDetail, .webFormTokens,
-        .detailDueDay,
+        .detailDueDay, .projectTotals,
     ]
 
     /// Users, projects, maintainers, donations, compute keys, the ledger, agent sessions, usage records.

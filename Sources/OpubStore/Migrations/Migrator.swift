@@ -21,7 +21,7 @@ public struct Migrator: Sendable {
     public func migrate(logger: Logger? = nil) async throws -> [Int] {
         let kind = engine.kind
         let migrations = self.migrations
-        return try await engine.write { db in
+        let done = try await engine.write { db in
             if kind == .postgres {
                 try await db.raw("SELECT pg_advisory_xact_lock(\(bind: Self.advisoryLockID))").run()
             }
@@ -40,6 +40,7 @@ public struct Migrator: Sendable {
                 for statement in migration.statements(kind) {
                     try await db.raw(SQLQueryString(statement)).run()
                 }
+                try await migration.afterwards?(db, kind)
                 try await db.raw(
                     """
                     INSERT INTO schema_migrations (version, name, applied_at)
@@ -52,6 +53,8 @@ public struct Migrator: Sendable {
             }
             return done
         }
+        if !done.isEmpty { try await engine.schemaDidChange() }
+        return done
     }
 
     /// Versions known to this build that the database has not applied yet.

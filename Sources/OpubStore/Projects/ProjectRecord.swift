@@ -10,8 +10,11 @@ public struct ProjectRecord: Sendable, Hashable {
     public let createdAt: Timestamp
     public let claimedAt: Timestamp?
     public let suspendedAt: Timestamp?
-    /// Σ of the project's available account (cached on the row, checked by `ledger verify`).
-    public let available: Money
+    /// The project's money by account family, kept on the row by every post (checked by
+    /// `ledger verify`): available, held, reserved, donated, granted, spent, fees.
+    public let totals: ProjectTotals
+    /// Σ of the project's available account.
+    public var available: Money { totals.available }
     public let chainLength: Int64
     public let chainHead: String?
 
@@ -34,7 +37,11 @@ public struct ProjectRecord: Sendable, Hashable {
         self.claimedAt = try row.decode(column: "claimed_at", as: Int64?.self).map(Timestamp.init(microsSinceEpoch:))
         self.suspendedAt = try row.decode(column: "suspended_at", as: Int64?.self).map(
             Timestamp.init(microsSinceEpoch:))
-        self.available = Money(micros: try row.decode(column: "available_micros", as: Int64.self))
+        func money(_ column: String) throws -> Money { Money(micros: try row.decode(column: column, as: Int64.self)) }
+        self.totals = ProjectTotals(
+            available: try money("available_micros"), held: try money("held_micros"),
+            reserved: try money("reserved_micros"), donated: try money("donated_micros"),
+            granted: try money("granted_micros"), spent: try money("spent_micros"), fees: try money("fees_micros"))
         self.chainLength = try row.decode(column: "chain_length", as: Int64.self)
         self.chainHead = try row.decode(column: "chain_head", as: String?.self)
     }
@@ -43,7 +50,8 @@ public struct ProjectRecord: Sendable, Hashable {
 /// A project's money at a glance.
 public struct ProjectBalances: Sendable, Hashable {
     public let available: Money
+    public let held: Money
     public let reserved: Money
-    /// available + reserved.
-    public var balance: Money { available + reserved }
+    /// available + held + reserved (``ProjectTotals/balance``).
+    public var balance: Money { ProjectTotals(available: available, held: held, reserved: reserved).balance }
 }

@@ -5,10 +5,10 @@ import SQLKit
 extension ProjectStore {
     /// One project's public totals.
     public func summary(_ id: ProjectID) async throws -> ProjectSummary? {
-        let windowStart = store.clock.now().adding(seconds: -ProjectSummary.coverageWindowSeconds)
+        let firstDay = ProjectSummary.coverageWindowStart(now: store.clock.now())
         return try await store.engine.read { db in
             try await db.raw(
-                SQLQueryString(ProjectSummary.selectClause(windowStart: windowStart))
+                SQLQueryString(ProjectSummary.selectClause(firstDay: firstDay))
                     + " WHERE p.id = \(bind: id.rawValue)"
             ).first().map(ProjectSummary.init)
         }
@@ -20,25 +20,22 @@ extension ProjectStore {
         query: String?, sort: ProjectSort, cursor: ProjectListCursor?, limit: Int = 50
     ) async throws -> Page<ProjectSummary> {
         let limit = min(max(limit, 1), 100)
-        let windowStart = store.clock.now().adding(seconds: -ProjectSummary.coverageWindowSeconds)
+        let firstDay = ProjectSummary.coverageWindowStart(now: store.clock.now())
         return try await store.engine.read { db in
-            var sql =
-                SQLQueryString("SELECT * FROM (")
-                + SQLQueryString(ProjectSummary.selectClause(windowStart: windowStart))
-                + SQLQueryString(") t WHERE 1 = 1")
+            // Ordered by a column of the row through its index, so only the page's rows are summarised.
+            var sql = SQLQueryString(ProjectSummary.selectClause(firstDay: firstDay)) + SQLQueryString(" WHERE 1 = 1")
             if let query, !query.isEmpty {
                 let escaped = query.lowercased().replacingOccurrences(of: "\\", with: "\\\\")
                     .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
-                sql = sql + " AND t.lookup_name LIKE \(bind: "%" + escaped + "%") ESCAPE '\\'"
+                sql = sql + " AND p.lookup_name LIKE \(bind: "%" + escaped + "%") ESCAPE '\\'"
             }
             let expression = sort.expression
             if let cursor {
                 sql =
                     sql
-                    + " AND (\(unsafeRaw: expression) < \(bind: cursor.value) OR "
-                    + "(\(unsafeRaw: expression) = \(bind: cursor.value) AND t.id < \(bind: cursor.id.rawValue)))"
+                    + " AND (\(unsafeRaw: expression), p.id) < (\(bind: cursor.value), \(bind: cursor.id.rawValue))"
             }
-            sql = sql + " ORDER BY \(unsafeRaw: expression) DESC, t.id DESC LIMIT \(bind: limit + 1)"
+            sql = sql + " ORDER BY \(unsafeRaw: expression) DESC, p.id DESC LIMIT \(bind: limit + 1)"
             let rows = try await db.raw(sql).all()
             let items = try rows.prefix(limit).map(ProjectSummary.init)
             var next: String?

@@ -13,20 +13,19 @@ public struct SiteTotals: Sendable, Hashable {
 }
 
 extension ProjectStore {
+    /// From the totals each project row keeps: one pass over the projects, never over the ledger.
     public func siteTotals() async throws -> SiteTotals {
         try await store.engine.read { db in
             guard
                 let row = try await db.raw(
                     """
                     SELECT
-                      CAST(COALESCE((SELECT -SUM(amount_micros) FROM ledger_postings
-                        WHERE account = 'external:donations'), 0) AS BIGINT) AS donated,
-                      CAST(COALESCE((SELECT -SUM(amount_micros) FROM ledger_postings
-                        WHERE account = 'external:grants'), 0) AS BIGINT) AS granted,
-                      CAST(COALESCE((SELECT SUM(amount_micros) FROM ledger_postings
-                        WHERE account = 'external:provider'), 0) AS BIGINT) AS spent,
-                      CAST((SELECT COUNT(*) FROM projects) AS BIGINT) AS projects,
-                      CAST((SELECT COUNT(*) FROM projects WHERE claimed_at IS NOT NULL) AS BIGINT) AS claimed
+                      CAST(COALESCE(SUM(donated_micros), 0) AS BIGINT) AS donated,
+                      CAST(COALESCE(SUM(granted_micros), 0) AS BIGINT) AS granted,
+                      CAST(COALESCE(SUM(spent_micros), 0) AS BIGINT) AS spent,
+                      CAST(COUNT(*) AS BIGINT) AS projects,
+                      CAST(COUNT(claimed_at) AS BIGINT) AS claimed
+                    FROM projects
                     """
                 ).first()
             else { throw StoreError.corrupt("the totals query returned no row") }

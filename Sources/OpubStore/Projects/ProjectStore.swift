@@ -58,21 +58,10 @@ public struct ProjectStore: Sendable {
         }
     }
 
-    /// Available, and reserved as Σ of the project's keys' reservations.
+    /// Available, held and reserved, as the project row keeps them.
     public func balances(_ id: ProjectID) async throws -> ProjectBalances {
-        try await store.engine.read { db in
-            guard
-                let row = try await db.raw(
-                    """
-                    SELECT p.available_micros AS available,
-                           CAST(COALESCE((SELECT SUM(k.reserved_micros) FROM compute_keys k WHERE k.project_id = p.id), 0) AS BIGINT) AS reserved
-                    FROM projects p WHERE p.id = \(bind: id.rawValue)
-                    """
-                ).first()
-            else { throw StoreError.notFound("No project has the id \(id).") }
-            return ProjectBalances(
-                available: Money(micros: try row.decode(column: "available", as: Int64.self)),
-                reserved: Money(micros: try row.decode(column: "reserved", as: Int64.self)))
-        }
+        guard let record = try await find(id) else { throw StoreError.notFound("No project has the id \(id).") }
+        return ProjectBalances(
+            available: record.totals.available, held: record.totals.held, reserved: record.totals.reserved)
     }
 }

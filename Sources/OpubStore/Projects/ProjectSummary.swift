@@ -4,22 +4,25 @@ import SQLKit
 /// A project with the totals its public page shows, all from the ledger and the key rows.
 public struct ProjectSummary: Sendable, Hashable {
     public let record: ProjectRecord
-    /// Σ of the active and settling keys' reservations.
-    public let reserved: Money
-    /// Donations credited minus refunds (Σ of `external:donations`, sign flipped).
-    public let donated: Money
-    /// Operator grants.
-    public let granted: Money
-    /// Σ of `external:provider`: what the provider charged.
-    public let spent: Money
-    /// Σ of `external:fees`.
-    public let fees: Money
     public let activeKeys: Int
     /// Linked agent sessions that have not ended.
     public let activeSessions: Int
-    /// Spend recorded over the last 30 days, and the part of it that is linked.
+    /// Spend recorded over the last 30 UTC days (today included), and the part of it that is linked.
     public let spent30d: Money
     public let linkedSpent30d: Money
+
+    /// Σ of the keys' reservations.
+    public var reserved: Money { record.totals.reserved }
+    /// Donations credited minus refunds (Σ of `external:donations`, sign flipped).
+    public var donated: Money { record.totals.donated }
+    /// Operator grants.
+    public var granted: Money { record.totals.granted }
+    /// Σ of `external:provider`: what the provider charged.
+    public var spent: Money { record.totals.spent }
+    /// Σ of `external:fees`.
+    public var fees: Money { record.totals.fees }
+    /// Donations still inside the hold (`OPUB_DONATION_HOLD`).
+    public var held: Money { record.totals.held }
 
     /// Linked spend ÷ all spend over the last 30 days; nil while there was no spend.
     public var linkedCoverage30d: Double? {
@@ -27,53 +30,41 @@ public struct ProjectSummary: Sendable, Hashable {
     }
 
     public var available: Money { record.available }
-    /// available + reserved = donated + granted − fees − spent.
-    public var balance: Money { record.available + reserved }
+    /// available + held + reserved = donated + granted − fees − spent (``ProjectTotals/balance``).
+    public var balance: Money { record.totals.balance }
 
     init(row: any SQLRow) throws {
         self.record = try ProjectRecord(row: row)
-        self.reserved = Money(micros: try row.decode(column: "reserved_total", as: Int64.self))
-        self.donated = Money(micros: try row.decode(column: "donated_total", as: Int64.self))
-        self.granted = Money(micros: try row.decode(column: "granted_total", as: Int64.self))
-        self.spent = Money(micros: try row.decode(column: "spent_total", as: Int64.self))
-        self.fees = Money(micros: try row.decode(column: "fees_total", as: Int64.self))
         self.activeKeys = Int(try row.decode(column: "active_keys", as: Int64.self))
         self.activeSessions = Int(try row.decode(column: "active_sessions", as: Int64.self))
         self.spent30d = Money(micros: try row.decode(column: "spent_30d", as: Int64.self))
         self.linkedSpent30d = Money(micros: try row.decode(column: "linked_spent_30d", as: Int64.self))
     }
 
-    /// The window of the linked-coverage figure.
-    public static let coverageWindowSeconds: Int64 = 30 * 86_400
+    /// The window of the linked-coverage figure, in UTC days (today included).
+    public static let coverageWindowDays: Int64 = 30
 
-    /// The columns of `projects p` plus the totals, for a `FROM projects p` query; the 30-day figures
-    /// count spend recorded after `windowStart` (an integer from the store's clock, never from input).
-    static func selectClause(windowStart: Timestamp) -> String {
-        let since = windowStart.microsSinceEpoch
+    /// The first UTC day (`YYYY-MM-DD`) of the coverage window that ends on `now`'s day.
+    public static func coverageWindowStart(now: Timestamp) -> String {
+        now.adding(seconds: -(coverageWindowDays - 1) * 86_400).civilDate.iso8601
+    }
+
+    /// The columns of `projects p` plus the figures that are not kept on the row, for a
+    /// `FROM projects p` query. Everything here is bounded per project (an index range of its keys,
+    /// its open sessions, at most 30 day buckets), never a sum over the ledger. `firstDay` is a
+    /// date from the store's clock, never from input.
+    static func selectClause(firstDay: String) -> String {
+        precondition(firstDay.allSatisfy { $0.isNumber || $0 == "-" })
         return """
             SELECT p.*,
-                CAST(COALESCE((SELECT SUM(k.reserved_micros) FROM compute_keys k WHERE k.project_id = p.id), 0) AS BIGINT)
-                    AS reserved_total,
-                CAST(COALESCE((SELECT -SUM(lp.amount_micros) FROM ledger_postings lp
-                    WHERE lp.project_id = p.id AND lp.account = 'external:donations'), 0) AS BIGINT) AS donated_total,
-                CAST(COALESCE((SELECT -SUM(lp.amount_micros) FROM ledger_postings lp
-                    WHERE lp.project_id = p.id AND lp.account = 'external:grants'), 0) AS BIGINT) AS granted_total,
-                CAST(COALESCE((SELECT SUM(lp.amount_micros) FROM ledger_postings lp
-                    WHERE lp.project_id = p.id AND lp.account = 'external:provider'), 0) AS BIGINT) AS spent_total,
-                CAST(COALESCE((SELECT SUM(lp.amount_micros) FROM ledger_postings lp
-                    WHERE lp.project_id = p.id AND lp.account = 'external:fees'), 0) AS BIGINT) AS fees_total,
                 CAST((SELECT COUNT(*) FROM compute_keys k WHERE k.project_id = p.id AND k.status = 'active') AS BIGINT)
                     AS active_keys,
                 CAST((SELECT COUNT(*) FROM agent_sessions s WHERE s.project_id = p.id AND s.ended_at IS NULL) AS BIGINT)
                     AS active_sessions,
-                CAST(COALESCE((SELECT SUM(lp.amount_micros) FROM ledger_transactions t
-                    JOIN ledger_postings lp ON lp.transaction_id = t.id
-                    WHERE t.project_id = p.id AND t.kind = 'spend' AND lp.account = 'external:provider'
-                    AND t.created_at >= \(since)), 0) AS BIGINT) AS spent_30d,
-                CAST(COALESCE((SELECT SUM(lp.amount_micros) FROM ledger_transactions t
-                    JOIN ledger_postings lp ON lp.transaction_id = t.id
-                    WHERE t.project_id = p.id AND t.kind = 'spend' AND lp.account = 'external:provider'
-                    AND t.session_id IS NOT NULL AND t.created_at >= \(since)), 0) AS BIGINT) AS linked_spent_30d
+                CAST(COALESCE((SELECT SUM(d.spent_micros) FROM spend_days d
+                    WHERE d.project_id = p.id AND d.day >= '\(firstDay)'), 0) AS BIGINT) AS spent_30d,
+                CAST(COALESCE((SELECT SUM(d.linked_micros) FROM spend_days d
+                    WHERE d.project_id = p.id AND d.day >= '\(firstDay)'), 0) AS BIGINT) AS linked_spent_30d
             FROM projects p
             """
     }
@@ -86,13 +77,14 @@ public enum ProjectSort: String, Sendable, CaseIterable {
     case donated
     case spent
 
-    /// The SQL expression over the summary columns; from this fixed set only, never from input.
+    /// The SQL expression over the project row's columns, each backed by an index (migration 14);
+    /// from this fixed set only, never from input.
     var expression: String {
         switch self {
-        case .recent: return "created_at"
-        case .balance: return "(available_micros + reserved_total)"
-        case .donated: return "donated_total"
-        case .spent: return "spent_total"
+        case .recent: return "p.created_at"
+        case .balance: return "(p.available_micros + p.held_micros + p.reserved_micros)"
+        case .donated: return "p.donated_micros"
+        case .spent: return "p.spent_micros"
         }
     }
 }

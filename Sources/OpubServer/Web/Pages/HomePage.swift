@@ -22,8 +22,8 @@ struct HomePage {
     func respond(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let store = dependencies.store
         let totals = try await store.projects.siteTotals()
-        let since = dependencies.clock.now().adding(seconds: -ProjectSummary.coverageWindowSeconds)
-        let spend = try await store.ledger.spendOfAllProjects(since: since)
+        let spend = try await store.ledger.spendOfAllProjects(
+            fromDay: ProjectSummary.coverageWindowStart(now: dependencies.clock.now()))
         let featured = try await store.projects.list(query: nil, sort: .balance, cursor: nil, limit: Self.featuredCount)
         let model = Model(
             donated: (totals.donated + totals.granted).formatted(), spent: totals.spent.formatted(),

@@ -68,7 +68,7 @@ struct LedgerPage {
         let external = transaction.postings.filter {
             switch $0.account {
             case .donations, .grants, .provider, .fees: return true
-            case .available, .reserved: return false
+            case .available, .held, .reserved: return false
             }
         }
         let change = -external.map(\.amount).sum()

@@ -21,6 +21,9 @@ struct ProjectPage {
         let inDebt: Bool
         let balance: String
         let reserved: String
+        /// Donations inside the hold; nil when nothing is held.
+        let held: String?
+        let holdText: String
         let available: String
         let donated: String
         let granted: String?
@@ -89,7 +92,7 @@ struct ProjectPage {
         guard let summary = try await store.projects.summary(project.id) else {
             throw StoreError.corrupt("project \(project.id) vanished")
         }
-        let since = dependencies.clock.now().adding(seconds: -ProjectSummary.coverageWindowSeconds)
+        let since = dependencies.clock.now().adding(seconds: -ProjectSummary.coverageWindowDays * 86_400)
         let days = try await store.ledger.dailySpend(of: project.id, days: Self.periodDays)
         let donations = try await store.donations.completed(in: project.id, cursor: nil, limit: 10)
         let usage = try await store.usage.page(of: project.id, cursor: nil, limit: 10)
@@ -104,6 +107,8 @@ struct ProjectPage {
             githubURL: "\(dependencies.configuration.github.webURL)/\(name.owner)/\(name.repo)",
             claimed: project.isClaimed, suspended: project.suspendedAt != nil, inDebt: project.isInDebt,
             balance: summary.balance.formatted(), reserved: summary.reserved.formatted(),
+            held: summary.held.isZero ? nil : summary.held.formatted(),
+            holdText: dependencies.configuration.donationHold.text,
             available: summary.available.formatted(), donated: summary.donated.formatted(),
             granted: summary.granted.isZero ? nil : summary.granted.formatted(), spent: summary.spent.formatted(),
             activeKeys: summary.activeKeys, activeSessions: summary.activeSessions,
@@ -181,5 +186,17 @@ struct ProjectPage {
         return try PageResponder(configuration: dependencies.configuration).render(
             "pages/project-missing", title: name.description, content: model, request: request,
             identity: context.identity, section: .projects, status: .notFound)
+    }
+}
+
+extension DonationHold {
+    /// The hold as a reader says it: "3 days", "72 hours" stays "3 days", "90 minutes".
+    var text: String {
+        func plural(_ n: Int64, _ unit: String) -> String { "\(n) \(unit)\(n == 1 ? "" : "s")" }
+        guard holdsAnything else { return "a short while" }
+        if seconds % 86_400 == 0 { return plural(seconds / 86_400, "day") }
+        if seconds % 3_600 == 0 { return plural(seconds / 3_600, "hour") }
+        if seconds % 60 == 0 { return plural(seconds / 60, "minute") }
+        return plural(seconds, "second")
     }
 }
