@@ -48,6 +48,11 @@ struct AgentSessionStoreTests {
             #expect(ended.endReason == "exited" && ended.exitCode == 0 && !ended.isOpen)
             clock.advance(seconds: 5)
             #expect(try await store.agentSessions.end(id, reason: "signal", exitCode: 130) == ended)
+            // Only the end that closed it says so (a replay, or an end racing it, queues no reconcile).
+            let replay = try await store.agentSessions.endReporting(id, reason: "exited", exitCode: 0)
+            #expect(replay.session == ended && !replay.endedNow)
+            let sweptAgain = try await store.agentSessions.endReporting(silent, reason: "exited", exitCode: 0)
+            #expect(!sweptAgain.endedNow)
             try await store.agentSessions.recordHeartbeats([id: clock.now()])
             #expect(try await store.agentSessions.find(id)?.lastHeartbeatAt == ended.lastHeartbeatAt)
 

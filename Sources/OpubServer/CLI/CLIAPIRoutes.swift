@@ -50,11 +50,11 @@ struct CLIAPIRoutes: RouteModule {
                     details: ["field": .string("reason")])
             }
             let exitCode = try body.optionalInt("exit_code", range: -1...255)
-            if let ended = try await store.agentSessions.end(session.id, reason: reason, exitCode: exitCode) {
-                dependencies.cliCache.remember(ended)
-            }
-            // Only the end that closed the session costs provider reads; replays of it are free.
-            if session.isOpen, key.providerHash != nil { dependencies.keyReconciles?.request(key.id) }
+            let outcome = try await store.agentSessions.endReporting(session.id, reason: reason, exitCode: exitCode)
+            if let ended = outcome.session { dependencies.cliCache.remember(ended) }
+            // Only the end that closed the session costs provider reads; replays of it (and ends that
+            // lost a race with another end or the sweeper) are free.
+            if outcome.endedNow, key.providerHash != nil { dependencies.keyReconciles?.request(key.id) }
             return Response(status: .noContent)
         }
     }

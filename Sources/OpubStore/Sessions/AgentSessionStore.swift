@@ -73,16 +73,25 @@ public struct AgentSessionStore: Sendable {
     /// Returns the session as it now is.
     @discardableResult
     public func end(_ id: SessionID, reason: String, exitCode: Int?) async throws -> AgentSessionRecord? {
+        try await endReporting(id, reason: reason, exitCode: exitCode).session
+    }
+
+    /// ``end(_:reason:exitCode:)``, also saying whether this call is the one that ended the session
+    /// (false for a replay, a concurrent end that came first, or a session the sweeper ended).
+    public func endReporting(
+        _ id: SessionID, reason: String, exitCode: Int?
+    ) async throws -> (session: AgentSessionRecord?, endedNow: Bool) {
         let now = store.clock.now().microsSinceEpoch
         return try await store.engine.write { db in
-            try await db.raw(
+            let changed = try await db.raw(
                 """
                 UPDATE agent_sessions SET ended_at = \(bind: now), last_heartbeat_at = \(bind: now),
                     end_reason = \(bind: reason), exit_code = \(bind: exitCode)
                 WHERE id = \(bind: id.rawValue) AND ended_at IS NULL
+                RETURNING id
                 """
-            ).run()
-            return try await Self.find(id, db: db)
+            ).all()
+            return (try await Self.find(id, db: db), !changed.isEmpty)
         }
     }
 

@@ -160,6 +160,11 @@ def main():
     check("piped in a folder holding a Package.swift, nothing is built and the binaries are installed",
           piped.returncode == 0 and not os.path.exists(os.path.join(trap, "swift-called"))
           and os.path.exists(os.path.join(bin_dir, "opub")), piped.stderr[-400:])
+    trapped_env = {**env, "PATH": os.path.join(trap, "bin") + ":" + env["PATH"]}
+    from_source, _ = sh(install_line.replace("| sh", "| sh -s -- --from-source"), trapped_env, cwd=trap)
+    check("piped with --from-source in that folder, its Package.swift is not taken for opub's source",
+          from_source.returncode != 0 and "no opub source to build" in from_source.stderr
+          and not os.path.exists(os.path.join(trap, "swift-called")), from_source.stderr[-400:])
 
     # 5. An unknown platform is refused, naming what exists.
     home, env, bin_dir = fresh_machine()
