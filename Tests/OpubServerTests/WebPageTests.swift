@@ -543,4 +543,43 @@ struct WebPageTests {
             }
         }
     }
+
+    @Test("the README badge: claim for an unclaimed or unknown project, available once claimed; cached and revalidated")
+    func badge() async throws {
+        try await withTestStore(.sqlite) { store, _ in
+            try await withApp(try await sandboxConfiguration(), store: store) { app in
+                let unknown = try await Browser.anonymous.get(app, "/github/nobody/nothing/badge.svg")
+                #expect(unknown.status == .ok)
+                #expect(unknown.headers[.contentType] == "image/svg+xml")
+                #expect(unknown.text.hasPrefix("<svg ") && unknown.text.contains(">claim</text>"))
+                #expect(try await Browser.anonymous.get(app, "/github/not%20a/name/badge.svg").status == .notFound)
+
+                let maya = try await sandboxSignIn(app, "maya")
+                let claimed = try await maya.submit(app, "/claim", [("repository", "acme/widgets")])
+                #expect(claimed.status == .seeOther)
+                let project = try await store.projects.require(named: try RepositoryName(parsing: "acme/widgets"))
+                try await store.ledger.post(
+                    .grant(amount: Money(micros: 123_450_000)), to: project.id, idempotencyKey: "seed", memo: "seed")
+                let badge = try await Browser.anonymous.get(app, "/github/acme/widgets/badge.svg")
+                #expect(badge.text.contains(">$123.45 available</text>"))
+                #expect(badge.text.contains(#"aria-label="opub: $123.45 available""#))
+                #expect(badge.headers[.cacheControl] == "public, max-age=300")
+                let etag = try #require(badge.headers[.eTag])
+                let again = try await app.client.execute(
+                    uri: "/github/acme/widgets/badge.svg", method: .get, headers: [.ifNoneMatch: etag])
+                #expect(again.status == .notModified)
+                // A new figure is a new picture: the old ETag no longer matches.
+                try await store.ledger.post(
+                    .grant(amount: Money(dollars: 1)), to: project.id, idempotencyKey: "more", memo: "more")
+                let changed = try await app.client.execute(
+                    uri: "/github/acme/widgets/badge.svg", method: .get, headers: [.ifNoneMatch: etag])
+                #expect(changed.status == .ok)
+
+                let page = try await Browser.anonymous.page(app, "/github/acme/widgets")
+                #expect(page.text.contains(#"<img src="/github/acme/widgets/badge.svg""#))
+                #expect(page.text.contains("[![opub](http"))
+                #expect(page.text.contains("/github/acme/widgets/badge.svg)](http"))
+            }
+        }
+    }
 }

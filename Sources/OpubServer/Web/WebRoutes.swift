@@ -16,6 +16,9 @@ struct WebRoutes: RouteModule {
         routes.page("/github/{owner}/{repo}") { request, context in
             try await ProjectPage(dependencies: dependencies).respond(request, context)
         }
+        routes.page("/github/{owner}/{repo}/badge.svg") { request, context in
+            try await ProjectBadge(dependencies: dependencies).respond(request, context)
+        }
         routes.page("/github/{owner}/{repo}/ledger") { request, context in
             try await LedgerPage(dependencies: dependencies).respond(request, context)
         }

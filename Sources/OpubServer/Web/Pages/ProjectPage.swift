@@ -45,6 +45,9 @@ struct ProjectPage {
         let claim: ClaimCallToAction?
         let viewerMaintains: Bool
         let apiPath: String
+        /// The README badge (``ProjectBadge``) and the Markdown that shows it.
+        let badgePath: String
+        let badgeMarkdown: String
     }
 
     /// What a key spent on a model on a day (the provider's usage detail), with the Linked badge.
@@ -124,7 +127,9 @@ struct ProjectPage {
             notice: try await notice(request, context, project: project),
             claim: project.isClaimed
                 ? nil : ClaimCallToAction(csrfToken: context.identity?.csrfToken, owner: name.owner, repo: name.repo),
-            viewerMaintains: viewerMaintains, apiPath: "/api/v1/projects/\(name.owner)/\(name.repo)")
+            viewerMaintains: viewerMaintains, apiPath: "/api/v1/projects/\(name.owner)/\(name.repo)",
+            badgePath: WebProject.path(name) + "/badge.svg",
+            badgeMarkdown: ProjectBadge.markdown(base: dependencies.urls.base, name: name))
         return try PageResponder(configuration: dependencies.configuration).render(
             "pages/project", title: name.description, content: model, request: request, identity: context.identity,
             section: .projects)

@@ -23,12 +23,13 @@ struct WebAsset: Sendable {
         return nil
     }
 
-    /// The file, or `304 Not Modified` when the browser already holds this version. Cached for an hour
-    /// and then revalidated with the ETag, so a deploy reaches every browser within the hour.
-    func response(to request: Request) -> Response {
+    /// The file, or `304 Not Modified` when the browser already holds this version. Cached for
+    /// `maxAge` seconds (an hour by default) and then revalidated with the ETag, so a deploy reaches
+    /// every browser within that time.
+    func response(to request: Request, maxAge: Int = 3600) -> Response {
         var headers = HTTPFields()
         headers[.eTag] = etag
-        headers[.cacheControl] = "public, max-age=3600"
+        headers[.cacheControl] = "public, max-age=\(maxAge)"
         headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
         if let presented = request.headers[.ifNoneMatch],
             presented.split(separator: ",").contains(where: { String($0).trimmingSpaces() == etag || $0 == "*" })
