@@ -16,7 +16,7 @@ public struct OpubCommand: AsyncParsableCommand {
         version: InstallOrigin.versionLine(),
         subcommands: [
             SetupCommand.self, RunCommand.self, StatusCommand.self, EnvCommand.self, MCPCommand.self,
-            DoctorCommand.self, RevokeCommand.self, LogoutCommand.self, KeysCommand.self,
+            DoctorCommand.self, RevokeCommand.self, LogoutCommand.self, KeysCommand.self, LedgerCommand.self,
         ])
 
     public init() {}

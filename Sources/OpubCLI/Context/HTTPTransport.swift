@@ -9,16 +9,19 @@ public struct HTTPExchange: Sendable {
     public var headers: [(String, String)]
     public var body: [UInt8]?
     public var timeout: Duration
+    /// The largest answer read (a longer one fails); 4 MiB unless a command downloads more.
+    public var maximumBodyBytes: Int
 
     public init(
         method: String, url: String, headers: [(String, String)] = [], body: [UInt8]? = nil,
-        timeout: Duration = .seconds(10)
+        timeout: Duration = .seconds(10), maximumBodyBytes: Int = 4 * 1024 * 1024
     ) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
         self.timeout = timeout
+        self.maximumBodyBytes = maximumBodyBytes
     }
 }
 
@@ -68,7 +71,7 @@ public struct AsyncHTTPTransport: HTTPTransport {
             NIODeadline.now()
             + .nanoseconds(timeout.seconds * 1_000_000_000 + timeout.attoseconds / 1_000_000_000)
         let response = try await CLIHTTPClient.shared.execute(request, deadline: deadline)
-        let buffer = try await response.body.collect(upTo: 4 * 1024 * 1024)
+        let buffer = try await response.body.collect(upTo: exchange.maximumBodyBytes)
         return HTTPAnswer(status: Int(response.status.code), body: Array(buffer.readableBytesView))
     }
 }

@@ -100,86 +100,13 @@ public enum LedgerAudit {
                 InvariantViolation(invariant: number, project: record.name, transaction: tx, key: key, detail: detail))
         }
 
+        var chain = ChainAudit(projectID: record.projectID, name: record.name, keys: Set(record.keys.map(\.id)))
+        for tx in record.transactions { chain.check(tx) }
+        found += chain.violations
+        let totals = chain.totals
+        let reservedByKey = chain.reservedByKey
+        let spendByKey = chain.spendByKey
         let keyIDs = Set(record.keys.map(\.id))
-        var previousHash = LedgerHashChain.genesis
-        var seenIdempotency = Set<String>()
-        var seenIDs = Set<TransactionID>()
-        var totals = ProjectTotals.zero
-        var reservedByKey: [KeyID: Money] = [:]
-        var heldByDonation: [DonationID: Money] = [:]
-        var spendByKey: [KeyID: Money] = [:]
-
-        for (index, tx) in record.transactions.enumerated() {
-            // 7: the chain.
-            if tx.sequence != Int64(index + 1) {
-                fail(7, at: tx.id, "sequence is \(tx.sequence), expected \(index + 1)")
-            }
-            if tx.previousHash != previousHash {
-                fail(
-                    7, at: tx.id,
-                    "previous hash \(tx.previousHash) does not match the prior transaction's \(previousHash)")
-            }
-            let recomputed = LedgerHashChain.hash(of: tx)
-            if recomputed != tx.hash {
-                fail(7, at: tx.id, "stored hash \(tx.hash) differs from recomputed \(recomputed); the row was altered")
-            }
-            previousHash = tx.hash
-
-            // 1: balanced, non-zero, and only this project's accounts.
-            if tx.projectID != record.projectID {
-                fail(1, at: tx.id, "belongs to project \(tx.projectID), not \(record.projectID)")
-            }
-            if tx.postings.isEmpty { fail(1, at: tx.id, "has no postings") }
-            let total = tx.postings.map(\.amount).sum()
-            if !total.isZero { fail(1, at: tx.id, "postings sum to \(total.micros) µ$, not zero") }
-            for posting in tx.postings {
-                if posting.amount.isZero { fail(1, at: tx.id, "posting on \(posting.account) has a zero amount") }
-                switch posting.account {
-                case .available(let project) where project != record.projectID,
-                    .held(let project) where project != record.projectID:
-                    fail(1, at: tx.id, "posts to another project's account \(posting.account)")
-                case .held where tx.donationID == nil:
-                    fail(1, at: tx.id, "posts to \(posting.account) without naming a donation")
-                case .reserved(let key) where !keyIDs.contains(key) || tx.keyID != key:
-                    fail(
-                        1, at: tx.id, "posts to \(posting.account), which is not this transaction's key of this project"
-                    )
-                default: break
-                }
-            }
-
-            // 5: unique idempotency keys and ids.
-            if !seenIdempotency.insert(tx.idempotencyKey).inserted {
-                fail(5, at: tx.id, "idempotency key '\(tx.idempotencyKey)' is used twice")
-            }
-            if !seenIDs.insert(tx.id).inserted { fail(5, at: tx.id, "transaction id is used twice") }
-
-            // Running balances.
-            totals.apply(tx.postings)
-            let available = totals.available
-            for posting in tx.postings {
-                switch posting.account {
-                case .reserved(let key): reservedByKey[key, default: .zero] += posting.amount
-                case .held:
-                    if let donation = tx.donationID { heldByDonation[donation, default: .zero] += posting.amount }
-                case .provider: if let key = tx.keyID { spendByKey[key, default: .zero] += posting.amount }
-                case .available, .donations, .grants, .fees: break
-                }
-            }
-
-            // 6: available goes negative only through a refund or a spend (overshoot).
-            if available.isNegative, tx.availableChange.isNegative, tx.kind != .refund, tx.kind != .spend {
-                fail(6, at: tx.id, "a \(tx.kind.rawValue) left available at \(available.formattedPrecise())")
-            }
-            for (key, reserved) in reservedByKey where reserved.isNegative {
-                fail(6, at: tx.id, key: key, "the key's reservation went negative (\(reserved.formattedPrecise()))")
-                reservedByKey[key] = .zero
-            }
-            if let donation = tx.donationID, let held = heldByDonation[donation], held.isNegative {
-                fail(6, at: tx.id, "the donation's held money went negative (\(held.formattedPrecise()))")
-                heldByDonation[donation] = .zero
-            }
-        }
 
         // 7: the cached head.
         let head = record.transactions.last?.hash
@@ -263,5 +190,103 @@ public enum LedgerAudit {
             fail(4, key: key, "spend is posted for a key this project does not have")
         }
         return found
+    }
+}
+
+/// The per-transaction invariants (7, 1, 5, 6) over one project's chain, fed in chain order — the
+/// part of ``LedgerAudit`` that needs nothing but the transactions, so that anyone holding the public
+/// ledger (`opub ledger verify`) checks it with the same code as `opub-server ledger verify`. Memory
+/// grows only with the idempotency keys, the keys and the donations seen.
+public struct ChainAudit: Sendable {
+    public let projectID: ProjectID
+    public let name: String
+    /// The project's keys, when known (the server); nil for a public copy, where a reservation must
+    /// simply belong to the transaction's own key.
+    let keys: Set<KeyID>?
+    public private(set) var violations: [InvariantViolation] = []
+    /// The running totals after the transactions checked so far.
+    public private(set) var totals = ProjectTotals.zero
+    public private(set) var reservedByKey: [KeyID: Money] = [:]
+    public private(set) var heldByDonation: [DonationID: Money] = [:]
+    public private(set) var spendByKey: [KeyID: Money] = [:]
+    /// The hash of the last transaction checked (the genesis value before the first).
+    public private(set) var head = LedgerHashChain.genesis
+    public private(set) var count: Int64 = 0
+    private var seenIdempotency = Set<String>()
+    private var seenIDs = Set<TransactionID>()
+
+    public init(projectID: ProjectID, name: String, keys: Set<KeyID>? = nil) {
+        self.projectID = projectID
+        self.name = name
+        self.keys = keys
+    }
+
+    /// Checks the next transaction of the chain.
+    public mutating func check(_ tx: LedgerTransaction) {
+        func fail(_ number: Int, key: KeyID? = nil, _ detail: String) {
+            violations.append(
+                InvariantViolation(invariant: number, project: name, transaction: tx.id, key: key, detail: detail))
+        }
+        count += 1
+        // 7: the chain.
+        if tx.sequence != count { fail(7, "sequence is \(tx.sequence), expected \(count)") }
+        if tx.previousHash != head {
+            fail(7, "previous hash \(tx.previousHash) does not match the prior transaction's \(head)")
+        }
+        let recomputed = LedgerHashChain.hash(of: tx)
+        if recomputed != tx.hash {
+            fail(7, "stored hash \(tx.hash) differs from recomputed \(recomputed); the row was altered")
+        }
+        head = tx.hash
+
+        // 1: balanced, non-zero, and only this project's accounts.
+        if tx.projectID != projectID { fail(1, "belongs to project \(tx.projectID), not \(projectID)") }
+        if tx.postings.isEmpty { fail(1, "has no postings") }
+        let total = tx.postings.map(\.amount).sum()
+        if !total.isZero { fail(1, "postings sum to \(total.micros) µ$, not zero") }
+        for posting in tx.postings {
+            if posting.amount.isZero { fail(1, "posting on \(posting.account) has a zero amount") }
+            switch posting.account {
+            case .available(let project) where project != projectID, .held(let project) where project != projectID:
+                fail(1, "posts to another project's account \(posting.account)")
+            case .held where tx.donationID == nil:
+                fail(1, "posts to \(posting.account) without naming a donation")
+            case .reserved(let key) where tx.keyID != key || keys.map { !$0.contains(key) } == true:
+                fail(1, "posts to \(posting.account), which is not this transaction's key of this project")
+            default: break
+            }
+        }
+
+        // 5: unique idempotency keys and ids.
+        if !seenIdempotency.insert(tx.idempotencyKey).inserted {
+            fail(5, "idempotency key '\(tx.idempotencyKey)' is used twice")
+        }
+        if !seenIDs.insert(tx.id).inserted { fail(5, "transaction id is used twice") }
+
+        // Running balances.
+        totals.apply(tx.postings)
+        for posting in tx.postings {
+            switch posting.account {
+            case .reserved(let key): reservedByKey[key, default: .zero] += posting.amount
+            case .held: if let donation = tx.donationID { heldByDonation[donation, default: .zero] += posting.amount }
+            case .provider: if let key = tx.keyID { spendByKey[key, default: .zero] += posting.amount }
+            case .available, .donations, .grants, .fees: break
+            }
+        }
+
+        // 6: available goes negative only through a refund or a spend (overshoot); no reservation and
+        //    no donation's held money goes negative.
+        let available = totals.available
+        if available.isNegative, tx.availableChange.isNegative, tx.kind != .refund, tx.kind != .spend {
+            fail(6, "a \(tx.kind.rawValue) left available at \(available.formattedPrecise())")
+        }
+        for (key, reserved) in reservedByKey where reserved.isNegative {
+            fail(6, key: key, "the key's reservation went negative (\(reserved.formattedPrecise()))")
+            reservedByKey[key] = .zero
+        }
+        if let donation = tx.donationID, let held = heldByDonation[donation], held.isNegative {
+            fail(6, "the donation's held money went negative (\(held.formattedPrecise()))")
+            heldByDonation[donation] = .zero
+        }
     }
 }

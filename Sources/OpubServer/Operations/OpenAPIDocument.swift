@@ -161,7 +161,7 @@ enum OpenAPIDocument {
               additionalProperties: false
               required: [id, owner, repo, full_name, github_repo_id, claimed, claimed_at, suspended, created_at, balance,
                 reserved, held, available, donated, granted, spent, fees, linked_coverage_30d, active_keys,
-                active_sessions, page_url]
+                active_sessions, chain_length, chain_head, page_url]
               properties:
                 id:
                   type: string
@@ -204,6 +204,12 @@ enum OpenAPIDocument {
                   type: integer
                 active_sessions:
                   type: integer
+                chain_length:
+                  type: integer
+                  description: Transactions in the project's ledger; a downloaded copy verifies up to here.
+                chain_head:
+                  type: [string, "null"]
+                  description: The hash of the last transaction (null before the first).
                 page_url:
                   type: string
             ProjectPage:

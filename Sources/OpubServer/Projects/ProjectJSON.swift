@@ -36,6 +36,10 @@ struct ProjectJSON: Encodable {
     @NullEncoded var linkedCoverage30d: Double?
     let activeKeys: Int
     let activeSessions: Int
+    /// How many transactions the ledger holds and the last one's hash: what a downloaded copy must
+    /// reach (`opub ledger verify` checks the totals above against the chain up to here).
+    let chainLength: Int64
+    @NullEncoded var chainHead: String?
     let pageURL: String
 
     init(_ summary: ProjectSummary) {
@@ -60,6 +64,8 @@ struct ProjectJSON: Encodable {
         linkedCoverage30d = summary.linkedCoverage30d
         activeKeys = summary.activeKeys
         activeSessions = summary.activeSessions
+        chainLength = record.chainLength
+        chainHead = record.chainHead
         pageURL = "/github/\(record.name.owner)/\(record.name.repo)"
     }
 
@@ -75,6 +81,8 @@ struct ProjectJSON: Encodable {
         case linkedCoverage30d = "linked_coverage_30d"
         case activeKeys = "active_keys"
         case activeSessions = "active_sessions"
+        case chainLength = "chain_length"
+        case chainHead = "chain_head"
         case pageURL = "page_url"
     }
 }

@@ -72,14 +72,14 @@ struct PublicDataRoutes: RouteModule {
         return Response(
             status: .ok, headers: headers,
             body: ResponseBody { writer in
-                try await writer.write(ByteBuffer(string: CSV.line(LedgerTransactionJSON.csvHeader)))
+                try await writer.write(ByteBuffer(string: PublicLedgerCSV.line(PublicLedgerCSV.header)))
                 var from: Int64 = 1
                 while true {
                     let batch = try await store.ledger.chainBatch(
                         of: project.id, fromSequence: from, throughSequence: end)
                     guard let last = batch.last else { break }
                     var text = ""
-                    for tx in batch { text += CSV.line(LedgerTransactionJSON(tx).csvFields) }
+                    for tx in batch { text += PublicLedgerCSV.line(PublicLedgerCSV.fields(of: tx)) }
                     try await writer.write(ByteBuffer(string: text))
                     from = last.sequence + 1
                 }

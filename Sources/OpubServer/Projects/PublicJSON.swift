@@ -51,27 +51,6 @@ struct LedgerTransactionJSON: Encodable {
         case createdAt = "created_at"
         case previousHash = "previous_hash"
     }
-
-    static let csvHeader = [
-        "sequence", "id", "project", "kind", "created_at", "time", "idempotency_key", "key", "donation", "session",
-        "memo", "postings", "previous_hash", "hash",
-    ]
-
-    /// One CSV row; `postings` is `account micros` pairs separated by `;`.
-    var csvFields: [String] {
-        [
-            String(sequence), id, project, kind, String(createdAt), time, idempotencyKey, key ?? "", donation ?? "",
-            session ?? "", memo, postings.map { "\($0.account) \($0.micros)" }.joined(separator: ";"), previousHash,
-            hash,
-        ]
-    }
-}
-
-/// RFC 4180 CSV: every field quoted, quotes doubled, CRLF line ends.
-enum CSV {
-    static func line(_ fields: [String]) -> String {
-        fields.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: ",") + "\r\n"
-    }
 }
 
 /// A usage record as published: a key's spend on one model on one UTC day.
