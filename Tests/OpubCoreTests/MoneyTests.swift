@@ -1,3 +1,4 @@
+import PropertyBased
 import Testing
 
 @testable import OpubCore
@@ -82,5 +83,31 @@ struct MoneyTests {
         #expect(Money.fromProviderUSD(1e30) == nil)
         #expect(Money.fromProviderUSD("abc") == nil)
         #expect(Money.fromProviderUSD("1e999") == nil)
+    }
+
+    @Test("property: the platform fee is whole cents, rounded down, never negative and below the donation")
+    func platformFee() async {
+        // Two integers per case: the donation in cents and the rate in basis points (below 100 %).
+        await propertyCheck(count: 500, input: Gen.int(in: 0...Int(Int32.max)).array(of: 2...2)) { pair in
+            let cents = pair[0] % 100_000_000 + 1
+            let basisPoints = pair[1] % 10_000
+            let donation = Money(cents: Int64(cents))
+            let fee = donation.platformFee(basisPoints: basisPoints)
+            #expect(fee.isWholeCents && !fee.isNegative && fee < donation)
+            // Rounded down: the exact fee is at most one cent above it.
+            let exact = Int64(cents) * Int64(basisPoints)
+            #expect(fee.wholeCents * 10_000 <= exact && exact < (fee.wholeCents + 1) * 10_000)
+        }
+        #expect(Money(dollars: 10).platformFee(basisPoints: 250) == Money(cents: 25))
+        #expect(Money(cents: 99).platformFee(basisPoints: 100) == .zero)
+        #expect(Money(dollars: 5).platformFee(basisPoints: 0) == .zero)
+    }
+
+    @Test("cents in and out: whole cents survive, fractions are dropped toward zero")
+    func cents() {
+        #expect(Money(cents: 1_234).micros == 12_340_000)
+        #expect(Money(cents: 1_234).wholeCents == 1_234)
+        #expect(Money(micros: 12_349_999).wholeCents == 1_234)
+        #expect(Money(micros: -12_349_999).wholeCents == -1_234)
     }
 }

@@ -20,6 +20,22 @@ public struct Money: Sendable, Hashable, Comparable, Codable, CustomStringConver
         self.micros = micros
     }
 
+    /// Whole cents (Stripe's unit) as money.
+    public init(cents: Int64) {
+        self.micros = cents * Self.microsPerCent
+    }
+
+    /// The amount in whole cents, any fraction of a cent dropped (toward zero). Exact for the amounts
+    /// people type and Stripe reports, which are whole cents (``isWholeCents``).
+    public var wholeCents: Int64 { micros / Self.microsPerCent }
+
+    /// The platform fee on a donation of `self`: `basisPoints` (1 % = 100) of it, rounded down to whole
+    /// cents (`OPUB_FEE_PERCENT`); never negative, and always below the donation while the rate is below
+    /// 100 %.
+    public func platformFee(basisPoints: Int) -> Money {
+        Money(cents: wholeCents * Int64(max(basisPoints, 0)) / 10_000)
+    }
+
     /// Whole dollars and cents, for tests and configuration defaults.
     public init(dollars: Int64, cents: Int64 = 0) {
         self.micros = dollars * Self.microsPerDollar + cents * Self.microsPerCent

@@ -35,7 +35,7 @@ struct DonationCheckout: Sendable {
             anonymous: attribution.isAnonymous, message: attribution.message)
         let page = "/github/\(project.name.owner)/\(project.name.repo)"
         let request = CheckoutSessionRequest(
-            donationID: id, amountCents: amount.micros / Money.microsPerCent, project: project.name,
+            donationID: id, amountCents: amount.wholeCents, project: project.name,
             successURL: dependencies.urls.url("\(page)?donation=\(id)"),
             cancelURL: dependencies.urls.url("\(page)/donate?donation=\(id)&cancelled=1"))
         let session: CheckoutSession

@@ -46,7 +46,7 @@ public struct DonationRefunds: Sendable {
         guard let paymentIntent = donation.paymentIntentID else {
             throw StoreError.conflict("Donation \(id) has no Stripe payment on record, so Stripe cannot refund it.")
         }
-        let cents = value.micros / Money.microsPerCent
+        let cents = value.wholeCents
         let refund = try await stripe.createRefund(
             paymentIntentID: paymentIntent, amountCents: cents,
             idempotencyKey: "opub-refund-\(id.rawValue)-\(donation.refunded.micros)-\(cents)")
@@ -56,10 +56,10 @@ public struct DonationRefunds: Sendable {
                 + "records it when Stripe's charge.refunded event arrives."
         }
         let now = clock.now()
-        let chargeCents = donation.credited.micros / Money.microsPerCent
+        let chargeCents = donation.credited.wholeCents
         let object = SandboxStripeEvents.chargeRefunded(
             paymentIntent: paymentIntent, refundID: refund.id, refundCents: cents,
-            totalRefundedCents: (donation.refunded + value).micros / Money.microsPerCent, chargeCents: chargeCents,
+            totalRefundedCents: (donation.refunded + value).wholeCents, chargeCents: chargeCents,
             chargeID: "ch_sandbox_" + Hex.encode(random.bytes(12)))
         let payload = SandboxStripeEvents.event(
             id: "evt_sandbox_" + Hex.encode(random.bytes(12)), type: "charge.refunded", object: object, now: now)

@@ -16,7 +16,7 @@ enum SandboxStripeEvents {
     }
 
     static func checkoutSession(_ donation: DonationRecord, paymentIntent: String, paid: Bool) -> [String: JSONValue] {
-        let cents = Double(donation.amount.micros / Money.microsPerCent)
+        let cents = Double(donation.amount.wholeCents)
         return [
             "id": .string(donation.checkoutSessionID ?? "cs_sandbox_unknown"), "object": .string("checkout.session"),
             "mode": .string("payment"), "client_reference_id": .string(donation.id.rawValue),

@@ -54,10 +54,3 @@ struct StripeEvent: Sendable {
         return text.flatMap(DonationID.init)
     }
 }
-
-extension Money {
-    /// Stripe's whole cents as money.
-    init(cents: Int64) {
-        self.init(micros: cents * Money.microsPerCent)
-    }
-}

@@ -150,8 +150,7 @@ public struct StripeWebhookProcessor: Sendable {
 
     /// The platform fee on a donation: `OPUB_FEE_PERCENT` of it, rounded down to whole cents.
     func fee(on amount: Money) -> Money {
-        let cents = amount.micros / Money.microsPerCent * Int64(feeBasisPoints) / 10_000
-        return Money(cents: cents)
+        amount.platformFee(basisPoints: feeBasisPoints)
     }
 
     func knownDonation(_ id: DonationID?) async throws -> DonationRecord? {
