@@ -110,4 +110,48 @@ struct MoneyTests {
         #expect(Money(micros: 12_349_999).wholeCents == 1_234)
         #expect(Money(micros: -12_349_999).wholeCents == -1_234)
     }
+
+    @Test("property: refunds, however requested or reported, never return more than a donation credited")
+    func refunds() async {
+        await propertyCheck(count: 300, input: Gen.int(in: 0...Int(Int32.max)).array(of: 2...30)) { seeds in
+            let credited = Money(cents: Int64(seeds[0] % 1_000_000 + 1))
+            var refunded = Money.zero
+            for seed in seeds.dropFirst() {
+                let amount = Money(cents: Int64(seed / 4 % 200_000))
+                switch seed % 4 {
+                case 0, 1:
+                    // Stripe: one refund's amount, or the charge's cumulative total (replays included).
+                    let added = DonationRefund.reported(
+                        amount, isCumulative: seed % 4 == 1, credited: credited, refunded: refunded)
+                    #expect(!added.isNegative)
+                    refunded += added
+                default:
+                    // The operator asks for an amount (or everything left).
+                    let asked: Money? = seed % 4 == 2 ? amount : nil
+                    do {
+                        refunded += try DonationRefund.requested(asked, credited: credited, refunded: refunded)
+                    } catch {
+                        #expect(
+                            asked.map { $0 > credited - refunded || !$0.isPositive } ?? !(credited - refunded)
+                                .isPositive)
+                    }
+                }
+                #expect(refunded <= credited)
+            }
+        }
+        // A cumulative report replayed adds nothing the second time.
+        let once = DonationRefund.reported(
+            Money(dollars: 4), isCumulative: true, credited: Money(dollars: 10), refunded: .zero)
+        #expect(once == Money(dollars: 4))
+        #expect(
+            DonationRefund.reported(Money(dollars: 4), isCumulative: true, credited: Money(dollars: 10), refunded: once)
+                == .zero)
+        #expect(throws: DonationRefund.Refusal.nothingLeft) {
+            try DonationRefund.requested(nil, credited: Money(dollars: 1), refunded: Money(dollars: 1))
+        }
+        #expect(throws: DonationRefund.Refusal.notAvailable(remaining: Money(dollars: 1), requested: Money(micros: 5)))
+        {
+            try DonationRefund.requested(Money(micros: 5), credited: Money(dollars: 1), refunded: .zero)
+        }
+    }
 }

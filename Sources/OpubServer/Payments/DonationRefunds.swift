@@ -36,12 +36,11 @@ public struct DonationRefunds: Sendable {
             throw StoreError.conflict(
                 "Donation \(id) is \(donation.status.rawValue); only a completed donation can be refunded.")
         }
-        let remaining = donation.credited - donation.refunded
-        guard remaining.isPositive else { throw StoreError.conflict("Donation \(id) is already fully refunded.") }
-        let value = amount ?? remaining
-        guard value.isPositive, value.isWholeCents, value <= remaining else {
-            throw StoreError.conflict(
-                "Donation \(id) has \(remaining.formatted()) left to refund; ask for a whole-cent amount up to that.")
+        let value: Money
+        do {
+            value = try DonationRefund.requested(amount, credited: donation.credited, refunded: donation.refunded)
+        } catch {
+            throw StoreError.conflict("Donation \(id) cannot be refunded: \(error).")
         }
         guard let paymentIntent = donation.paymentIntentID else {
             throw StoreError.conflict("Donation \(id) has no Stripe payment on record, so Stripe cannot refund it.")

@@ -169,8 +169,9 @@ extension DonationStore {
                     notes.append("\(refund.reference) already recorded")
                     continue
                 }
-                let wanted = refund.isCumulative ? refund.amount - record.refunded : refund.amount
-                let refundable = min(wanted, record.credited - record.refunded)
+                let refundable = DonationRefund.reported(
+                    refund.amount, isCumulative: refund.isCumulative, credited: record.credited,
+                    refunded: record.refunded)
                 guard refundable.isPositive else {
                     notes.append("nothing left to refund for \(refund.reference)")
                     continue

@@ -61,7 +61,7 @@ public struct DonationStore: Sendable {
             guard try row.decode(column: "status", as: String.self) == "completed" else {
                 throw StoreError.conflict("Donation \(id) was never completed, so there is nothing to refund.")
             }
-            guard refunded + amount <= credited else {
+            guard amount <= DonationRefund.remaining(credited: credited, refunded: refunded) else {
                 throw StoreError.conflict(
                     "Donation \(id) credited \(credited.formatted()) and \(refunded.formatted()) is already refunded; \(amount.formatted()) more is too much."
                 )
