@@ -78,20 +78,28 @@ public struct Store: Sendable {
     public func withProjectLock<R: Sendable>(
         _ project: ProjectID, _ body: @Sendable (ProjectWrite) async throws -> R
     ) async throws -> R {
-        let kind = engine.kind
-        let clock = self.clock
+        let (kind, clock) = (engine.kind, self.clock)
         return try await engine.write(queuedBehind: project.rawValue) { db in
-            let lockClause = kind == .postgres ? " FOR UPDATE" : ""
-            guard
-                let row = try await db.raw(
-                    "SELECT * FROM projects WHERE id = \(bind: project.rawValue)\(unsafeRaw: lockClause)"
-                ).first()
-            else { throw StoreError.notFound("No project has the id \(project).") }
-            let write = ProjectWrite(db: db, kind: kind, clock: clock, project: try ProjectRecord(row: row))
-            let result = try await body(write)
-            try await write.flush()
-            return result
+            try await Self.locked(project, db: db, kind: kind, clock: clock, body)
         }
+    }
+
+    /// Inside a write transaction: locks `project`'s row, runs `body` on it and writes back what its
+    /// posts changed (``ProjectWrite/flush()``).
+    private static func locked<R: Sendable>(
+        _ project: ProjectID, db: any SQLDatabase, kind: EngineKind, clock: any TimeSource,
+        _ body: @Sendable (ProjectWrite) async throws -> R
+    ) async throws -> R {
+        let lockClause = kind == .postgres ? " FOR UPDATE" : ""
+        guard
+            let row = try await db.raw(
+                "SELECT * FROM projects WHERE id = \(bind: project.rawValue)\(unsafeRaw: lockClause)"
+            ).first()
+        else { throw StoreError.notFound("No project has the id \(project).") }
+        let write = ProjectWrite(db: db, kind: kind, clock: clock, project: try ProjectRecord(row: row))
+        let result = try await body(write)
+        try await write.flush()
+        return result
     }
 
     /// Runs `body` once for each of `projects` inside **one** write transaction — one durable commit
@@ -105,24 +113,15 @@ public struct Store: Sendable {
         _ projects: [ProjectID], abortsAll: @escaping @Sendable (any Error) -> Bool = { $0 is CancellationError },
         _ body: @Sendable (ProjectWrite) async throws -> R
     ) async throws -> [ProjectID: Result<R, any Error>] {
-        let kind = engine.kind
-        let clock = self.clock
+        let (kind, clock) = (engine.kind, self.clock)
         let ordered = Array(Set(projects)).sorted { $0.rawValue < $1.rawValue }
         return try await engine.write(queuedBehindAll: ordered.map(\.rawValue)) { db in
-            let lockClause = kind == .postgres ? " FOR UPDATE" : ""
             var results: [ProjectID: Result<R, any Error>] = [:]
             for (index, project) in ordered.enumerated() {
                 let savepoint = "project_\(index)"
                 try await db.raw("SAVEPOINT \(unsafeRaw: savepoint)").run()
                 do {
-                    guard
-                        let row = try await db.raw(
-                            "SELECT * FROM projects WHERE id = \(bind: project.rawValue)\(unsafeRaw: lockClause)"
-                        ).first()
-                    else { throw StoreError.notFound("No project has the id \(project).") }
-                    let write = ProjectWrite(db: db, kind: kind, clock: clock, project: try ProjectRecord(row: row))
-                    let result = try await body(write)
-                    try await write.flush()
+                    let result = try await Self.locked(project, db: db, kind: kind, clock: clock, body)
                     try await db.raw("RELEASE SAVEPOINT \(unsafeRaw: savepoint)").run()
                     results[project] = .success(result)
                 } catch {

@@ -99,9 +99,9 @@ public struct ReconcileExecutor: Sendable {
         // Group commit: up to `spendProjectsPerCommit` projects' spend in one write transaction (each
         // project in its own savepoint, so one that fails is rolled back alone and retried next cycle).
         let projects = spendByProject.keys.sorted { $0.rawValue < $1.rawValue }
+        let readingsOf = spendByProject
         for start in stride(from: 0, to: projects.count, by: Self.spendProjectsPerCommit) {
             let batch = Array(projects[start..<min(start + Self.spendProjectsPerCommit, projects.count)])
-            let readingsOf = spendByProject.filter { batch.contains($0.key) }
             do {
                 let results = try await store.withProjectLocks(
                     batch, abortsAll: { $0 is LifecycleCrash || $0 is CancellationError }

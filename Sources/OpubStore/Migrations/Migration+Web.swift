@@ -97,7 +97,9 @@ extension Migration {
     /// cannot alter a check, and rebuilding the table would mean deleting ledger rows (the table is
     /// append-only and referenced by every posting); loosening a check changes nothing on disk, so
     /// this uses SQLite's documented procedure for that case: rewrite the table's schema text under
-    /// `writable_schema`, bump `schema_version` so every connection reloads it, and check integrity.
+    /// `writable_schema`, bump `schema_version` so every connection reloads it, and run `quick_check` (which checks
+    /// every row's constraints without the full index comparison of `integrity_check`, so a large
+    /// ledger does not hold up the upgrade).
     @Sendable static func allowClearKind(_ db: any SQLDatabase, _ kind: EngineKind) async throws {
         let kinds = "'donation', 'grant', 'refund', 'reserve', 'spend', 'release'"
         switch kind {
@@ -120,8 +122,8 @@ extension Migration {
             ).run()
             try await db.raw("PRAGMA schema_version = \(unsafeRaw: String(version + 1))").run()
             try await db.raw("PRAGMA writable_schema = OFF").run()
-            let check = try await db.raw("PRAGMA integrity_check").all()
-            let result = try check.first?.decode(column: "integrity_check", as: String.self)
+            let check = try await db.raw("PRAGMA quick_check").all()
+            let result = try check.first?.decode(column: "quick_check", as: String.self)
             guard check.count == 1, result == "ok" else {
                 throw StoreError.corrupt(
                     "the integrity check after widening the ledger kinds said \(result ?? "nothing")")
