@@ -25,8 +25,46 @@ extension OpenRouterSimCommand {
         @Flag(help: "Charge actual cost even past a key's limit (skip the worst-case check).") var overshoot = false
         @Option(help: "Show usage on /keys only this many seconds after it happens.") var usageLagSeconds = 0
         @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
+        @Option(help: "Post an OTLP JSON trace of each inference request to this URL (OpenRouter's Broadcast).")
+        var broadcastUrl: String?
+        @Option(help: "The broadcast's HTTP method: POST or PUT.") var broadcastMethod = "POST"
+        @Option(help: "A header sent with each broadcast, e.g. 'Authorization: Bearer …' (repeatable).")
+        var broadcastHeader: [String] = []
+        @Option(help: "Broadcast faults, e.g. 'drop=0.1,duplicate=0.2,late_ms=1500' (any subset).")
+        var broadcastFault: String?
 
         mutating func run() async throws { try await execute() }
+
+        func validate() throws {
+            let otherBroadcastOptions =
+                broadcastMethod.uppercased() != "POST" || !broadcastHeader.isEmpty || broadcastFault != nil
+            if broadcastUrl == nil, otherBroadcastOptions {
+                throw ValidationError(
+                    "--broadcast-method, --broadcast-header and --broadcast-fault require --broadcast-url")
+            }
+            _ = try broadcastSettings()
+        }
+
+        /// The `--broadcast-*` options as settings; nil without `--broadcast-url`.
+        func broadcastSettings() throws -> BroadcastSettings? {
+            guard let broadcastUrl else { return nil }
+            guard broadcastUrl.hasPrefix("http://") || broadcastUrl.hasPrefix("https://") else {
+                throw ValidationError("--broadcast-url '\(broadcastUrl)': an http:// or https:// URL is required")
+            }
+            let method = broadcastMethod.uppercased()
+            guard method == "POST" || method == "PUT" else {
+                throw ValidationError("--broadcast-method '\(broadcastMethod)': POST or PUT is required")
+            }
+            var headers: [(name: String, value: String)] = []
+            var faults = BroadcastFaults()
+            do {
+                for flag in broadcastHeader { headers.append(try BroadcastSettings.header(flag: flag)) }
+                if let broadcastFault { faults = try BroadcastFaults(flag: broadcastFault) }
+            } catch {
+                throw ValidationError(String(describing: error))
+            }
+            return BroadcastSettings(url: broadcastUrl, method: method, headers: headers, faults: faults)
+        }
 
         func execute() async throws {
             let rules: [FaultRule]
@@ -41,6 +79,7 @@ extension OpenRouterSimCommand {
                 managementKeys: [key],
                 faults: FaultSettings(rules: rules, overshoot: overshoot, usageLagSeconds: usageLagSeconds))
             if let seed { configuration.seed = seed }
+            configuration.broadcast = try broadcastSettings()
             let simulator = OpenRouterSimulator(configuration: configuration)
             try await simulator.serve(host: host, port: port, statePath: state, logger: logger) { baseURL in
                 StandardOutput.writeLine("openrouter-sim url=\(baseURL) management_key=\(key)")

@@ -361,3 +361,53 @@ struct ReconcilerRaceTests {
         }
     }
 }
+
+@Suite("Linked spend from provider traces", .serialized)
+struct TraceLinkingTests {
+    @Test(
+        "a trace naming one of the key's sessions links the spend to it, over time overlap",
+        arguments: TestEngine.available)
+    func traceWinsOverOverlap(engine: TestEngine) async throws {
+        try await withLifecycle(engine) { h in
+            let project = try await h.project(dollars: 20)
+            let key = try await h.provisioner.create(in: project.id, name: "cli", limit: Money(dollars: 5)).key
+            let executor = h.executor
+            _ = try await executor.runCycle()
+            h.clock.advance(seconds: 60)
+            let marking = LinkedSpendMarkingTests()
+            // Two sessions overlap the interval; by overlap the later-started one would win.
+            let older = try await marking.session(h, key: key, startedAgo: 50, heartbeatAgo: 5, endedAgo: nil)
+            let newer = try await marking.session(h, key: key, startedAgo: 20, heartbeatAgo: 5, endedAgo: nil)
+            func trace(_ session: String?, id: Int, agoSeconds: Int64) -> TraceUsage {
+                TraceUsage(
+                    traceID: String(format: "%032x", id), spanID: String(format: "%016x", id), keyID: key.id,
+                    sessionID: session, generationID: nil, model: "openai/gpt-5.4-mini", providerName: "OpenAI",
+                    promptTokens: 10, completionTokens: 5, reasoningTokens: 0, cost: Money(micros: 500),
+                    occurredAt: h.clock.now().adding(seconds: -agoSeconds))
+            }
+            // The request of the older session is the latest traced one; a session id of no session of
+            // this key is not a link.
+            try await h.store.traces.ingest([
+                trace(older.rawValue, id: 1, agoSeconds: 10), trace("ls_someone_else", id: 2, agoSeconds: 2),
+            ])
+            try await h.charge(key, usd: "0.50")
+            _ = try await executor.runCycle()
+            let spend = try await h.store.ledger.all(of: project.id).filter { $0.kind == .spend }
+            #expect(spend.last?.sessionID == older)
+
+            // Without a trace in the next interval, overlap decides again: the newer session.
+            h.clock.advance(seconds: 30)
+            try await h.charge(key, usd: "0.25")
+            _ = try await executor.runCycle()
+            let next = try await h.store.ledger.all(of: project.id).filter { $0.kind == .spend }
+            #expect(next.last?.sessionID == newer)
+
+            // The traced rows are settled once the spend after them is posted.
+            let rows = try await h.store.traces.page(of: project.id).items
+            #expect(rows.count == 2 && rows.allSatisfy(\.settled))
+            #expect(rows.first { $0.usage.traceID.hasSuffix("1") }?.linkedSession == older)
+            #expect(rows.first { $0.usage.traceID.hasSuffix("2") }?.linkedSession == nil)
+            #expect(try await h.verify() == [])
+        }
+    }
+}

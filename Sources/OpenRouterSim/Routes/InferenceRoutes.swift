@@ -3,6 +3,8 @@ import Hummingbird
 /// `/chat/completions`, `/messages`, `/responses`, `/models`, `/generation`, `/key` and `/auth/key`.
 struct InferenceRoutes: Sendable {
     let state: SimulatorState
+    /// Gets a trace of each served generation, when broadcasting is configured.
+    var broadcaster: TraceBroadcaster? = nil
     var runner: RouteRunner { RouteRunner(state: state) }
 
     func add<Context: RequestContext>(to router: some RouterMethods<Context>) {
@@ -70,7 +72,14 @@ struct InferenceRoutes: Sendable {
         return number
     }
 
+    /// Serves the request; a served generation is then queued for broadcast (failed requests are not).
     private func serve(_ parsed: InferenceRequest, _ request: Request) async throws -> ServedGeneration {
-        try await state.serve(parsed, token: HTTPAnswers.token(request), attribution: HTTPAnswers.attribution(request))
+        let served = try await state.serve(
+            parsed, token: HTTPAnswers.token(request), attribution: HTTPAnswers.attribution(request))
+        if let broadcaster {
+            let keyName = await state.keyName(hash: served.record.keyHash)
+            broadcaster.enqueue(BroadcastTrace(served: served, request: parsed, keyName: keyName))
+        }
+        return served
     }
 }

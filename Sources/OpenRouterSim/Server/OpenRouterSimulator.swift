@@ -15,16 +15,22 @@ public struct OpenRouterSimulator: Sendable {
     public let configuration: SimulatorConfiguration
     /// The simulator's state, for tests and tools that need to look inside or seed it.
     public let state: SimulatorState
+    /// Posts a trace of each served generation when ``SimulatorConfiguration/broadcast`` is set. It is a
+    /// service, which ``withRunningServer(configuration:host:logger:_:)`` and
+    /// ``serve(host:port:statePath:logger:onListening:)`` run; an app that mounts the routes itself must run
+    /// it too, listed before the HTTP server in its service group (so it shuts down after it and drains).
+    public let broadcaster: TraceBroadcaster?
 
     public init(configuration: SimulatorConfiguration) {
         self.configuration = configuration
         self.state = SimulatorState(configuration: configuration)
+        self.broadcaster = configuration.broadcast.map { TraceBroadcaster(settings: $0, seed: configuration.seed) }
     }
 
     /// Adds every route, relative to `router` (which plays the role of `/api/v1`).
     public func addRoutes<Context: RequestContext>(to router: some RouterMethods<Context>) {
         ManagementRoutes(state: state).add(to: router)
-        InferenceRoutes(state: state).add(to: router)
+        InferenceRoutes(state: state, broadcaster: broadcaster).add(to: router)
         SimControlRoutes(state: state).add(to: router)
     }
 

@@ -34,7 +34,8 @@ extension OpenRouterSimulator {
             portSink.finish()
         }
         let services = ServiceGroup(
-            configuration: .init(services: [application], gracefulShutdownSignals: [], logger: logger))
+            configuration: .init(
+                services: simulator.servicesToRun(serving: application), gracefulShutdownSignals: [], logger: logger))
         return try await withThrowingTaskGroup(of: Void.self, returning: Result.self) { group in
             group.addTask {
                 defer { portSink.finish() }
@@ -70,8 +71,12 @@ extension OpenRouterSimulator {
         let application = makeApplication(host: host, port: port, logger: logger) { boundPort in
             onListening("http://\(host):\(boundPort)/api/v1")
         }
+        let serviceGroup = ServiceGroup(
+            configuration: .init(
+                services: servicesToRun(serving: application), gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await application.runService() }
+            group.addTask { try await serviceGroup.run() }
             if let statePath {
                 group.addTask {
                     var saved = try await saveState(to: statePath)
@@ -89,5 +94,15 @@ extension OpenRouterSimulator {
             group.cancelAll()
         }
         if let statePath { try await saveState(to: statePath) }
+    }
+
+    /// The services to run: the broadcaster (when configured) first, so that it shuts down after the
+    /// server (a service group stops its services in reverse order) and delivers what the last requests
+    /// queued; then the server.
+    func servicesToRun(serving application: some Service) -> [any Service] {
+        var services: [any Service] = []
+        if let broadcaster { services.append(broadcaster) }
+        services.append(application)
+        return services
     }
 }

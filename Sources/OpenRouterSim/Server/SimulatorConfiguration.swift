@@ -12,11 +12,14 @@ public struct SimulatorConfiguration: Sendable {
     /// The account's credits (`GET /credits`); inference stops with 402 once all keys used them up.
     public var totalCredits: Money
     public var faults: FaultSettings
+    /// Where to post an OTLP trace of each inference request (OpenRouter's Broadcast); nil sends none.
+    public var broadcast: BroadcastSettings?
 
     public init(
         managementKeys: [String], seed: UInt64 = UInt64.random(in: 0...UInt64.max),
         timeSource: any TimeSource = SystemTimeSource(), priceTable: PriceTable = .standard,
-        totalCredits: Money = Money(dollars: 1_000_000), faults: FaultSettings = FaultSettings()
+        totalCredits: Money = Money(dollars: 1_000_000), faults: FaultSettings = FaultSettings(),
+        broadcast: BroadcastSettings? = nil
     ) {
         self.managementKeys = managementKeys
         self.seed = seed
@@ -24,6 +27,7 @@ public struct SimulatorConfiguration: Sendable {
         self.priceTable = priceTable
         self.totalCredits = totalCredits
         self.faults = faults
+        self.broadcast = broadcast
     }
 
     /// A random management key in the provider's format.

@@ -13,4 +13,11 @@ public enum ProviderKeyName {
     public static func of(_ key: KeyID) -> String { prefix + key.rawValue }
 
     public static func isOpubs(_ name: String) -> Bool { name.hasPrefix(prefix) }
+
+    /// The opub key a provider key name names, or nil when the name is not `opub:{ck_id}` with a
+    /// well-formed id (a provider trace or listing row of someone else's key).
+    public static func keyID(of name: String) -> KeyID? {
+        guard isOpubs(name) else { return nil }
+        return KeyID(String(name.dropFirst(prefix.count)))
+    }
 }

@@ -29,6 +29,11 @@ public struct AppDependencies: Sendable {
     /// The reconciler's executor over ``provider`` (nil without a provider): the background cycle and
     /// the targeted reconciles of ``keyReconciles`` share it.
     public let reconcileExecutor: ReconcileExecutor?
+    /// The token `/ingest/openrouter/traces` requires: `OPUB_BROADCAST_TOKEN`, or in sandbox (provider
+    /// simulated) one derived from the server secret; nil turns trace ingest off.
+    public let broadcastToken: String?
+    /// Provider traces waiting for their group-committed write.
+    let traceIngest: TraceIngestQueue
     /// Targeted reconciles requested when a session ends.
     public let keyReconciles: KeyReconcileQueue?
     /// The CLI routes' short-lived memory of keys and sessions.
@@ -71,6 +76,10 @@ public struct AppDependencies: Sendable {
         self.urls = urls ?? PublicURL(configured: configuration.baseURL)
         self.logger = logger
         self.webhookSecret = configuration.payments.webhookSecret ?? secrets.derivedSandboxWebhookSecret
+        self.broadcastToken =
+            configuration.provider.broadcastToken
+            ?? (configuration.provider.mode == .sandbox ? secrets.derivedSandboxBroadcastToken : nil)
+        self.traceIngest = TraceIngestQueue(store: store)
         self.cliCache = CLIAuthCache()
         self.heartbeats = HeartbeatBuffer(store: store)
         self.cliDistribution = CLIDistribution(directory: configuration.cliDistributionDirectory)
@@ -79,7 +88,8 @@ public struct AppDependencies: Sendable {
             var reconcileLogger = logger
             reconcileLogger[metadataKey: "service"] = "reconciler"
             let executor = ReconcileExecutor(
-                store: store, provider: provider, logger: reconcileLogger, metrics: metrics.factory)
+                store: store, provider: provider, logger: reconcileLogger, metrics: metrics.factory,
+                comparesTraces: broadcastToken != nil)
             self.reconcileExecutor = executor
             self.keyReconciles = KeyReconcileQueue(executor: executor, logger: reconcileLogger)
         } else {

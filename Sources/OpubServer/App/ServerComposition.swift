@@ -51,7 +51,10 @@ public struct ServerComposition: Sendable {
                     baseURL: configuration.provider.baseURL, workspaceID: configuration.provider.workspaceID),
                 httpClient: httpClient)
         } else if configuration.provider.mode == .sandbox {
-            let sandbox = SandboxProvider(urls: urls, httpClient: httpClient)
+            let token =
+                configuration.provider.broadcastToken
+                ?? ServerSecrets(masterSecret: secretKey).derivedSandboxBroadcastToken
+            let sandbox = SandboxProvider(urls: urls, httpClient: httpClient, broadcastToken: token)
             sandboxProvider = sandbox
             provider = sandbox
         }
@@ -84,6 +87,7 @@ public struct ServerComposition: Sendable {
             CLIAPIRoutes(dependencies: dependencies),
             PublicDataRoutes(dependencies: dependencies),
             WebhookRoutes(processor: webhookProcessor),
+            TraceIngestRoutes(dependencies: dependencies),
             WebRoutes(dependencies: dependencies),
             AssetRoutes(),
         ]
@@ -106,6 +110,9 @@ public struct ServerComposition: Sendable {
             HeartbeatFlusher(buffer: dependencies.heartbeats, logger: dependencies.logger),
             MaintainerReverifier(dependencies: dependencies),
         ]
+        if let broadcaster = dependencies.sandboxProvider?.simulator.broadcaster {
+            services.append(broadcaster)
+        }
         if let provider = dependencies.provider {
             services.append(
                 RecommendedModelCheck(

@@ -48,7 +48,7 @@ public struct ConfigurationLoader: Sendable {
     /// Settings whose values must never be logged or echoed.
     static let secretNames: Set<String> = [
         "OPUB_SECRET_KEY", "GITHUB_CLIENT_SECRET", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET",
-        "OPENROUTER_MANAGEMENT_KEY", "OPUB_SANDBOX_STRIPE_WEBHOOK_SECRET", "DATABASE_URL",
+        "OPENROUTER_MANAGEMENT_KEY", "OPUB_SANDBOX_STRIPE_WEBHOOK_SECRET", "DATABASE_URL", "OPUB_BROADCAST_TOKEN",
     ]
 
     /// Overrides from `serve`'s command line, applied on top of what was read.
@@ -144,6 +144,12 @@ public struct ConfigurationLoader: Sendable {
         }
         let sandboxWebhookSecret = try secret("OPUB_SANDBOX_STRIPE_WEBHOOK_SECRET")
         let managementKey = try secret("OPENROUTER_MANAGEMENT_KEY")
+        let broadcastToken = try secret("OPUB_BROADCAST_TOKEN")
+        if let broadcastToken, broadcastToken.count < 24 || broadcastToken.contains(where: \.isWhitespace) {
+            throw .malformed(
+                "OPUB_BROADCAST_TOKEN", "(hidden)",
+                "use at least 24 characters without spaces, for example the output of `openssl rand -hex 32`")
+        }
         let baseURL = try value("OPUB_BASE_URL").map { text throws(ConfigurationError) in try Self.baseURL(text) }
 
         // Mode.
@@ -251,7 +257,7 @@ public struct ConfigurationLoader: Sendable {
             provider: OpenRouterSettings(
                 mode: modes[.provider]!, managementKey: managementKey, baseURL: openRouterURL,
                 allowedProviders: allowedProviders, reconcileIntervalSeconds: interval, keyMinimumLimit: keyMinimum,
-                workspaceID: try workspace()),
+                workspaceID: try workspace(), broadcastToken: broadcastToken),
             agents: AgentSettings(recommendedModels: models, cliRequestsPerSecond: cliRate),
             donationLimits: limits, donationHold: hold, feeBasisPoints: fee, logLevel: logLevel,
             trustForwardedFor: trustForwardedFor,

@@ -14,6 +14,7 @@ extension ServerConfiguration: CustomStringConvertible, CustomDebugStringConvert
             "webhook_secret: " + presence(payments.webhookSecret),
             "github_client_secret: " + presence(github.clientSecret),
             "openrouter_key: " + presence(provider.managementKey),
+            "broadcast_token: " + presence(provider.broadcastToken),
         ]
         return "ServerConfiguration(" + parts.joined(separator: ", ") + ")"
     }

@@ -91,6 +91,10 @@ public struct OpenRouterSettings: Sendable {
     /// `OPENROUTER_WORKSPACE_ID`: the provider workspace opub's keys are created, listed and reported in,
     /// so the reconciler never sees the operator's other keys. Nil: the account's default workspace.
     public var workspaceID: String? = nil
+    /// `OPUB_BROADCAST_TOKEN`: the secret OpenRouter Broadcast sends (as `Authorization: Bearer …`) to
+    /// `/ingest/openrouter/traces`. Nil: trace ingest is off, except in sandbox, where the in-process
+    /// simulator broadcasts to this server with a token derived from the server secret.
+    public var broadcastToken: String? = nil
 }
 
 /// What the CLI is told about running agents on a key.

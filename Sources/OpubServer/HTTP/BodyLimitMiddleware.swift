@@ -10,12 +10,14 @@ struct BodyLimitMiddleware: RouterMiddleware {
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         // The sandbox provider serves agents' inference requests, whose prompts are routinely larger;
-        // it reads its own bodies.
-        let isSandboxProvider = request.uri.path.hasPrefix(SandboxProvider.pathPrefix)
-        if !isSandboxProvider, let length = request.headers[.contentLength].flatMap({ Int($0) }),
-            length > RequestBodies.maximumBytes
-        {
-            throw RequestBodies.tooLarge()
+        // it reads its own bodies. Provider traces may carry prompts too (opub drops them, but must
+        // read past them): that route has its own, larger limit.
+        let path = request.uri.path
+        let limit =
+            path.hasPrefix(SandboxProvider.pathPrefix)
+            ? nil : path == TraceIngestRoutes.path ? TraceIngestRoutes.maximumBytes : RequestBodies.maximumBytes
+        if let limit, let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit {
+            throw RequestBodies.tooLarge(limit: limit)
         }
         return try await next(request, context)
     }

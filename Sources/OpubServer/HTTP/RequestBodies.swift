@@ -8,22 +8,23 @@ public enum RequestBodies {
     /// The largest body any route accepts.
     public static let maximumBytes = 64 * 1024
 
-    /// The whole body, or 413 `body_too_large` past ``maximumBytes``.
-    public static func collect(_ request: Request) async throws -> [UInt8] {
+    /// The whole body, or 413 `body_too_large` past `limit` (``maximumBytes`` unless a route allows more).
+    public static func collect(_ request: Request, limit: Int = maximumBytes) async throws -> [UInt8] {
         var request = request
         do {
-            let buffer = try await request.collectBody(upTo: maximumBytes)
+            let buffer = try await request.collectBody(upTo: limit)
             return Array(buffer.readableBytesView)
         } catch let error as HTTPError where error.status == .contentTooLarge {
-            throw tooLarge()
+            throw tooLarge(limit: limit)
         }
     }
 
-    static func tooLarge() -> APIError {
-        APIError(
+    static func tooLarge(limit: Int = maximumBytes) -> APIError {
+        let size = limit >= 1024 * 1024 ? "\(limit / (1024 * 1024)) MiB" : "\(limit / 1024) KiB"
+        return APIError(
             .contentTooLarge, code: "body_too_large",
-            message: "The request body is larger than \(maximumBytes / 1024) KiB; send less.",
-            details: ["limit_bytes": .number(Double(maximumBytes))])
+            message: "The request body is larger than \(size); send less.",
+            details: ["limit_bytes": .number(Double(limit))])
     }
 
     /// True when the request says its body is JSON.

@@ -15,6 +15,9 @@ public struct ServerSecrets: Sendable {
     var csrfKey: SymmetricKey { SymmetricKey(data: csrfBytes) }
     /// `whsec_…` derived for sandbox payments when no explicit sandbox secret is configured.
     public let derivedSandboxWebhookSecret: String
+    /// The token the sandbox's in-process simulator broadcasts traces to this server with, when
+    /// `OPUB_BROADCAST_TOKEN` is not set.
+    public let derivedSandboxBroadcastToken: String
 
     public init(masterSecret: String) {
         let master = SymmetricKey(data: Array(masterSecret.utf8))
@@ -29,6 +32,7 @@ public struct ServerSecrets: Sendable {
         csrfBytes = derive("csrf")
         let webhook = derive("sandbox-stripe-webhook")
         derivedSandboxWebhookSecret = "whsec_sandbox_" + Hex.encode(webhook)
+        derivedSandboxBroadcastToken = "sandbox_" + Hex.encode(derive("sandbox-broadcast"))
     }
 }
 

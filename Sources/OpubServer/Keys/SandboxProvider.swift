@@ -17,9 +17,18 @@ public struct SandboxProvider: ProviderKeys {
     let httpClient: HTTPClient
     let managementKey: String
 
-    public init(urls: PublicURL, httpClient: HTTPClient) {
+    /// `broadcastToken`: the simulator broadcasts a trace per request to this server's
+    /// `/ingest/openrouter/traces` with it (as OpenRouter Broadcast would), so per-request rows and
+    /// exact session links work out of the box in sandbox mode.
+    public init(urls: PublicURL, httpClient: HTTPClient, broadcastToken: String? = nil) {
         managementKey = SimulatorConfiguration.generateManagementKey()
-        simulator = OpenRouterSimulator(configuration: SimulatorConfiguration(managementKeys: [managementKey]))
+        var configuration = SimulatorConfiguration(managementKeys: [managementKey])
+        if let broadcastToken {
+            configuration.broadcast = BroadcastSettings(
+                destination: { urls.isKnown ? urls.url(TraceIngestRoutes.path) : nil },
+                headers: [(name: "Authorization", value: "Bearer " + broadcastToken)])
+        }
+        simulator = OpenRouterSimulator(configuration: configuration)
         self.urls = urls
         self.httpClient = httpClient
     }

@@ -229,6 +229,77 @@ extension OpenAPIDocument {
                   type: boolean
                 session:
                   type: [string, "null"]
+            TraceRequest:
+              type: object
+              additionalProperties: false
+              required: [at, key, model, provider, prompt_tokens, completion_tokens, reasoning_tokens, cost, linked,
+                session, generation_id, source, settled]
+              properties:
+                at:
+                  type: string
+                  format: date-time
+                key:
+                  $ref: "#/components/schemas/KeyRef"
+                model:
+                  type: string
+                provider:
+                  type: string
+                prompt_tokens:
+                  type: integer
+                completion_tokens:
+                  type: integer
+                reasoning_tokens:
+                  type: integer
+                cost:
+                  $ref: "#/components/schemas/Amount"
+                linked:
+                  type: boolean
+                session:
+                  type: [string, "null"]
+                  description: The agent session of the same key the request named; null otherwise.
+                generation_id:
+                  type: [string, "null"]
+                source:
+                  type: string
+                  enum: [provider_traces]
+                settled:
+                  type: boolean
+                  description: >-
+                    True once the reconciler posted the key's provider-reported spend at or after the request's
+                    time; until then the row comes from provider traces only.
+            TraceRequestPage:
+              type: object
+              additionalProperties: false
+              required: [items, next_cursor]
+              properties:
+                items:
+                  type: array
+                  items:
+                    $ref: "#/components/schemas/TraceRequest"
+                next_cursor:
+                  type: [string, "null"]
+            TraceExport:
+              type: object
+              description: An OTLP/HTTP JSON ExportTraceServiceRequest (OpenRouter Broadcast).
+              properties:
+                resourceSpans:
+                  type: array
+                  items:
+                    type: object
+            TraceExportResult:
+              type: object
+              description: An OTLP ExportTraceServiceResponse; partialSuccess names traces that could not be read.
+              additionalProperties: false
+              properties:
+                partialSuccess:
+                  type: object
+                  additionalProperties: false
+                  required: [rejectedSpans, errorMessage]
+                  properties:
+                    rejectedSpans:
+                      type: string
+                    errorMessage:
+                      type: string
             UsagePage:
               type: object
               additionalProperties: false
@@ -484,6 +555,91 @@ extension OpenAPIDocument {
                         $ref: "#/components/schemas/UsagePage"
                 "301":
                   $ref: "#/components/responses/Redirect"
+                default:
+                  $ref: "#/components/responses/Error"
+          /api/v1/projects/{owner}/{repo}/requests:
+            parameters:
+              - $ref: "#/components/parameters/owner"
+              - $ref: "#/components/parameters/repo"
+            get:
+              tags: [projects]
+              summary: Per-request rows from provider traces, newest first, seconds after each request.
+              operationId: listRequests
+              parameters:
+                - $ref: "#/components/parameters/cursor"
+                - $ref: "#/components/parameters/limit"
+              responses:
+                "200":
+                  description: A page of requests.
+                  content:
+                    application/json:
+                      schema:
+                        $ref: "#/components/schemas/TraceRequestPage"
+                "301":
+                  $ref: "#/components/responses/Redirect"
+                default:
+                  $ref: "#/components/responses/Error"
+          /ingest/openrouter/traces:
+            post:
+              tags: [provider]
+              summary: OpenRouter Broadcast traces (OTLP/HTTP JSON); keeps per-request usage, drops all content.
+              operationId: ingestTraces
+              security:
+                - broadcastToken: []
+              requestBody:
+                required: false
+                content:
+                  application/json:
+                    schema:
+                      $ref: "#/components/schemas/TraceExport"
+              responses:
+                "200":
+                  description: Stored (or stored before, or nothing to store).
+                  content:
+                    application/json:
+                      schema:
+                        $ref: "#/components/schemas/TraceExportResult"
+                "400":
+                  $ref: "#/components/responses/Error"
+                "401":
+                  $ref: "#/components/responses/Error"
+                "404":
+                  $ref: "#/components/responses/Error"
+                "413":
+                  $ref: "#/components/responses/Error"
+                "415":
+                  $ref: "#/components/responses/Error"
+                default:
+                  $ref: "#/components/responses/Error"
+            put:
+              tags: [provider]
+              summary: The same as POST, for a destination configured to PUT.
+              operationId: ingestTracesPut
+              security:
+                - broadcastToken: []
+              requestBody:
+                required: false
+                content:
+                  application/json:
+                    schema:
+                      $ref: "#/components/schemas/TraceExport"
+              responses:
+                "200":
+                  description: Stored (or stored before, or nothing to store).
+                  content:
+                    application/json:
+                      schema:
+                        $ref: "#/components/schemas/TraceExportResult"
+                "400":
+                  $ref: "#/components/responses/Error"
+                "401":
+                  $ref: "#/components/responses/Error"
+                "404":
+                  $ref: "#/components/responses/Error"
+                "413":
+                  $ref: "#/components/responses/Error"
+                "415":
+                  $ref: "#/components/responses/Error"
                 default:
                   $ref: "#/components/responses/Error"
           /api/v1/projects/{owner}/{repo}/sessions:

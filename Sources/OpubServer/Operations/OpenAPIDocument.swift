@@ -28,6 +28,7 @@ enum OpenAPIDocument {
           - name: operations
           - name: keys
           - name: cli
+          - name: provider
         components:
           securitySchemes:
             session:
@@ -42,6 +43,12 @@ enum OpenAPIDocument {
               type: http
               scheme: bearer
               description: The key's link token (cli.md), never the provider secret.
+            broadcastToken:
+              type: http
+              scheme: bearer
+              description: >-
+                OPUB_BROADCAST_TOKEN, set as a custom header of the OpenRouter Broadcast webhook destination
+                (also accepted as X-Opub-Broadcast-Token).
           parameters:
             key:
               name: key

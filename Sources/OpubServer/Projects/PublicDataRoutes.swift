@@ -5,7 +5,8 @@ import OpubCore
 import OpubStore
 
 /// What anyone may read about a project besides its summary and donations: the ledger (JSON pages
-/// newest first, or the whole chain as CSV), the spend detail (usage records) and the linked sessions.
+/// newest first, or the whole chain as CSV), the spend detail (usage records), the per-request rows from provider traces and the linked
+/// sessions.
 struct PublicDataRoutes: RouteModule {
     let dependencies: AppDependencies
 
@@ -44,6 +45,17 @@ struct PublicDataRoutes: RouteModule {
             let page = try await store.usage.page(of: resolved.record.id, cursor: cursor, limit: limit)
             let pending = try await store.keys.detailPendingCount(of: resolved.record.id)
             return JSON.response(SpendPageJSON(page: page, detailPendingKeys: pending))
+        }
+        routes.get("/api/v1/projects/{owner}/{repo}/requests") { request, context in
+            let resolved = try await ProjectPath.resolve(context, store: store)
+            if let redirect = ProjectPath.redirectIfRenamed(resolved, request: request) { return redirect }
+            let query = request.uri.queryParameters
+            let limit = try QueryParameters.limit(query.get("limit"))
+            let cursor = try QueryParameters.cursor(query.get("cursor")) { text throws(StoreError) in
+                try TraceCursor(decoding: text)
+            }
+            let page = try await store.traces.page(of: resolved.record.id, cursor: cursor, limit: limit)
+            return JSON.response(PageJSON(items: page.items.map(TraceRequestJSON.init), nextCursor: page.nextCursor))
         }
         routes.get("/api/v1/projects/{owner}/{repo}/sessions") { request, context in
             let resolved = try await ProjectPath.resolve(context, store: store)

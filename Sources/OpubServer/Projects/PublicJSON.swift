@@ -131,3 +131,47 @@ struct PublicSessionJSON: Encodable {
         case durationSeconds = "duration_seconds"
     }
 }
+
+/// One request as the provider's traces reported it, seconds after it ran. `source` is always
+/// `provider_traces`; `settled` turns true once the reconciler has posted the key's spend at or after
+/// the request's time, i.e. once the ledger's provider-reported spend covers it. Only a session of the
+/// same key is named; any other session id the request carried is not shown.
+struct TraceRequestJSON: Encodable {
+    let at: String
+    let key: KeyRefJSON
+    let model: String
+    let provider: String
+    let promptTokens: Int64
+    let completionTokens: Int64
+    let reasoningTokens: Int64
+    let cost: AmountJSON
+    let linked: Bool
+    @NullEncoded var session: String?
+    @NullEncoded var generationId: String?
+    let source: String
+    let settled: Bool
+
+    init(_ record: TraceRecord) {
+        at = record.usage.occurredAt.iso8601
+        key = KeyRefJSON(id: record.usage.keyID.rawValue, name: record.keyName)
+        model = record.usage.model
+        provider = record.usage.providerName
+        promptTokens = record.usage.promptTokens
+        completionTokens = record.usage.completionTokens
+        reasoningTokens = record.usage.reasoningTokens
+        cost = AmountJSON(record.usage.cost)
+        linked = record.linkedSession != nil
+        session = record.linkedSession?.rawValue
+        generationId = record.usage.generationID
+        source = "provider_traces"
+        settled = record.settled
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case at, key, model, provider, cost, linked, session, source, settled
+        case promptTokens = "prompt_tokens"
+        case completionTokens = "completion_tokens"
+        case reasoningTokens = "reasoning_tokens"
+        case generationId = "generation_id"
+    }
+}

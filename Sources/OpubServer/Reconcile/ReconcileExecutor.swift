@@ -40,12 +40,17 @@ public struct ReconcileExecutor: Sendable {
     private let previousReading = ReadingMemory()
     /// Where the cycle metrics go (the server's Prometheus registry in `serve`).
     let metrics: any MetricsFactory
+    /// True when provider traces are ingested: each day's detail is then compared with the traces of
+    /// that key and day, and a gap is logged and counted (``TraceGap``).
+    let comparesTraces: Bool
 
     public init(
         store: Store, provider: any ProviderKeys, policy: ReconcilePolicy = ReconcilePolicy(),
-        logger: Logger = Logger(label: "opub.reconciler"), metrics: any MetricsFactory = MetricsSystem.factory
+        logger: Logger = Logger(label: "opub.reconciler"), metrics: any MetricsFactory = MetricsSystem.factory,
+        comparesTraces: Bool = false
     ) {
         self.metrics = metrics
+        self.comparesTraces = comparesTraces
         self.store = store
         self.provider = provider
         self.policy = policy
@@ -274,11 +279,43 @@ public struct ReconcileExecutor: Sendable {
                     completionTokens: Int64(record.completionTokens), reasoningTokens: Int64(record.reasoningTokens),
                     cost: ProviderSpend.counted(creditUsage: record.usage, byokUsage: record.byokUsageInference))
             }
-            try await store.usage.record(UsageReading.merged(readings), for: key)
+            let merged = UsageReading.merged(readings)
+            try await store.usage.record(merged, for: key)
+            if comparesTraces { try await compareTraces(of: key, with: merged) }
             try await store.keys.markDetailRead(key.id, at: readAt)
             return nil
         } catch {
             return "usage detail of \(key.id): \(error)"
+        }
+    }
+}
+
+extension ReconcileExecutor {
+    /// Compares each newly due day's `/activity` cost of `key` with what its provider traces said;
+    /// a gap goes to the log and to `opub_trace_gap_key_days_total` / `opub_trace_gap_dollars`.
+    func compareTraces(of key: ComputeKeyRecord, with readings: [UsageReading]) async throws {
+        var days: [String: (cost: Money, requests: Int64)] = [:]
+        for reading in readings where reading.date >= (key.detailDueDay ?? "") {
+            let day = days[reading.date] ?? (.zero, 0)
+            days[reading.date] = (day.cost + reading.cost, day.requests + reading.requests)
+        }
+        for (day, activity) in days.sorted(by: { $0.key < $1.key }) {
+            let traces = try await store.traces.total(of: key.id, on: day)
+            guard
+                let gap = TraceGap.of(
+                    activity: activity.cost, activityRequests: activity.requests, traces: traces.cost,
+                    traceRequests: traces.requests)
+            else { continue }
+            Counter(label: "opub_trace_gap_key_days_total", factory: metrics).increment()
+            FloatingPointCounter(label: "opub_trace_gap_dollars", factory: metrics).increment(
+                by: Double(gap.micros.magnitude) / 1_000_000)
+            logger.warning(
+                "provider traces and activity disagree",
+                metadata: [
+                    "key": "\(key.id)", "day": "\(day)", "activity": "\(activity.cost.usdString)",
+                    "activity_requests": "\(activity.requests)", "traces": "\(traces.cost.usdString)",
+                    "trace_requests": "\(traces.requests)",
+                ])
         }
     }
 }

@@ -35,7 +35,8 @@ extension ProjectWrite {
     ///
     /// The spend covers `(since, now]`, where `since` is the later of the key's previous spend reading
     /// (or its creation) and `previousCycle`; it is **linked** — the transaction carries the session id —
-    /// when one of the key's agent sessions overlapped that interval (``LinkedSpend``).
+    /// when a provider trace in that interval names one of the key's agent sessions, or else when one
+    /// of them overlapped it (``LinkedSpend``).
     @discardableResult
     public func recordUsage(
         _ id: KeyID, usage: Money, previousCycle: Timestamp? = nil
@@ -49,9 +50,13 @@ extension ProjectWrite {
         if let previousCycle, previousCycle > since { since = previousCycle }
         let rows = try await sql.raw(
             """
-            SELECT id, started_at, last_heartbeat_at, ended_at FROM agent_sessions
-            WHERE key_id = \(bind: id.rawValue) AND started_at < \(bind: now.microsSinceEpoch)
-            AND (ended_at IS NULL OR ended_at > \(bind: since.microsSinceEpoch))
+            SELECT s.id, s.started_at, s.last_heartbeat_at, s.ended_at,
+                (SELECT MAX(t.occurred_at) FROM trace_usage t WHERE t.key_id = s.key_id AND t.session_id = s.id
+                    AND t.occurred_at > \(bind: since.microsSinceEpoch) AND t.occurred_at <= \(bind: now.microsSinceEpoch)
+                ) AS traced_at
+            FROM agent_sessions s
+            WHERE s.key_id = \(bind: id.rawValue) AND s.started_at < \(bind: now.microsSinceEpoch)
+            AND (s.ended_at IS NULL OR s.ended_at > \(bind: since.microsSinceEpoch))
             """
         ).all()
         let sessions = try rows.compactMap { row -> SessionWindow? in
@@ -61,7 +66,8 @@ extension ProjectWrite {
                 startedAt: Timestamp(microsSinceEpoch: try row.decode(column: "started_at", as: Int64.self)),
                 lastHeartbeatAt: Timestamp(
                     microsSinceEpoch: try row.decode(column: "last_heartbeat_at", as: Int64.self)),
-                endedAt: try row.decode(column: "ended_at", as: Int64?.self).map(Timestamp.init(microsSinceEpoch:)))
+                endedAt: try row.decode(column: "ended_at", as: Int64?.self).map(Timestamp.init(microsSinceEpoch:)),
+                tracedAt: try row.decode(column: "traced_at", as: Int64?.self).map(Timestamp.init(microsSinceEpoch:)))
         }
         let linked = LinkedSpend.session(coveringFrom: since, to: now, among: sessions)
         // Posting the spend also marks the day's detail due (``ProjectWrite/post``).

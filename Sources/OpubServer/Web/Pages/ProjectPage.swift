@@ -39,6 +39,9 @@ struct ProjectPage {
         let hasSpendRows: Bool
         /// Shown while some key's detail is still to come from the provider (a day late).
         let detailNote: String?
+        /// The latest requests from provider traces, seconds old.
+        let requestRows: [RequestRow]
+        let hasRequestRows: Bool
         let surfaces: [SurfaceSessions]
         let hasSurfaces: Bool
         let notice: Notice?
@@ -60,6 +63,18 @@ struct ProjectPage {
         let requests: String
         let cost: String
         let linked: Bool
+    }
+
+    /// One request from the provider's traces; `pending` until the reconciler's spend covers it.
+    struct RequestRow {
+        let time: String
+        let model: String
+        let keyName: String
+        let tokensIn: String
+        let tokensOut: String
+        let cost: String
+        let session: String?
+        let pending: Bool
     }
 
     /// Linked sessions of one agent over the period.
@@ -100,6 +115,7 @@ struct ProjectPage {
         let donations = try await store.donations.completed(in: project.id, cursor: nil, limit: 10)
         let usage = try await store.usage.page(of: project.id, cursor: nil, limit: 10)
         let surfaces = try await store.agentSessions.surfaces(of: project.id, since: since)
+        let requests = try await store.traces.page(of: project.id, cursor: nil, limit: 10)
         var viewerMaintains = false
         if let identity = context.identity {
             viewerMaintains = try await store.projects.maintainer(of: project.id, user: identity.user.id) != nil
@@ -122,6 +138,7 @@ struct ProjectPage {
             moreDonations: donations.nextCursor != nil, spendRows: usage.items.map(Self.spendRow),
             hasSpendRows: !usage.items.isEmpty,
             detailNote: try await store.keys.detailPendingCount(of: project.id) > 0 ? SpendPageJSON.note : nil,
+            requestRows: requests.items.map(Self.requestRow), hasRequestRows: !requests.items.isEmpty,
             surfaces: surfaces.map(Self.surfaceSessions),
             hasSurfaces: !surfaces.isEmpty,
             notice: try await notice(request, context, project: project),
@@ -142,6 +159,15 @@ struct ProjectPage {
             tokensIn: WebFormat.count(reading.promptTokens),
             tokensOut: WebFormat.count(reading.completionTokens + reading.reasoningTokens),
             requests: WebFormat.count(reading.requests), cost: reading.cost.formattedPrecise(), linked: record.isLinked)
+    }
+
+    static func requestRow(_ record: TraceRecord) -> RequestRow {
+        let usage = record.usage
+        return RequestRow(
+            time: WebFormat.time(usage.occurredAt), model: usage.model, keyName: record.keyName,
+            tokensIn: WebFormat.count(usage.promptTokens),
+            tokensOut: WebFormat.count(usage.completionTokens + usage.reasoningTokens),
+            cost: usage.cost.formattedPrecise(), session: record.linkedSession?.rawValue, pending: !record.settled)
     }
 
     static func surfaceSessions(_ activity: SurfaceActivity) -> SurfaceSessions {

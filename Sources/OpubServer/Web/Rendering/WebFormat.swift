@@ -12,6 +12,12 @@ enum WebFormat {
         return "\(iso.prefix(10)) \(iso.dropFirst(11).prefix(5)) UTC"
     }
 
+    /// `2026-11-22 18:46:50`: to the second, for per-request rows (the column header says UTC).
+    static func time(_ time: Timestamp) -> String {
+        let iso = time.iso8601
+        return "\(iso.prefix(10)) \(iso.dropFirst(11).prefix(8))"
+    }
+
     /// `62%`, or `62.5%` under 10 % and above 90 % where a whole number would hide a difference.
     static func percent(_ fraction: Double) -> String {
         let value = max(0, min(1, fraction)) * 100
