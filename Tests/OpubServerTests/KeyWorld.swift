@@ -8,6 +8,7 @@ import OpubServer
 import OpubServerStandIns
 import OpubStore
 import OpubTestSupport
+import Synchronization
 
 /// Production mode against the GitHub and Stripe stand-ins and a live OpenRouter simulator reached
 /// over HTTP with a management key, as a real deployment reaches OpenRouter.
@@ -20,6 +21,7 @@ struct KeyWorld: Sendable {
     var github: GitHubStandIn { world.github }
 
     static let managementKey = "sk-or-v1-" + String(repeating: "5e", count: 32)
+    static let broadcastToken = "key-world-broadcast-token-0123456789"
 
     /// The provider as its operator sees it.
     var provider: OpenRouterClient {
@@ -110,12 +112,24 @@ struct KeyWorld: Sendable {
     }
 }
 
+/// With `broadcast`, the simulator broadcasts a trace per request to the app's
+/// `/ingest/openrouter/traces` (with those faults), as OpenRouter Broadcast would, and the app holds
+/// ``KeyWorld/broadcastToken``.
 func withKeyWorld<R: Sendable>(
     _ engine: TestEngine, clock: any TimeSource = SystemTimeSource(), extra: [String: String] = [:],
-    _ body: @Sendable (KeyWorld) async throws -> R
+    broadcast: BroadcastFaults? = nil, _ body: @Sendable (KeyWorld) async throws -> R
 ) async throws -> R {
     // The provider and opub share one clock, so a test that moves time moves both.
-    let configuration = SimulatorConfiguration(managementKeys: [KeyWorld.managementKey], seed: 11, timeSource: clock)
+    var configuration = SimulatorConfiguration(managementKeys: [KeyWorld.managementKey], seed: 11, timeSource: clock)
+    let box = DestinationBox()
+    var extra = extra
+    if let broadcast {
+        // The app's port is known only once it listens: the destination is read at each delivery.
+        configuration.broadcast = BroadcastSettings(
+            destination: { box.value }, headers: [(name: "Authorization", value: "Bearer " + KeyWorld.broadcastToken)],
+            faults: broadcast)
+        extra["OPUB_BROADCAST_TOKEN"] = KeyWorld.broadcastToken
+    }
     return try await OpenRouterSimulator.withRunningServer(configuration: configuration) { simulator in
         try await withProductionWorld(
             engine, clock: clock,
@@ -124,7 +138,19 @@ func withKeyWorld<R: Sendable>(
                 "OPENROUTER_BASE_URL": simulator.baseURL,
             ].merging(extra) { $1 }
         ) { world in
-            try await body(KeyWorld(world: world, simulator: simulator))
+            if let port = world.app.client.port {
+                box.set("http://127.0.0.1:\(port)/ingest/openrouter/traces")
+            }
+            return try await body(KeyWorld(world: world, simulator: simulator))
         }
     }
+}
+
+/// A reference to the broadcast destination, set once the app listens.
+final class DestinationBox: Sendable {
+    private let destination = Mutex<String?>(nil)
+
+    var value: String? { destination.withLock { $0 } }
+
+    func set(_ url: String) { destination.withLock { $0 = url } }
 }

@@ -411,3 +411,37 @@ struct TraceLinkingTests {
         }
     }
 }
+
+@Suite("Traces compared with the provider's activity", .serialized)
+struct TraceGapTests {
+    @Test("a day whose traces fall short of /activity is logged and counted; a matching day is not")
+    func gap() async throws {
+        try await withLifecycle(.sqlite) { h in
+            let project = try await h.project(dollars: 20)
+            let full = try await h.provisioner.create(in: project.id, name: "full", limit: Money(dollars: 5)).key
+            let short = try await h.provisioner.create(in: project.id, name: "short", limit: Money(dollars: 5)).key
+            let metrics = ServerMetrics()
+            let executor = ReconcileExecutor(
+                store: h.store, provider: h.provider, logger: quietLogger(), metrics: metrics.factory,
+                comparesTraces: true)
+            try await h.charge(full, usd: "0.40")
+            try await h.charge(short, usd: "0.60")
+            func trace(_ key: ComputeKeyRecord, id: Int, micros: Int64) -> TraceUsage {
+                TraceUsage(
+                    traceID: String(format: "%032x", id), spanID: String(format: "%016x", id), keyID: key.id,
+                    sessionID: nil, generationID: nil, model: "m", providerName: "p", promptTokens: 1,
+                    completionTokens: 1, reasoningTokens: 0, cost: Money(micros: micros), occurredAt: h.clock.now())
+            }
+            // One delivery for `short` was lost: its traces say $0.25 of the $0.60.
+            try await h.store.traces.ingest([
+                trace(full, id: 1, micros: 400_000), trace(short, id: 2, micros: 250_000),
+            ])
+            _ = try await executor.runCycle()
+            h.clock.advance(seconds: 86_400)
+            #expect(try await executor.runCycle().detailRead == 2)
+            let text = metrics.registry.emitToString()
+            #expect(text.contains("opub_trace_gap_key_days_total 1"), "\(text)")
+            #expect(text.contains("opub_trace_gap_dollars 0.35"), "\(text)")
+        }
+    }
+}

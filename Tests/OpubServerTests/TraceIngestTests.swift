@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import OpenRouterSim
 import OpubCore
 import OpubServer
 import OpubStore
@@ -224,6 +225,43 @@ enum TraceFixtures {
         return try await store.withProjectLock(project.id) { write in
             try await write.insertProvisioningKey(
                 id: id, name: "laptop", limit: Money(dollars: 5), expiresAt: nil, createdBy: nil)
+        }
+    }
+}
+
+@Suite("Provider traces from the simulator's broadcast", .serialized)
+struct BroadcastIngestTests {
+    @Test(
+        "every request's trace arrives within seconds, linked by session id; late and duplicated deliveries change nothing",
+        arguments: TestEngine.available)
+    func broadcastWithFaults(engine: TestEngine) async throws {
+        try await withKeyWorld(engine, broadcast: BroadcastFaults(duplicateShare: 1, lateMillis: 200)) { world in
+            let ada = try await world.maintainer("ada", of: "acme/widgets", dollars: 20)
+            let made = try await world.createKey(ada, in: "acme/widgets")
+            let session = SessionID.random()
+            let registered = try await world.cli(
+                "PUT", "/api/v1/cli/sessions/\(session.rawValue)",
+                token: LinkToken.derive(secret: made.secret, keyID: made.id),
+                json: #"{"key_id":"\#(made.id.rawValue)","surface":"claude","cli_version":"1.0.0","os":"linux"}"#)
+            #expect(registered.status == 201, "\(registered.body)")
+            let started = ContinuousClock.now
+            for _ in 0..<3 { try await world.chat(secret: made.secret, session: session) }
+            var rows: [[String: Any]] = []
+            while rows.count < 3, ContinuousClock.now - started < .seconds(5) {
+                let page = try await Browser.anonymous.get(world.app, "/api/v1/projects/acme/widgets/requests").json()
+                rows = page["items"] as? [[String: Any]] ?? []
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(rows.count == 3)
+            #expect(ContinuousClock.now - started < .seconds(2))
+            #expect(rows.allSatisfy { $0["linked"] as? Bool == true && $0["session"] as? String == session.rawValue })
+            // Every trace was delivered twice; the second copies stored nothing.
+            let broadcaster = try #require(world.simulator.simulator.broadcaster)
+            while await broadcaster.deliveredCount() < 6, ContinuousClock.now - started < .seconds(10) {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(await broadcaster.deliveredCount() == 6)
+            #expect(try await count("trace_usage", world.store) == 3)
         }
     }
 }

@@ -150,6 +150,26 @@ def http(duration):
         row("CLI heartbeat vs /healthz", f"failed: {(out + err).strip()[-300:]}", "≥ 0.50, p99 ≤ 20 ms", False)
 
 
+def traces(duration):
+    status, out, err = run("trace ingest", [os.path.join(ROOT, "scripts", "bench-traces"), "--binary",
+                                             os.path.join(BIN, "opub-server"), "--duration", str(duration)])
+    found = False
+    for line in out.splitlines():
+        m = re.match(r"(\w+)\s+traces\s+(\d+)/s p99\s+([\d.]+) ms .*\| beside\s+(\d+) traces/s: heartbeat\s+(\d+)/s "
+                     r"p99\s+([\d.]+) ms, ([\d.]+) of .*stored (\d+), non-2xx (\d+)", line)
+        if not m:
+            continue
+        found = True
+        engine, rps, p99, beside, b_rps, b_p99, ratio, stored, bad = m.groups()
+        row(f"provider traces ingested, {engine} (wrk, 32 connections, {duration} s, OTLP JSON with content)",
+            f"{rps}/s (p99 {float(p99):.2f} ms; {stored} stored)", "≥ 2,000/s", int(rps) >= 2000 and bad == "0")
+        row(f"CLI heartbeat while ingesting {beside} traces/s, {engine} (64 connections)",
+            f"p99 {float(b_p99):.2f} ms, {b_rps}/s = {float(ratio):.2f} of /healthz", "p99 ≤ 20 ms, ≥ 0.50",
+            float(b_p99) <= 20 and float(ratio) >= 0.5 and bad == "0")
+    if not found:
+        row("provider traces ingested", f"failed: {(out + err).strip()[-300:]}", "≥ 2,000/s", False)
+
+
 def cli(runs):
     status, out, err = run("opub run overhead", [os.path.join(ROOT, "scripts", "bench-cli"), "--binary",
                                                   os.path.join(BIN, "opub"), "--runs", str(runs)])
@@ -210,14 +230,15 @@ def main():
     parser.add_argument("--projects", type=int, default=1_000)
     parser.add_argument("--http-duration", type=int, default=10)
     parser.add_argument("--cli-runs", type=int, default=200)
-    parser.add_argument("--only", help="comma list: reserve,reconcile,simulator,http,cli,soak")
+    parser.add_argument("--only", help="comma list: reserve,reconcile,simulator,http,traces,cli,soak")
     args = parser.parse_args()
     only = set(args.only.split(",")) if args.only else None
 
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     load = os.getloadavg()
     steps = [("reserve", reserve), ("reconcile", lambda: reconcile(args.keys, args.projects)),
-             ("simulator", simulator), ("http", lambda: http(args.http_duration)), ("cli", lambda: cli(args.cli_runs))]
+             ("simulator", simulator), ("http", lambda: http(args.http_duration)), ("traces", lambda: traces(args.http_duration)),
+             ("cli", lambda: cli(args.cli_runs))]
     if not args.no_soak:
         steps.append(("soak", lambda: soak(args)))
     for name, step in steps:

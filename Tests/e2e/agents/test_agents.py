@@ -25,14 +25,22 @@ BUILD = os.path.join(ROOT, ".build", "debug")
 PROJECT = "octo/widgets"
 # The server's recommended models (OPUB_RECOMMENDED_MODELS defaults, README).
 MODELS = {"claude": "anthropic/claude-sonnet-4.6", "codex": "openai/gpt-5.3-codex"}
+# The simulator broadcasts a trace per request to the server, as OpenRouter Broadcast would, with
+# this token in the destination's headers (OPUB_BROADCAST_TOKEN on the server).
+BROADCAST_TOKEN = "e2e-broadcast-token-0123456789abcdef"
+# In every prompt: it must never reach opub's database or logs (traces carry prompts; opub drops them).
+PROMPT_MARKER = "PROMPT-MARKER-c0ffee42"
 
 
 @pytest.fixture(scope="module")
 def world():
     work = tempfile.mkdtemp(prefix="opub-agents-")
-    simulator = h.Simulator(work)
+    port = h.free_port()
+    simulator = h.Simulator(work, args=(
+        "--broadcast-url", f"http://127.0.0.1:{port}/ingest/openrouter/traces",
+        "--broadcast-header", f"Authorization: Bearer {BROADCAST_TOKEN}"))
     replica = h.Replica("agents", work, f"sqlite://{work}/opub.sqlite", simulator=simulator, interval=600,
-                        log_level="debug")
+                        log_level="debug", port=port, env={"OPUB_BROADCAST_TOKEN": BROADCAST_TOKEN})
     maintainer = h.Maintainer(replica.url, login="octo")
     maintainer.claim(PROJECT)
     paid = maintainer.donate(PROJECT, "20.00")
@@ -91,7 +99,8 @@ def run_agent(world, surface, agent_arguments, key_name=None):
     else:
         run = subprocess.run(["opub", "run", surface, "--", *agent_arguments], env=env, cwd=repo,
                              capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)
-    seconds = time.monotonic() - started
+    ended = time.monotonic()
+    seconds = ended - started
     print(f"\n{surface}: opub run took {seconds:.1f} s; stdout: {run.stdout.strip()[:300]!r}")
     assert run.returncode == 0, run.stdout + run.stderr
     assert "unlinked" not in run.stderr, run.stderr
@@ -100,8 +109,34 @@ def run_agent(world, surface, agent_arguments, key_name=None):
     status, generations = simulator.call("GET", f"/_sim/generations?key_hash={key_hash}")
     assert status == 200, generations
     generations = generations.get("data", generations)
-    return {"key": key, "home": home, "runtime": runtime, "run": run, "setup": setup,
-            "generations": generations, "maintainer": maintainer, "replica": replica}
+    return {"key": key, "home": home, "runtime": runtime, "run": run, "setup": setup, "ended": ended,
+            "generations": generations, "maintainer": maintainer, "replica": replica, "work": world["work"]}
+
+
+def traced_requests(outcome, session):
+    """The per-request rows from the provider's traces: one per generation, each linked to the session
+    by the session id the request carried, there within 2 s of the agent's exit (they arrive while it
+    runs); and no prompt text in opub's database or log."""
+    maintainer, key_id = outcome["maintainer"], outcome["key"].id
+    expected = {g["id"] for g in outcome["generations"]}
+    rows = []
+    while True:
+        answer = maintainer.signed_in_call("GET", f"/api/v1/projects/{PROJECT}/requests?limit=100")
+        rows = [r for r in answer.json["items"] if r["key"]["id"] == key_id]
+        if {r["generation_id"] for r in rows} >= expected:
+            break
+        waited = time.monotonic() - outcome["ended"]
+        assert waited < 2.0, f"after {waited:.1f} s, {len(rows)} of {len(expected)} traced requests: {rows}"
+        time.sleep(0.05)
+    print(f"traced requests: {len(rows)} rows, {time.monotonic() - outcome['ended']:.2f} s after the agent exited")
+    for row in rows:
+        assert row["source"] == "provider_traces" and row["linked"] and row["session"] == session["id"], row
+        assert row["model"] == outcome["generations"][0]["model"] and int(row["cost"]["micros"]) > 0, row
+    for name in os.listdir(outcome["work"]):
+        if name.startswith("opub.sqlite"):
+            with open(os.path.join(outcome["work"], name), "rb") as handle:
+                assert PROMPT_MARKER.encode() not in handle.read(), f"the prompt reached {name}"
+    assert all(PROMPT_MARKER not in line for line in outcome["replica"].process.log_lines())
 
 
 def linked_session_and_spend(outcome, surface):
@@ -143,6 +178,7 @@ def check_common(outcome, surface):
     assert session["surface"] == surface and session["end_reason"] == "exited"
     assert session["surface_version"] and session["surface_version"] in agent_version(surface), session
     assert all(tx["session"] == session["id"] for tx in spend), spend  # linked spend
+    traced_requests(outcome, session)
 
     # The secret: nowhere in the agent's own files (only in opub's 0600 store), the server's log,
     # or the database.
@@ -168,7 +204,7 @@ def check_common(outcome, surface):
 
 
 def test_claude_code_through_opub(world):
-    outcome = run_agent(world, "claude", ["-p", "Check the budget. [sim:call mcp__opub__opub_budget]"])
+    outcome = run_agent(world, "claude", ["-p", f"Check the budget. {PROMPT_MARKER} [sim:call mcp__opub__opub_budget]"])
     assert "The tool answered:" in outcome["run"].stdout, outcome["run"].stdout
     check_common(outcome, "claude")
 
@@ -179,7 +215,7 @@ def test_codex_through_opub(world):
     # (they would reach out to the internet).
     outcome = run_agent(world, "codex", [
         "-c", "mcp_servers.opub.required=true", "exec", "--skip-git-repo-check", "--disable", "plugins",
-        "Check the budget. [sim:call opub_budget]"])
+        f"Check the budget. {PROMPT_MARKER} [sim:call opub_budget]"])
     check_common(outcome, "codex")
     calls = [g["tool_call"] for g in outcome["generations"] if g.get("tool_call")]
     assert calls[0] == "mcp__opub__opub_budget", calls  # found in Codex's mcp__opub namespace

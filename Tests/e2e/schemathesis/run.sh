@@ -6,7 +6,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 source "$HERE/../lib/server.sh"
 
 python_venv schemathesis schemathesis
-start_server
+broadcast_token=schemathesis-broadcast-token-0123456789
+start_server OPUB_BROADCAST_TOKEN="$broadcast_token"
 checks="not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance,allow_header_conformance,unsupported_method"
 common=(
     --checks "$checks" --max-examples "${SCHEMATHESIS_EXAMPLES:-40}" --workers 1 --phases examples,coverage,fuzzing
@@ -32,6 +33,10 @@ csrf=${session#* }
 # Signing out would end the fuzzer's session half-way; it is covered by the Swift tests.
 "$VENV/bin/schemathesis" run "$OPUB_URL/api/openapi.yaml" --url "$OPUB_URL" "${common[@]}" \
     -H "Cookie: $cookie" -H "X-CSRF-Token: $csrf" --exclude-path /auth/sign-out
+
+echo "schemathesis: trace ingest with the broadcast token"
+"$VENV/bin/schemathesis" run "$OPUB_URL/api/openapi.yaml" --url "$OPUB_URL" "${common[@]}" \
+    -H "Authorization: Bearer $broadcast_token" --include-path /ingest/openrouter/traces
 
 grep -q "internal_error\|request failed" "$WORK/server.err" && { echo "the server logged an internal error:" >&2; grep "internal_error\|request failed" "$WORK/server.err" >&2; exit 1; }
 echo "schemathesis: no failures"

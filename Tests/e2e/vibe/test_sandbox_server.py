@@ -17,6 +17,8 @@ ROOT = os.environ["OPUB_ROOT"]
 OPUB = os.path.join(ROOT, ".build/debug/opub")
 SERVER = os.path.join(ROOT, ".build/debug/opub-server")
 VIBE_BIN_DIR = os.environ["VIBE_BIN_DIR"]
+# In the prompt: traces carry prompts, and opub must drop them (no database file, no log line).
+PROMPT_MARKER = "PROMPT-MARKER-5a11d0"
 
 
 class Client:
@@ -120,8 +122,9 @@ def run_scenario(base, work, server, log_out, log_err, data_dir):
                             "--key-stdin"], input=secret, cwd=repo, env=env, capture_output=True, text=True,
                            timeout=60)
     assert setup.returncode == 0, setup.stderr
-    run = subprocess.run([OPUB, "run", "vibe", "--", "--prompt", "Say hello in five words.", "--max-turns", "1"],
-                         cwd=repo, env=env, capture_output=True, text=True, timeout=300)
+    run = subprocess.run([OPUB, "run", "vibe", "--", "--prompt", f"Say hello in five words. {PROMPT_MARKER}",
+                          "--max-turns", "1"], cwd=repo, env=env, capture_output=True, text=True, timeout=300)
+    ended = time.monotonic()
     assert run.returncode == 0, run.stderr
     assert "unlinked" not in run.stderr, run.stderr
     assert secret not in run.stdout + run.stderr
@@ -145,6 +148,15 @@ def run_scenario(base, work, server, log_out, log_err, data_dir):
     session = sessions["items"][0]
     assert session["surface"] == "vibe" and session["end_reason"] == "exited" and not session["running"]
     assert all(tx["session"] == session["id"] for tx in spend), spend
+    # The sandbox's simulator broadcast a trace per request to this server: per-request rows, linked
+    # by the session id the request carried, within 2 s of the agent's exit.
+    rows = []
+    while not rows:
+        _, requests = octo.call("GET", "/api/v1/projects/octo/widgets/requests")
+        rows = requests["items"]
+        assert rows or time.monotonic() - ended < 2.0, "no per-request rows from provider traces within 2 s"
+        time.sleep(0.05)
+    assert all(r["linked"] and r["session"] == session["id"] and r["source"] == "provider_traces" for r in rows), rows
     _, project = octo.call("GET", "/api/v1/projects/octo/widgets")
     assert project["linked_coverage_30d"] == 1.0, project
     spent = sum(-p["micros"] for tx in spend for p in tx["postings"] if p["micros"] < 0)
@@ -179,10 +191,12 @@ def run_scenario(base, work, server, log_out, log_err, data_dir):
     for log in (log_out, log_err):
         log.seek(0)
         text = log.read()
-        assert secret not in text
+        assert secret not in text and PROMPT_MARKER not in text
     assert "debug" in open(log_err.name).read().lower() or os.path.getsize(log_err.name) > 0
     files = glob.glob(os.path.join(data_dir, "*"))
     assert any(name.endswith("opub.sqlite") for name in files)
     for name in files:
         with open(name, "rb") as handle:
-            assert needle not in handle.read(), f"{name} holds the secret"
+            data = handle.read()
+            assert needle not in data, f"{name} holds the secret"
+            assert PROMPT_MARKER.encode() not in data, f"{name} holds the prompt"
