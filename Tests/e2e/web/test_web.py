@@ -350,6 +350,14 @@ def test_maintainer_journey(browser):
     assert browser.driver.find_elements(By.CSS_SELECTOR, ".chart rect.linked")
     sessions = browser.driver.find_element(By.CSS_SELECTOR, "section[aria-labelledby=sessions-heading]").text
     assert "Claude Code" in sessions
+    # The request itself, from the trace the sandbox provider broadcast to this server: linked by the
+    # session id it carried, its cost beside it; settled, since the session's end posted its spend.
+    requests_section = browser.driver.find_element(By.CSS_SELECTOR, "section[aria-labelledby=requests-heading]")
+    rows = requests_section.find_elements(By.CSS_SELECTOR, "tbody tr")
+    assert len(rows) == 1, requests_section.text
+    assert "anthropic/claude-sonnet-4.6" in rows[0].text and "$0.30" in rows[0].text, rows[0].text
+    assert "Linked" in rows[0].text and "ls_" in rows[0].text, rows[0].text
+    assert "from provider traces" not in rows[0].text, rows[0].text
     assert secret not in browser.driver.page_source
     browser.screenshot("project-with-spend")
 
