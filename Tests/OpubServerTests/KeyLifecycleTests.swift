@@ -183,8 +183,18 @@ struct KeyLifecycleTests {
         try await withLifecycle(.sqlite) { h in
             let project = try await h.project(dollars: 10)
             let createSteps: [LifecycleStep] = [.reserved, .providerKeyCreated, .guardrailAssigned, .activated]
+            let rotateSteps: [LifecycleStep] = [
+                .successorInserted, .successorCreated, .oldKeyDisabled, .rotationSettled,
+            ]
             var keyID: KeyID?
-            if createSteps.contains(step) {
+            if rotateSteps.contains(step) {
+                let made = try await h.provisioner.create(in: project.id, name: "k", limit: Money(dollars: 4))
+                keyID = made.key.id
+                try await h.charge(made.key, usd: "1")
+                do {
+                    _ = try await h.rotator(probe: CrashAfter(step: step)).rotate(made.key.id, by: nil)
+                } catch is LifecycleCrash {}
+            } else if createSteps.contains(step) {
                 do {
                     _ = try await h.provisioner(probe: CrashAfter(step: step)).create(
                         in: project.id, name: "k", limit: Money(dollars: 4))
@@ -225,6 +235,31 @@ struct KeyLifecycleTests {
                 #expect(key.state == .disabled(.revoked, .deletedAtProvider))
                 #expect(key.spent == Money(dollars: 1))
                 #expect(balances.available == Money(dollars: 9))
+            case .successorInserted, .successorCreated:
+                // Stopped before the old key was disabled: it works unchanged, the successor is gone.
+                #expect(key.state == .active && key.spent == Money(dollars: 1) && key.reserved == Money(dollars: 3))
+                let successor = try #require(try await h.store.keys.all(in: project.id).first { $0.replaces == id })
+                #expect(successor.state == .disabled(.provisioningFailed, .deletedAtProvider))
+                #expect(balances.available == Money(dollars: 6))
+                #expect(try await h.opubProviderKeys().map(\.hash) == [key.providerHash])
+            case .oldKeyDisabled:
+                // Stopped after the old key was disabled, before the successor took over: nobody holds the
+                // successor's secret, so both end, and the old key's reservation is available again.
+                #expect(key.state == .disabled(.rotated, .deletedAtProvider) && key.spent == Money(dollars: 1))
+                #expect(key.replacedBy == nil)
+                let successor = try #require(try await h.store.keys.all(in: project.id).first { $0.replaces == id })
+                #expect(successor.state == .disabled(.provisioningFailed, .deletedAtProvider))
+                #expect(balances.available == Money(dollars: 9))
+                #expect(try await h.opubProviderKeys().isEmpty)
+            case .rotationSettled:
+                // Stopped after it finished: the successor holds what the old key had left.
+                #expect(key.state == .disabled(.rotated, .deletedAtProvider) && key.spent == Money(dollars: 1))
+                let successorID = try #require(key.replacedBy)
+                let successor = try #require(try await h.store.keys.find(successorID))
+                #expect(successor.state == .active && successor.replaces == id)
+                #expect(successor.limit == Money(dollars: 3) && successor.reserved == Money(dollars: 3))
+                #expect(balances.available == Money(dollars: 6))
+                #expect(try await h.providerKey(successor).limit == Money(dollars: 3))
             }
         }
     }

@@ -31,6 +31,10 @@ struct LifecycleHarness: Sendable {
         KeyRevoker(store: store, provider: provider, probe: probe, logger: quietLogger())
     }
 
+    func rotator(probe: any LifecycleProbe = NoProbe()) -> KeyRotator {
+        KeyRotator(provisioner: provisioner(probe: probe))
+    }
+
     var executor: ReconcileExecutor { ReconcileExecutor(store: store, provider: provider, logger: quietLogger()) }
 
     /// A claimed project with `dollars` granted.

@@ -22,6 +22,7 @@ public struct StatusCommand: OpubSubcommand {
         var bound_root: String?
         var state: String?
         var disabled_reason: String?
+        var replaced_by: String?
         var opub: Money?
         var provider: Money?
         var project_available: CLIAmount?
@@ -65,6 +66,7 @@ public struct StatusCommand: OpubSubcommand {
         case .success(let status):
             report.state = status.key.state
             report.disabled_reason = status.key.disabledReason
+            report.replaced_by = status.key.replacedBy
             report.opub = .init(limit: status.key.limit, spent: status.key.spent, remaining: status.key.remaining)
             report.project_available = status.project.available
             // Keep the cached recommendations and heartbeat interval current for `opub run`.
@@ -102,6 +104,11 @@ public struct StatusCommand: OpubSubcommand {
         console.result("binding   \(report.bound_root ?? "this directory is not bound (using --key)")")
         if let state = report.state {
             console.result("state     \(state)\(report.disabled_reason.map { " (\($0))" } ?? "")")
+        }
+        if let successor = report.replaced_by {
+            console.result(
+                "rotated   "
+                    + CLIKeyStatus.rotatedMessage(key: report.key, replacedBy: successor, project: report.project))
         }
         if let opub = report.opub {
             console.result(

@@ -10,6 +10,8 @@ public enum DisabledReason: String, Sendable, Hashable, CaseIterable, Codable {
     /// The maintainer who created the key lost admin or maintain permission on the repository (or
     /// the repository went private, was archived, or became another repository).
     case maintainerLostAccess = "maintainer_lost_access"
+    /// Replaced by a new key that took over its reservation (`money.md`, "Rotate").
+    case rotated
 }
 
 /// How far the provider has caught up with a local disable.

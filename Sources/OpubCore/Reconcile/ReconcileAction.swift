@@ -20,6 +20,10 @@ public enum ReconcileAction: Sendable, Hashable {
     /// The project is in debt: cut this key's reservation to `keep`, lower its provider limit to
     /// `newLimit` (= spent + keep).
     case cap(KeyID, ProjectID, keep: Money, newLimit: Money)
+    /// A rotation stopped after the old key was disabled at the provider, its successor still
+    /// `provisioning` past the grace: nobody holds the successor's secret, so it is abandoned, and the
+    /// old key settled as `rotated` with its reservation released (``KeyRotation``).
+    case abandonRotation(old: KeyID, new: KeyID, ProjectID)
     /// A provider key named `opub:…` that matches no live local key: disable and delete it.
     case deleteOrphan(hash: String)
 }

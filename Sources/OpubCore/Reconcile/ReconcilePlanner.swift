@@ -26,6 +26,12 @@ public enum ReconcilePlanner {
         var reservedAfter: [KeyID: Money] = [:]
         var activeAfter: [ProjectID: [LocalKeySnapshot]] = [:]
         var claimedHashes = Set<String>()
+        // Rotations in progress: the successor (still provisioning) of each key being rotated.
+        var successor: [KeyID: LocalKeySnapshot] = [:]
+        for key in keys where key.state == .provisioning {
+            if let old = key.replaces { successor[old] = key }
+        }
+        let localByID = Dictionary(keys.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
 
         for key in keys {
             // A key is matched by its stored hash. A key without one (still provisioning, or failed
@@ -52,6 +58,16 @@ public enum ReconcilePlanner {
                     actions.append(.disable(key.id, key.projectID, reason: .providerMissing))
                     alerts.append("compute key \(key.id) is missing at the provider")
                     projectAvailable[key.projectID, default: .zero] += reserved
+                } else if let remote, remote.disabled, let next = successor[key.id] {
+                    // A rotation disabled this key at the provider. Within the grace its request is still
+                    // running; past it, nobody holds the successor's secret: abandon the rotation.
+                    if next.createdAt.adding(seconds: policy.provisioningGraceSeconds) <= now {
+                        actions.append(.abandonRotation(old: key.id, new: next.id, key.projectID))
+                        projectAvailable[key.projectID, default: .zero] += reserved
+                    } else {
+                        reservedAfter[key.id] = reserved
+                        activeAfter[key.projectID, default: []].append(key)
+                    }
                 } else if let remote, remote.disabled {
                     actions.append(.disable(key.id, key.projectID, reason: .providerDisabled))
                     alerts.append("compute key \(key.id) was disabled at the provider outside opub")
@@ -67,7 +83,13 @@ public enum ReconcilePlanner {
                     activeAfter[key.projectID, default: []].append(key)
                 }
             case .provisioning:
-                if key.createdAt.adding(seconds: policy.provisioningGraceSeconds) <= now {
+                // A successor whose old key is already disabled at the provider is abandoned together
+                // with settling the old key (above).
+                let settledWithOld =
+                    key.replaces.flatMap { localByID[$0] }.map { old in
+                        old.state == .active && (old.providerHash.flatMap { byHash[$0] }?.disabled ?? false)
+                    } ?? false
+                if !settledWithOld, key.createdAt.adding(seconds: policy.provisioningGraceSeconds) <= now {
                     actions.append(.abandonProvisioning(key.id, key.projectID))
                     projectAvailable[key.projectID, default: .zero] += reserved
                 }

@@ -46,13 +46,16 @@ public struct LocalKeySnapshot: Sendable, Hashable {
     /// provider (disabled, unable to spend) until it has, since nothing promises activity for a
     /// deleted key.
     public let detailDue: Bool
+    /// For a key made by a rotation: the key it replaces (``KeyRotation``).
+    public let replaces: KeyID?
 
     public init(
         id: KeyID, projectID: ProjectID, state: ComputeKeyState, limit: Money, reserved: Money, spent: Money,
         providerHash: String?, expiresAt: Timestamp?, createdAt: Timestamp, disabledAt: Timestamp?,
-        detailDue: Bool = false
+        detailDue: Bool = false, replaces: KeyID? = nil
     ) {
         self.detailDue = detailDue
+        self.replaces = replaces
         self.id = id
         self.projectID = projectID
         self.state = state

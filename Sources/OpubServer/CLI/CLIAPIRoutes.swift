@@ -154,7 +154,7 @@ struct CLIAPIRoutes: RouteModule {
                 id: key.id.rawValue, name: key.name, state: key.state.status,
                 disabledReason: key.state.reason?.rawValue,
                 limit: CLIAmount(key.limit), spent: CLIAmount(key.spent),
-                remaining: CLIAmount(key.remaining)),
+                remaining: CLIAmount(key.remaining), replacedBy: key.replacedBy?.rawValue),
             project: .init(
                 fullName: name.description, available: CLIAmount(project.available),
                 url: dependencies.urls.url("/github/\(name.owner)/\(name.repo)")),
@@ -210,11 +210,17 @@ struct CLIAPIRoutes: RouteModule {
     }
 
     static func keyDisabled(_ key: ComputeKeyRecord) -> APIError {
-        .conflict(
-            "key_disabled",
-            key.state == .provisioning
-                ? "Key \(key.id) is still being created; try again in a moment."
-                : "Key \(key.id) is disabled (\(key.state.reason?.rawValue ?? "disabled")); ask a maintainer for a new key.",
-            details: ["key": .string(key.id.rawValue), "state": .string(key.state.status)])
+        var details: [String: JSONValue] = ["key": .string(key.id.rawValue), "state": .string(key.state.status)]
+        let message: String
+        if key.state == .provisioning {
+            message = "Key \(key.id) is still being created; try again in a moment."
+        } else if let successor = key.replacedBy {
+            details["replaced_by"] = .string(successor.rawValue)
+            message = CLIKeyStatus.rotatedMessage(key: key.id.rawValue, replacedBy: successor.rawValue)
+        } else {
+            message =
+                "Key \(key.id) is disabled (\(key.state.reason?.rawValue ?? "disabled")); ask a maintainer for a new key."
+        }
+        return .conflict("key_disabled", message, details: details)
     }
 }

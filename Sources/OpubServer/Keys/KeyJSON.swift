@@ -19,6 +19,9 @@ struct KeyJSON: Encodable {
     @NullEncoded var createdBy: String?
     @NullEncoded var disabledAt: String?
     @NullEncoded var lastSession: SessionSummaryJSON?
+    /// The key this one replaced (made by a rotation), and the key that replaced this one (rotated).
+    @NullEncoded var replaces: String?
+    @NullEncoded var replacedBy: String?
 
     init(_ row: MaintainerKeyRow) {
         let key = row.key
@@ -37,6 +40,8 @@ struct KeyJSON: Encodable {
         createdBy = row.createdByLogin
         disabledAt = key.disabledAt?.iso8601
         lastSession = row.lastSession.map(SessionSummaryJSON.init)
+        replaces = key.replaces?.rawValue
+        replacedBy = key.replacedBy?.rawValue
     }
 
     enum CodingKeys: String, CodingKey {
@@ -48,6 +53,8 @@ struct KeyJSON: Encodable {
         case createdBy = "created_by"
         case disabledAt = "disabled_at"
         case lastSession = "last_session"
+        case replaces
+        case replacedBy = "replaced_by"
     }
 }
 

@@ -21,6 +21,8 @@ public enum KeyProvisioningError: Error, Sendable, CustomStringConvertible {
     case providerFailed(KeyID, String)
     /// The key was abandoned by the reconciler while the provider was slow; nothing was handed out.
     case abandoned(KeyID)
+    /// A rotation's provider step got no clear answer; the reconciler finishes or undoes it.
+    case rotationUncertain(KeyID)
 
     public var description: String {
         switch self {
@@ -28,6 +30,10 @@ public enum KeyProvisioningError: Error, Sendable, CustomStringConvertible {
             return "The provider could not create the key: \(reason) Nothing was charged; try again."
         case .abandoned:
             return "The provider took too long to create the key; nothing was charged. Try again."
+        case .rotationUncertain:
+            return "The provider did not answer while the old key was being disabled. Within two minutes opub either "
+                + "undoes the rotation (the old key keeps working) or, if the old key was disabled, releases its "
+                + "reservation; reload the keys page then."
         }
     }
 }
@@ -158,14 +164,18 @@ public struct KeyProvisioner: Sendable {
 
     /// Create failed in step 3 or 4: `disabled(provisioning_failed)`, the reservation released, and
     /// (nothing being left at the provider) the provider side marked done.
-    func failProvisioning(_ key: ComputeKeyRecord) async throws {
-        try await store.withProjectLock(key.projectID) { write in
+    /// Returns false when the key was no longer provisioning (nothing changed).
+    @discardableResult
+    func failProvisioning(_ key: ComputeKeyRecord) async throws -> Bool {
+        let failed = try await store.withProjectLock(key.projectID) { write -> Bool in
             let current = try await write.key(key.id)
-            guard current.state == .provisioning else { return }
+            guard current.state == .provisioning else { return false }
             _ = try await write.transition(key.id, .disable(.provisioningFailed))
             try await write.releaseAll(key.id, reason: "provisioning_failed")
+            return true
         }
-        logger.warning("compute key provisioning failed", metadata: ["key": "\(key.id)"])
+        if failed { logger.warning("compute key provisioning failed", metadata: ["key": "\(key.id)"]) }
+        return failed
     }
 }
 

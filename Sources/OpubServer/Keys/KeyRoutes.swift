@@ -3,7 +3,8 @@ import OpenRouter
 import OpubCore
 import OpubStore
 
-/// The maintainers' key routes (signed in, CSRF): list, create (the secret once), revoke.
+/// The maintainers' key routes (signed in, CSRF): list, create (the secret once), rotate (the new
+/// secret once), revoke.
 struct KeyRoutes: RouteModule {
     let dependencies: AppDependencies
 
@@ -16,6 +17,13 @@ struct KeyRoutes: RouteModule {
         }
         routes.post("/api/v1/projects/{owner}/{repo}/keys") { request, context in
             try await create(request, context)
+        }
+        routes.post("/api/v1/projects/{owner}/{repo}/keys/{key}/rotate") { _, context in
+            let identity = try context.requireIdentity()
+            let rotated = try await MaintainerKeys(dependencies: dependencies).rotate(
+                try Self.keyID(context), in: try ProjectPath.name(context), by: identity, context: context)
+            return JSON.response(
+                CreatedKeyJSON(rotated, installCommand: dependencies.installCommand), status: .created)
         }
         routes.post("/api/v1/projects/{owner}/{repo}/keys/{key}/revoke") { _, context in
             let identity = try context.requireIdentity()

@@ -15,6 +15,14 @@ public enum LifecycleStep: String, Sendable, CaseIterable {
     case providerDisabled
     /// Revoke 3 committed: spend and release posted, `disabled_at_provider`.
     case revokeSettled
+    /// Rotate 1 committed: the successor is `provisioning` with limit 0.
+    case successorInserted
+    /// Rotate 2 done: the successor's provider key exists (limit 0) and its hash is stored.
+    case successorCreated
+    /// Rotate 3 done: the old key is disabled at the provider and its usage read.
+    case oldKeyDisabled
+    /// Rotate 4–5 done: the old key settled, the reservation moved, the successor active with its limit.
+    case rotationSettled
 }
 
 /// Called after each step; production uses ``NoProbe``. A test probe throws to simulate a crash

@@ -126,6 +126,52 @@ public struct MaintainerKeys: Sendable {
             key: provisioned.key, project: project.name, secret: provisioned.secret, configs: configs)
     }
 
+    /// Rotates a key of the project (`money.md`, "Rotate"): a new key with the same name and expiry takes
+    /// over its reservation, the old one is revoked as `rotated`, and the new secret is returned once.
+    /// Only a verified maintainer may (never a link token: a leaked secret must not mint its successor).
+    public func rotate(
+        _ keyID: KeyID, in name: RepositoryName, by identity: SignedIn, context: AppRequestContext
+    ) async throws -> CreatedComputeKey {
+        let project = try await admit(name, by: identity, context: context)
+        guard let key = try await store.keys.find(keyID), key.projectID == project.id else {
+            throw APIError.notFound(
+                "key_not_found", "\(project.name) has no compute key \(keyID).", details: ["key": .string("\(keyID)")])
+        }
+        guard let provider = dependencies.provider else {
+            throw APIError(
+                .serviceUnavailable, code: "provider_not_configured",
+                message: "This server has no provider configured, so it cannot rotate keys; ask its operator.")
+        }
+        let settings = KeyProvisioner.Settings(
+            minimumLimit: dependencies.configuration.provider.keyMinimumLimit,
+            guardrailID: try await guardrail(provider))
+        let provisioner = KeyProvisioner(
+            store: store, provider: provider, settings: settings, logger: dependencies.logger)
+        let provisioned: ProvisionedKey
+        do {
+            provisioned = try await KeyRotator(provisioner: provisioner).rotate(key.id, by: identity.user.id)
+        } catch let refusal as KeyRotation.Refusal {
+            throw APIError.conflict(refusal.code, refusal.description, details: ["key": .string("\(keyID)")])
+        } catch let error as KeyProvisioningError {
+            if case .rotationUncertain = error {
+                throw APIError(.badGateway, code: "provider_unavailable", message: error.description)
+            }
+            throw APIError(
+                .badGateway, code: "provider_unavailable",
+                message: error.description.replacingOccurrences(of: "create the key", with: "rotate the key")
+                    + " The old key keeps working.")
+        } catch LedgerStoreError.rule(let rule) {
+            throw APIError.conflict("rotation_refused", "The ledger refused the rotation: \(rule).")
+        }
+        dependencies.cliCache.forget(key: key)
+        let configs = KeyCreationConfigs(
+            repository: project.name, keyID: provisioned.key.id, providerBaseURL: dependencies.providerURL,
+            recommendedModels: dependencies.recommendedModels.current, secret: provisioned.secret,
+            server: dependencies.urls.base)
+        return CreatedComputeKey(
+            key: provisioned.key, project: project.name, secret: provisioned.secret, configs: configs)
+    }
+
     /// Revokes a key of the project (`money.md`, revoke 1–3).
     public func revoke(_ keyID: KeyID, in name: RepositoryName, by identity: SignedIn) async throws -> RevokeOutcome {
         let project = try await authorize(name, identity)

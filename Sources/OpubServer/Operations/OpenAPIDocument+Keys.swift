@@ -6,7 +6,7 @@ extension OpenAPIDocument {
               type: object
               additionalProperties: false
               required: [id, name, state, disabled_reason, provider_sync, limit, spent, remaining, reserved, label,
-                expires_at, created_at, created_by, disabled_at, last_session]
+                expires_at, created_at, created_by, disabled_at, last_session, replaces, replaced_by]
               properties:
                 id:
                   type: string
@@ -42,6 +42,12 @@ extension OpenAPIDocument {
                   oneOf:
                     - type: "null"
                     - $ref: "#/components/schemas/SessionSummary"
+                replaces:
+                  type: [string, "null"]
+                  description: The key this one replaced (it was made by a rotation).
+                replaced_by:
+                  type: [string, "null"]
+                  description: The key that replaced this one (it was rotated).
             SessionSummary:
               type: object
               additionalProperties: false
@@ -473,6 +479,33 @@ extension OpenAPIDocument {
                     application/json:
                       schema:
                         $ref: "#/components/schemas/CreatedKey"
+                "429":
+                  $ref: "#/components/responses/RateLimited"
+                default:
+                  $ref: "#/components/responses/Error"
+          /api/v1/projects/{owner}/{repo}/keys/{key}/rotate:
+            parameters:
+              - $ref: "#/components/parameters/owner"
+              - $ref: "#/components/parameters/repo"
+              - $ref: "#/components/parameters/key"
+            post:
+              tags: [keys]
+              summary: >-
+                Rotate a key: a new key with the same name and expiry takes over its reservation, the old one is
+                disabled as rotated; the new secret is in this answer only.
+              operationId: rotateKey
+              security:
+                - session: []
+                  csrf: []
+              responses:
+                "201":
+                  description: Rotated; the new key and its secret, shown once.
+                  content:
+                    application/json:
+                      schema:
+                        $ref: "#/components/schemas/CreatedKey"
+                "409":
+                  $ref: "#/components/responses/Error"
                 "429":
                   $ref: "#/components/responses/RateLimited"
                 default:

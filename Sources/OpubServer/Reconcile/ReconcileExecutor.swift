@@ -218,17 +218,21 @@ public struct ReconcileExecutor: Sendable {
         case .restoreLimit(let key, let hash, let limit):
             logger.warning("provider limit changed outside opub; restoring", metadata: ["key": "\(key)"])
             _ = try await provider.updateKey(hash: hash, UpdateKeyRequest(limit: .set(limit)))
+        case .abandonRotation(let old, let new, let project):
+            logger.warning(
+                "abandoning a rotation that stopped after disabling the old key",
+                metadata: ["key": "\(old)", "new": "\(new)"])
+            try await abandonProvisioning(
+                new, project, strays: namedAtProvider[ProviderKeySnapshot.providerName(for: new)])
+            let disabled = try await store.withProjectLock(project) { write -> Bool in
+                guard try await write.key(old).state == .active else { return false }
+                _ = try await write.transition(old, .disable(.rotated))
+                return true
+            }
+            if disabled { try await KeySettlement(store: store, provider: provider).disableAtProviderAndSettle(old) }
         case .abandonProvisioning(let key, let project):
-            for stray in namedAtProvider[ProviderKeySnapshot.providerName(for: key)] ?? [] {
-                do { try await provider.deleteKey(hash: stray.hash) } catch  where error.isProviderNotFound {}
-            }
-            try await store.withProjectLock(project) { write in
-                guard try await write.key(key).state == .provisioning else { return }
-                _ = try await write.transition(key, .disable(.provisioningFailed))
-                try await write.releaseAll(key, reason: "provisioning_failed")
-                _ = try await write.transition(key, .confirmedDeletedAtProvider)
-            }
-            logger.warning("abandoned a key stuck in provisioning", metadata: ["key": "\(key)"])
+            try await abandonProvisioning(
+                key, project, strays: namedAtProvider[ProviderKeySnapshot.providerName(for: key)])
         case .cap(let key, let project, _, _):
             // Re-derived under the lock from the current debt, so a concurrent change cannot over-cut.
             let newLimit = try await store.withProjectLock(project) { write -> Money? in
@@ -291,6 +295,28 @@ public struct ReconcileExecutor: Sendable {
 }
 
 extension ReconcileExecutor {
+    /// A key stuck in `provisioning`: marked `provisioning_failed` (its reservation released) under the
+    /// lock first, so that a request still working on it sees that and stops, then every provider key
+    /// named after it deleted.
+    func abandonProvisioning(_ key: KeyID, _ project: ProjectID, strays: [ProviderKey]?) async throws {
+        let abandoned = try await store.withProjectLock(project) { write -> Bool in
+            guard try await write.key(key).state == .provisioning else { return false }
+            _ = try await write.transition(key, .disable(.provisioningFailed))
+            try await write.releaseAll(key, reason: "provisioning_failed")
+            return true
+        }
+        guard abandoned else { return }
+        for stray in strays ?? [] {
+            do { try await provider.deleteKey(hash: stray.hash) } catch  where error.isProviderNotFound {}
+        }
+        try await store.withProjectLock(project) { write in
+            if try await write.key(key).state == .disabled(.provisioningFailed, .disablePending) {
+                _ = try await write.transition(key, .confirmedDeletedAtProvider)
+            }
+        }
+        logger.warning("abandoned a key stuck in provisioning", metadata: ["key": "\(key)"])
+    }
+
     /// Compares each newly due day's `/activity` cost of `key` with what its provider traces said;
     /// a gap goes to the log and to `opub_trace_gap_key_days_total` / `opub_trace_gap_dollars`.
     func compareTraces(of key: ComputeKeyRecord, with readings: [UsageReading]) async throws {

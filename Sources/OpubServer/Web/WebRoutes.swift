@@ -34,6 +34,12 @@ struct WebRoutes: RouteModule {
         routes.pageForm("/github/{owner}/{repo}/keys") { request, context in
             try await KeysPage(dependencies: dependencies).create(request, context)
         }
+        routes.page("/github/{owner}/{repo}/keys/{key}/rotate") { request, context in
+            try await KeysPage(dependencies: dependencies).confirmRotate(request, context)
+        }
+        routes.pageForm("/github/{owner}/{repo}/keys/{key}/rotate") { request, context in
+            try await KeysPage(dependencies: dependencies).rotate(request, context)
+        }
         routes.page("/github/{owner}/{repo}/keys/{key}/revoke") { request, context in
             try await KeysPage(dependencies: dependencies).confirmRevoke(request, context)
         }

@@ -27,13 +27,19 @@ public struct ComputeKeyRecord: Sendable, Hashable {
     /// The earliest UTC day (`YYYY-MM-DD`) with recorded spend whose detail (per model, from the
     /// provider's `/activity`) has not been read; nil when nothing is due.
     public let detailDueDay: String?
+    /// For a key made by a rotation: the key it replaced.
+    public let replaces: KeyID?
+    /// For a rotated key: the key that replaced it.
+    public let replacedBy: KeyID?
 
     init(
         id: KeyID, projectID: ProjectID, name: String, state: ComputeKeyState, limit: Money, reserved: Money,
         spent: Money, providerHash: String?, providerLabel: String?, linkTokenHash: String?, expiresAt: Timestamp?,
         createdBy: UserID?, createdAt: Timestamp, updatedAt: Timestamp, disabledAt: Timestamp?,
-        usageReadAt: Timestamp? = nil, detailDueDay: String? = nil
+        usageReadAt: Timestamp? = nil, detailDueDay: String? = nil, replaces: KeyID? = nil, replacedBy: KeyID? = nil
     ) {
+        self.replaces = replaces
+        self.replacedBy = replacedBy
         self.id = id
         self.projectID = projectID
         self.name = name
@@ -82,6 +88,8 @@ public struct ComputeKeyRecord: Sendable, Hashable {
         self.usageReadAt = try row.decode(column: "usage_read_at", as: Int64?.self).map(
             Timestamp.init(microsSinceEpoch:))
         self.detailDueDay = try row.decode(column: "detail_due_day", as: String?.self)
+        self.replaces = try row.decode(column: "replaces", as: String?.self).flatMap(KeyID.init)
+        self.replacedBy = try row.decode(column: "replaced_by", as: String?.self).flatMap(KeyID.init)
     }
 
     /// What the key may still spend: its limit minus its spend while it is live, zero once disabled.
@@ -98,6 +106,6 @@ public struct ComputeKeyRecord: Sendable, Hashable {
         LocalKeySnapshot(
             id: id, projectID: projectID, state: state, limit: limit, reserved: reserved, spent: spent,
             providerHash: providerHash, expiresAt: expiresAt, createdAt: createdAt, disabledAt: disabledAt,
-            detailDue: detailDueDay != nil)
+            detailDue: detailDueDay != nil, replaces: replaces)
     }
 }

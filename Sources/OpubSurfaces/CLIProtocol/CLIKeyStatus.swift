@@ -11,11 +11,14 @@ public struct CLIKeyStatus: Sendable, Hashable, Codable {
         public var limit: CLIAmount?
         public var spent: CLIAmount
         public var remaining: CLIAmount?
+        /// For a rotated key: the key that replaced it.
+        public var replacedBy: String?
 
         public init(
             id: String, name: String, state: String, disabledReason: String? = nil, limit: CLIAmount?,
-            spent: CLIAmount, remaining: CLIAmount?
+            spent: CLIAmount, remaining: CLIAmount?, replacedBy: String? = nil
         ) {
+            self.replacedBy = replacedBy
             self.id = id
             self.name = name
             self.state = state
@@ -28,6 +31,7 @@ public struct CLIKeyStatus: Sendable, Hashable, Codable {
         enum CodingKeys: String, CodingKey {
             case id, name, state, limit, spent, remaining
             case disabledReason = "disabled_reason"
+            case replacedBy = "replaced_by"
         }
     }
 
@@ -75,5 +79,14 @@ public struct CLIKeyStatus: Sendable, Hashable, Codable {
         case recommendedModels = "recommended_models"
         case heartbeatIntervalSeconds = "heartbeat_interval_seconds"
         case providerURL = "provider_url"
+    }
+}
+
+extension CLIKeyStatus {
+    /// What the CLI and the server say about a rotated key: which key replaced it and what to run.
+    public static func rotatedMessage(key: String, replacedBy: String, project: String? = nil) -> String {
+        let setup = "opub setup <agent> \(project.map { "--project \($0) " } ?? "")--compute-key-id \(replacedBy)"
+        return "Key \(key) was rotated and replaced by \(replacedBy); it no longer works. Set the new key up with "
+            + "the secret shown when it was rotated: \(setup)"
     }
 }

@@ -361,9 +361,30 @@ def test_maintainer_journey(browser):
     assert secret not in browser.driver.page_source
     browser.screenshot("project-with-spend")
 
-    # Revoke, with a confirmation step.
+    # Rotate, with a confirmation step: a new secret once, the old key disabled, the money unmoved.
     browser.visit("/github/maya-org/tool/keys")
-    browser.click((By.LINK_TEXT, "Revoke…"), wait_for_url=rf".*/keys/{key_id}/revoke$")
+    browser.click((By.LINK_TEXT, "Rotate…"), wait_for_url=rf".*/keys/{key_id}/rotate$")
+    assert "Rotate “laptop”?" in browser.text and "moves to the new key" in browser.text
+    browser.screenshot("rotate-confirm")
+    browser.click((By.XPATH, "//button[normalize-space()='Rotate laptop']"))
+    assert browser.driver.find_element(By.TAG_NAME, "h1").text == "Key “laptop” rotated"
+    new_secret = browser.driver.find_element(By.ID, "secret").text
+    assert re.fullmatch(r"sk-or-v1-[0-9a-f]{64}", new_secret) and new_secret != secret
+    assert f"replaces {key_id}" in browser.text.replace("\n", " ")
+    old_key_id, key_id = key_id, re.search(r"ck_[a-z0-9]+", browser.driver.find_element(By.ID, "setup-claude").text).group(0)
+    assert key_id != old_key_id
+    browser.screenshot("key-rotated")
+    browser.visit("/github/maya-org/tool/keys")
+    assert new_secret not in browser.driver.page_source and secret not in browser.driver.page_source
+    old_row = browser.driver.find_element(By.ID, f"key-{old_key_id}").text
+    assert "Disabled" in old_row and f"rotated, replaced by {key_id}" in old_row, old_row
+    assert "Active" in browser.driver.find_element(By.ID, f"key-{key_id}").text
+    assert stat(browser, "Available for new keys") == "$15.00"
+    secret = new_secret
+
+    # Revoke, with a confirmation step.
+    browser.click((By.XPATH, f"//tr[@id='key-{key_id}']//a[normalize-space()='Revoke…']"),
+                  wait_for_url=rf".*/keys/{key_id}/revoke$")
     assert "Revoke “laptop”?" in browser.text
     browser.screenshot("revoke-confirm")
     browser.click((By.XPATH, "//button[normalize-space()='Revoke laptop']"), wait_for_url=r".*/keys\?revoked=.*")

@@ -22,6 +22,8 @@ struct KeyCreatedPage {
         let installLine: String
         let surfaces: [SurfaceSetup]
         let headers: [HeaderLine]
+        /// For a rotation: the key the new one replaces.
+        let replaces: String?
     }
 
     struct SurfaceSetup {
@@ -68,9 +70,11 @@ struct KeyCreatedPage {
             keyName: created.key.name, keyID: created.key.id.rawValue, limit: created.key.limit.formatted(),
             expires: created.key.expiresAt.map { TimeView($0) }, secret: created.secret,
             installLine: dependencies.installCommand, surfaces: surfaces,
-            headers: configs.headers.sorted { $0.key < $1.key }.map { HeaderLine(line: "\($0.key): \($0.value)") })
+            headers: configs.headers.sorted { $0.key < $1.key }.map { HeaderLine(line: "\($0.key): \($0.value)") },
+            replaces: created.key.replaces?.rawValue)
+        let verb = created.key.replaces == nil ? "created" : "rotated"
         return try PageResponder(configuration: dependencies.configuration).render(
-            "pages/key-created", title: "Key \(created.key.name) created", content: model, request: request,
+            "pages/key-created", title: "Key \(created.key.name) \(verb)", content: model, request: request,
             identity: identity, section: .me, status: .created, caching: .noStore)
     }
 }

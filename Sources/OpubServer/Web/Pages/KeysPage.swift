@@ -14,6 +14,9 @@ import OpubSurfaces
 ///   never a redirect to a URL that could show the secret again. The form carries a one-time token: a
 ///   reload or a second submit re-posts it, and is sent back to the table with a notice instead.
 /// - `GET …/keys/{key}/revoke`: the confirmation (works without JavaScript); `POST` revokes.
+/// - `GET …/keys/{key}/rotate`: the confirmation; `POST` rotates and answers with the new key's result
+///   page (the new secret once). A reload re-posts to the old key, which is no longer active: the table
+///   says so instead of rotating anything again.
 struct KeysPage {
     let dependencies: AppDependencies
     static let formPurpose = "create-key"
@@ -46,6 +49,7 @@ struct KeysPage {
         let expires: TimeView?
         let lastSession: String?
         let revokePath: String?
+        let rotatePath: String?
         let replacementPath: String?
     }
 
@@ -112,18 +116,20 @@ struct KeysPage {
         let key = row.key
         let live = key.state.reason == nil
         var replacement: String?
-        if !live {
+        if !live, key.replacedBy == nil {
             replacement =
                 "\(path)/keys?" + FormEncoding.encode([("name", key.name), ("limit", key.limit.centsString)])
                 + "#create-key"
         }
         return KeyRow(
             id: key.id.rawValue, name: key.name, status: key.state.status, stateLabel: stateLabel(key.state),
-            reason: reason(key.state), limit: key.limit.formatted(), spent: key.spent.formattedPrecise(),
+            reason: reason(key.state, replacedBy: key.replacedBy), limit: key.limit.formatted(),
+            spent: key.spent.formattedPrecise(),
             remaining: row.remaining.formatted(), createdBy: row.createdByLogin ?? "—",
             created: TimeView(key.createdAt),
             expires: key.expiresAt.map { TimeView($0) }, lastSession: row.lastSession.map(session),
-            revokePath: live ? "\(path)/keys/\(key.id)/revoke" : nil, replacementPath: replacement)
+            revokePath: live ? "\(path)/keys/\(key.id)/revoke" : nil,
+            rotatePath: key.state == .active ? "\(path)/keys/\(key.id)/rotate" : nil, replacementPath: replacement)
     }
 
     static func stateLabel(_ state: ComputeKeyState) -> String {
@@ -135,7 +141,7 @@ struct KeysPage {
     }
 
     /// Why a disabled key is disabled, in words.
-    static func reason(_ state: ComputeKeyState) -> String? {
+    static func reason(_ state: ComputeKeyState, replacedBy: KeyID? = nil) -> String? {
         guard case .disabled(let reason, let sync) = state else { return nil }
         let text: String
         switch reason {
@@ -147,6 +153,7 @@ struct KeysPage {
         case .providerDisabled: text = "it was disabled at the provider"
         case .suspended: text = "the project is suspended"
         case .maintainerLostAccess: text = "the maintainer who created it lost access to the repository"
+        case .rotated: text = "rotated" + (replacedBy.map { ", replaced by \($0)" } ?? "")
         }
         return sync == .disablePending ? text + " (the provider will confirm shortly)" : text
     }
@@ -301,6 +308,46 @@ struct KeysPage {
         var location = WebProject.path(name) + "/keys?revoked=\(keyID)"
         if outcome == .revokedPendingProvider { location += "&pending=1" }
         return PlainResponse.redirect(to: location)
+    }
+
+    // MARK: Rotate
+
+    func confirmRotate(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        guard let identity = context.identity else { return SignInLink.redirect(for: request) }
+        let name = try WebProject.name(context)
+        let keyID = try Self.keyID(context)
+        let list = try await MaintainerKeys(dependencies: dependencies).list(name, by: identity)
+        guard let row = list.keys.first(where: { $0.key.id == keyID }) else {
+            throw APIError.notFound("key_not_found", "\(list.project.record.name) has no compute key \(keyID).")
+        }
+        let path = WebProject.path(list.project.record.name)
+        guard row.key.state == .active else { return PlainResponse.redirect(to: "\(path)/keys") }
+        let model = RevokeModel(
+            fullName: list.project.record.name.description, path: path, keyName: row.key.name,
+            keyID: keyID.rawValue, reserved: row.key.reserved.formatted(), spent: row.key.spent.formattedPrecise(),
+            csrfToken: identity.csrfToken, lastSession: row.lastSession.map(Self.session))
+        return try pages.render(
+            "pages/rotate", title: "Rotate \(row.key.name)", content: model, request: request, identity: identity,
+            section: .me)
+    }
+
+    func rotate(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let name = try WebProject.name(context)
+        guard let identity = context.identity else {
+            return PlainResponse.redirect(to: SignInLink.url(returnTo: WebProject.path(name) + "/keys"))
+        }
+        _ = try await RequestBodies.fields(request, allowed: ["csrf_token"])
+        let keyID = try Self.keyID(context)
+        let rotated: CreatedComputeKey
+        do {
+            rotated = try await MaintainerKeys(dependencies: dependencies).rotate(
+                keyID, in: name, by: identity, context: context)
+        } catch let error as APIError where error.status == .conflict || error.status == .badGateway {
+            let notice = ProjectPage.Notice(text: error.message, kind: "warning")
+            return try await render(
+                request, identity, name: name, form: CreateForm(), notice: notice, status: error.status)
+        }
+        return try KeyCreatedPage(dependencies: dependencies).respond(rotated, request: request, identity: identity)
     }
 
     static func keyID(_ context: AppRequestContext) throws -> KeyID {

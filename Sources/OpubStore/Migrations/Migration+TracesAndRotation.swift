@@ -30,4 +30,15 @@ extension Migration {
             "CREATE INDEX trace_usage_key_session ON trace_usage (key_id, session_id, occurred_at)",
         ]
     }
+
+    /// Rotation (`money.md`, "Rotate"): a key made by a rotation names the key it `replaces`, and the
+    /// rotated key names its successor (`replaced_by`). At most one rotation of a key is in progress: one
+    /// `provisioning` successor per key.
+    static let keyRotation = Migration(version: 16, name: "key rotation") { _ in
+        [
+            "ALTER TABLE compute_keys ADD COLUMN replaces TEXT",
+            "ALTER TABLE compute_keys ADD COLUMN replaced_by TEXT",
+            "CREATE UNIQUE INDEX compute_keys_one_rotation ON compute_keys (replaces) WHERE status = 'provisioning'",
+        ]
+    }
 }
