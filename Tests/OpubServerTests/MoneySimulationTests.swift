@@ -209,14 +209,17 @@ struct World {
             return "refund \(amount.usdString)"
         case 14..<30:
             let limit = cents(100...2_000)
+            // A third are monthly allowance keys, renewed as the clock crosses into a new month.
+            let monthly = chance(33)
             let provisioner = KeyProvisioner(store: store, provider: provider, probe: probe(), logger: quietLogger())
             do {
-                let made = try await provisioner.create(in: project, name: "key \(counter)", limit: limit)
+                let made = try await provisioner.create(
+                    in: project, name: "key \(counter)", limit: limit, monthly: monthly)
                 secrets[made.key.id] = made.secret
             } catch is KeyRequestError {
             } catch is LifecycleCrash {
             } catch is KeyProvisioningError {}
-            return "create \(limit.usdString)"
+            return "create \(limit.usdString)\(monthly ? " a month" : "")"
         case 30..<55:
             guard let key = pick(try await activeKeys()), let hash = key.providerHash else { return "spend (none)" }
             if chance(30), let secret = secrets[key.id] {
@@ -276,6 +279,12 @@ struct World {
             await simulator.state.addFaultRules([rule])
             return "fault \(rule.route)"
         default:
+            if chance(20) {
+                // Into the next UTC month: the next cycles roll allowances over, racing spend and caps.
+                let next = AllowanceMonth(clock.now()).renewsOn.start
+                clock.set(next.adding(seconds: Int64(random.next(upperBound: UInt64(120)))))
+                return "advance to \(AllowanceMonth(clock.now()))"
+            }
             let seconds = Int64(random.next(upperBound: UInt64(700)))
             clock.advance(seconds: seconds)
             return "advance \(seconds) s"

@@ -23,6 +23,8 @@ public struct StatusCommand: OpubSubcommand {
         var state: String?
         var disabled_reason: String?
         var replaced_by: String?
+        var allowance: CLIAmount?
+        var renews_on: String?
         var opub: Money?
         var provider: Money?
         var project_available: CLIAmount?
@@ -67,6 +69,8 @@ public struct StatusCommand: OpubSubcommand {
             report.state = status.key.state
             report.disabled_reason = status.key.disabledReason
             report.replaced_by = status.key.replacedBy
+            report.allowance = status.key.allowance
+            report.renews_on = status.key.renewsOn
             report.opub = .init(limit: status.key.limit, spent: status.key.spent, remaining: status.key.remaining)
             report.project_available = status.project.available
             // Keep the cached recommendations and heartbeat interval current for `opub run`.
@@ -110,7 +114,11 @@ public struct StatusCommand: OpubSubcommand {
                 "rotated   "
                     + CLIKeyStatus.rotatedMessage(key: report.key, replacedBy: successor, project: report.project))
         }
-        if let opub = report.opub {
+        if let opub = report.opub, let allowance = report.allowance {
+            console.result(
+                "opub      \(allowance.money) / month, \(money(opub.remaining)) left, renews on "
+                    + "\(report.renews_on ?? "the 1st"); spent \(opub.spent.money) in all")
+        } else if let opub = report.opub {
             console.result(
                 "opub      limit \(money(opub.limit)), spent \(opub.spent.money), remaining \(money(opub.remaining))")
         } else if let error = report.opub_error {

@@ -154,7 +154,9 @@ struct CLIAPIRoutes: RouteModule {
                 id: key.id.rawValue, name: key.name, state: key.state.status,
                 disabledReason: key.state.reason?.rawValue,
                 limit: CLIAmount(key.limit), spent: CLIAmount(key.spent),
-                remaining: CLIAmount(key.remaining), replacedBy: key.replacedBy?.rawValue),
+                remaining: CLIAmount(key.remaining), replacedBy: key.replacedBy?.rawValue,
+                allowance: key.allowance.map(CLIAmount.init),
+                renewsOn: key.allowance == nil ? nil : key.allowanceMonth?.renewsOn.iso8601),
             project: .init(
                 fullName: name.description, available: CLIAmount(project.available),
                 url: dependencies.urls.url("/github/\(name.owner)/\(name.repo)")),

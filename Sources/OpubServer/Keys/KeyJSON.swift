@@ -22,6 +22,9 @@ struct KeyJSON: Encodable {
     /// The key this one replaced (made by a rotation), and the key that replaced this one (rotated).
     @NullEncoded var replaces: String?
     @NullEncoded var replacedBy: String?
+    /// A monthly allowance key's allowance per UTC month, and when it renews; null for a one-off limit.
+    @NullEncoded var allowance: AmountJSON?
+    @NullEncoded var renewsOn: String?
 
     init(_ row: MaintainerKeyRow) {
         let key = row.key
@@ -42,6 +45,8 @@ struct KeyJSON: Encodable {
         lastSession = row.lastSession.map(SessionSummaryJSON.init)
         replaces = key.replaces?.rawValue
         replacedBy = key.replacedBy?.rawValue
+        allowance = key.allowance.map(AmountJSON.init)
+        renewsOn = key.allowance == nil ? nil : key.allowanceMonth?.renewsOn.iso8601
     }
 
     enum CodingKeys: String, CodingKey {
@@ -53,8 +58,9 @@ struct KeyJSON: Encodable {
         case createdBy = "created_by"
         case disabledAt = "disabled_at"
         case lastSession = "last_session"
-        case replaces
+        case replaces, allowance
         case replacedBy = "replaced_by"
+        case renewsOn = "renews_on"
     }
 }
 

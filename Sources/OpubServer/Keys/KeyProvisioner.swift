@@ -74,9 +74,12 @@ public struct KeyProvisioner: Sendable {
     }
 
     /// Validates, reserves, creates the provider key, assigns the guardrail, activates, and returns
-    /// the secret once. The caller has already checked that the requester maintains `project`.
+    /// the secret once. The caller has already checked that the requester maintains `project`. With
+    /// `monthly`, `limit` is an allowance per UTC month (``MonthlyAllowance``): this month's is
+    /// reserved and set as the provider's (absolute) limit, and the reconciler renews it each month.
     public func create(
-        in project: ProjectID, name: String, limit: Money, expiresAt: Timestamp? = nil, createdBy: UserID? = nil
+        in project: ProjectID, name: String, limit: Money, expiresAt: Timestamp? = nil, createdBy: UserID? = nil,
+        monthly: Bool = false
     ) async throws -> ProvisionedKey {
         // 1–2. Validate and reserve under the project's lock (so "available" cannot change in between).
         let now = store.clock.now()
@@ -87,7 +90,7 @@ public struct KeyProvisioner: Sendable {
                 name: name, limit: limit, expiresAt: expiresAt, available: available, claimed: write.project.isClaimed,
                 suspended: write.project.suspendedAt != nil, minimumLimit: minimum, now: now)
             return try await write.insertProvisioningKey(
-                id: .random(), name: name, limit: limit, expiresAt: expiresAt, createdBy: createdBy)
+                id: .random(), name: name, limit: limit, expiresAt: expiresAt, createdBy: createdBy, monthly: monthly)
         }
         try await probe.reached(.reserved)
 

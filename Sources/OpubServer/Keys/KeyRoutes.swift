@@ -37,18 +37,29 @@ struct KeyRoutes: RouteModule {
     func create(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
         let name = try ProjectPath.name(context)
-        let body = try await RequestBodies.jsonObject(request, allowed: ["name", "limit", "expires_at"])
+        let body = try await RequestBodies.jsonObject(request, allowed: ["name", "limit", "allowance", "expires_at"])
         let keyName = try body.requiredString("name", example: "laptop")
-        let limitText = try body.requiredString("limit", example: "25.00")
+        // A one-off `limit`, or an `allowance` per UTC month: exactly one of them.
+        let limitText = try body.optionalString("limit")
+        let allowanceText = try body.optionalString("allowance")
+        guard (limitText == nil) != (allowanceText == nil) else {
+            throw APIError.badRequest(
+                limitText == nil ? "missing_field" : "invalid_limit",
+                "Give either limit (a one-off amount, for example \"25.00\") or allowance (an amount per month), "
+                    + "not both.",
+                details: ["field": .string("limit")])
+        }
+        let field = limitText == nil ? "allowance" : "limit"
         let limit: Money
         do {
-            limit = try Money.parse(limitText)
+            limit = try Money.parse(limitText ?? allowanceText ?? "")
         } catch {
-            throw APIError.badRequest("invalid_limit", error.description, details: ["field": .string("limit")])
+            throw APIError.badRequest("invalid_limit", error.description, details: ["field": .string(field)])
         }
         let expiresAt = try Self.expiry(try body.optionalString("expires_at"))
         let created = try await MaintainerKeys(dependencies: dependencies).create(
-            name, by: identity, context: context, keyName: keyName, limit: limit, expiresAt: expiresAt)
+            name, by: identity, context: context, keyName: keyName, limit: limit, expiresAt: expiresAt,
+            monthly: allowanceText != nil)
         return JSON.response(
             CreatedKeyJSON(created, installCommand: dependencies.installCommand), status: .created)
     }

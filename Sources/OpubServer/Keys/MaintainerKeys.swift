@@ -90,7 +90,7 @@ public struct MaintainerKeys: Sendable {
     /// when ``admit(_:by:context:)`` already ran for this request.
     public func create(
         _ name: RepositoryName, by identity: SignedIn, context: AppRequestContext, keyName: String, limit: Money,
-        expiresAt: Timestamp?, admitted: ProjectRecord? = nil
+        expiresAt: Timestamp?, monthly: Bool = false, admitted: ProjectRecord? = nil
     ) async throws -> CreatedComputeKey {
         let project: ProjectRecord
         if let admitted {
@@ -110,7 +110,9 @@ public struct MaintainerKeys: Sendable {
         do {
             provisioned = try await KeyProvisioner(
                 store: store, provider: provider, settings: settings, logger: dependencies.logger
-            ).create(in: project.id, name: keyName, limit: limit, expiresAt: expiresAt, createdBy: identity.user.id)
+            ).create(
+                in: project.id, name: keyName, limit: limit, expiresAt: expiresAt, createdBy: identity.user.id,
+                monthly: monthly)
         } catch let error as KeyRequestError {
             throw Self.apiError(error)
         } catch LedgerStoreError.rule(.insufficientAvailable(let available, _)) {

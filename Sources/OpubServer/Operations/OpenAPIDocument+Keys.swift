@@ -6,7 +6,7 @@ extension OpenAPIDocument {
               type: object
               additionalProperties: false
               required: [id, name, state, disabled_reason, provider_sync, limit, spent, remaining, reserved, label,
-                expires_at, created_at, created_by, disabled_at, last_session, replaces, replaced_by]
+                expires_at, created_at, created_by, disabled_at, last_session, replaces, replaced_by, allowance, renews_on]
               properties:
                 id:
                   type: string
@@ -48,6 +48,14 @@ extension OpenAPIDocument {
                 replaced_by:
                   type: [string, "null"]
                   description: The key that replaced this one (it was rotated).
+                allowance:
+                  description: A monthly allowance key's allowance per UTC month; null for a one-off limit.
+                  oneOf:
+                    - type: "null"
+                    - $ref: "#/components/schemas/Amount"
+                renews_on:
+                  type: [string, "null"]
+                  description: When a monthly allowance renews (the first day of the next UTC month).
             SessionSummary:
               type: object
               additionalProperties: false
@@ -75,7 +83,8 @@ extension OpenAPIDocument {
             KeyRequest:
               type: object
               additionalProperties: false
-              required: [name, limit]
+              required: [name]
+              description: Exactly one of limit (one-off) and allowance (per UTC month).
               properties:
                 name:
                   type: string
@@ -83,6 +92,12 @@ extension OpenAPIDocument {
                 limit:
                   type: string
                   example: "25.00"
+                allowance:
+                  type: string
+                  example: "25.00"
+                  description: >-
+                    An allowance per UTC month instead of a one-off limit: this month's is reserved now, and each
+                    month's first reconcile cycle renews it (unspent allowance does not carry over).
                 expires_at:
                   type: [string, "null"]
                   example: "2027-01-31T00:00:00Z"

@@ -20,6 +20,8 @@ public struct ReconcileReport: Sendable, CustomStringConvertible {
     public var detailDue = 0
     /// Held donations that became available this cycle.
     public var donationsCleared = 0
+    /// Monthly allowance keys rolled over into this month.
+    public var allowancesRolled = 0
 
     public var description: String {
         "\(keysSeen) key(s) checked against \(providerKeysListed) at the provider, \(actions) action(s), "
@@ -148,6 +150,23 @@ public struct ReconcileExecutor: Sendable {
             } catch {
                 report.errors.append("\(action): \(error)")
             }
+        }
+        // Monthly allowances: the first cycle of a UTC month rolls each allowance key over (after this
+        // cycle's spend, so that its lifetime spend is current).
+        do {
+            for key in try await store.keys.allowanceDue(before: AllowanceMonth(readAt)) {
+                do {
+                    if try await rollOver(key, into: AllowanceMonth(readAt)) { report.allowancesRolled += 1 }
+                } catch let stop as LifecycleCrash {
+                    throw stop
+                } catch {
+                    report.errors.append("allowance rollover of \(key.id): \(error)")
+                }
+            }
+        } catch let stop as LifecycleCrash {
+            throw stop
+        } catch {
+            report.errors.append("allowance rollovers: \(error)")
         }
         report.alerts = plan.alerts.filter { alert in !presentAfterAll.contains { alert.contains($0.rawValue) } }
         for alert in report.alerts { logger.error("reconcile alert", metadata: ["alert": "\(alert)"]) }
@@ -295,6 +314,35 @@ public struct ReconcileExecutor: Sendable {
 }
 
 extension ReconcileExecutor {
+    /// Rolls `key` over into `month` (``MonthlyAllowance``). When its limit is going down (the project
+    /// can afford less than the key held), the provider's limit is lowered to the expected value first,
+    /// so the provider never lets it spend more than opub will hold; after the commit the provider gets
+    /// the exact limit. A crash in between leaves the provider at or below opub's limit until the
+    /// limit restore of the next cycle, or, if the project's available fell in that instant, above it by
+    /// at most that fall until then.
+    func rollOver(_ key: ComputeKeyRecord, into month: AllowanceMonth) async throws -> Bool {
+        guard let hash = key.providerHash, let allowance = key.allowance else { return false }
+        let available = try await store.projects.balances(key.projectID).available
+        let expected =
+            key.spent + MonthlyAllowance.reservation(allowance: allowance, unspent: key.reserved, available: available)
+        var sent = key.limit
+        if expected < key.limit {
+            _ = try await provider.updateKey(hash: hash, UpdateKeyRequest(limit: .set(expected)))
+            sent = expected
+        }
+        let rolled = try await store.withProjectLock(key.projectID) { write in
+            try await write.rollOverAllowance(key.id, into: month)
+        }
+        guard let rolled else { return false }
+        if rolled.limit != sent {
+            _ = try await provider.updateKey(hash: hash, UpdateKeyRequest(limit: .set(rolled.limit)))
+        }
+        logger.info(
+            "monthly allowance rolled over",
+            metadata: ["key": "\(key.id)", "month": "\(month)", "reserved": "\(rolled.reserved.usdString)"])
+        return true
+    }
+
     /// A key stuck in `provisioning`: marked `provisioning_failed` (its reservation released) under the
     /// lock first, so that a request still working on it sees that and stops, then every provider key
     /// named after it deleted.

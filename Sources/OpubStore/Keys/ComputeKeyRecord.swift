@@ -31,13 +31,20 @@ public struct ComputeKeyRecord: Sendable, Hashable {
     public let replaces: KeyID?
     /// For a rotated key: the key that replaced it.
     public let replacedBy: KeyID?
+    /// A monthly allowance key's allowance per UTC month; nil for a one-off limit.
+    public let allowance: Money?
+    /// The month whose allowance the key holds (rolled over at the first cycle of the next).
+    public let allowanceMonth: AllowanceMonth?
 
     init(
         id: KeyID, projectID: ProjectID, name: String, state: ComputeKeyState, limit: Money, reserved: Money,
         spent: Money, providerHash: String?, providerLabel: String?, linkTokenHash: String?, expiresAt: Timestamp?,
         createdBy: UserID?, createdAt: Timestamp, updatedAt: Timestamp, disabledAt: Timestamp?,
-        usageReadAt: Timestamp? = nil, detailDueDay: String? = nil, replaces: KeyID? = nil, replacedBy: KeyID? = nil
+        usageReadAt: Timestamp? = nil, detailDueDay: String? = nil, replaces: KeyID? = nil, replacedBy: KeyID? = nil,
+        allowance: Money? = nil, allowanceMonth: AllowanceMonth? = nil
     ) {
+        self.allowance = allowance
+        self.allowanceMonth = allowanceMonth
         self.replaces = replaces
         self.replacedBy = replacedBy
         self.id = id
@@ -90,6 +97,8 @@ public struct ComputeKeyRecord: Sendable, Hashable {
         self.detailDueDay = try row.decode(column: "detail_due_day", as: String?.self)
         self.replaces = try row.decode(column: "replaces", as: String?.self).flatMap(KeyID.init)
         self.replacedBy = try row.decode(column: "replaced_by", as: String?.self).flatMap(KeyID.init)
+        self.allowance = try row.decode(column: "allowance_micros", as: Int64?.self).map(Money.init(micros:))
+        self.allowanceMonth = try row.decode(column: "allowance_month", as: String?.self).flatMap(AllowanceMonth.init)
     }
 
     /// What the key may still spend: its limit minus its spend while it is live, zero once disabled.

@@ -48,8 +48,9 @@ public struct KeyStore: Sendable {
 
 extension ProjectWrite {
     /// Inserts a `provisioning` key and reserves its limit, inside this locked transaction.
+    /// With `monthly`, `limit` is the allowance per UTC month: this month's is reserved in full now.
     public func insertProvisioningKey(
-        id: KeyID, name: String, limit: Money, expiresAt: Timestamp?, createdBy: UserID?
+        id: KeyID, name: String, limit: Money, expiresAt: Timestamp?, createdBy: UserID?, monthly: Bool = false
     ) async throws -> ComputeKeyRecord {
         let now = clock.now()
         // Check before inserting so that a refusal writes nothing even inside a longer transaction.
@@ -60,10 +61,12 @@ extension ProjectWrite {
         }
         try await sql.raw(
             """
-            INSERT INTO compute_keys (id, project_id, name, status, limit_micros, expires_at, created_by, created_at, updated_at)
+            INSERT INTO compute_keys (id, project_id, name, status, limit_micros, expires_at, created_by, created_at,
+                updated_at, allowance_micros, allowance_month)
             VALUES (\(bind: id.rawValue), \(bind: project.id.rawValue), \(bind: name), 'provisioning', \(bind: limit.micros),
                     \(bind: expiresAt?.microsSinceEpoch), \(bind: createdBy?.rawValue), \(bind: now.microsSinceEpoch),
-                    \(bind: now.microsSinceEpoch))
+                    \(bind: now.microsSinceEpoch), \(bind: monthly ? limit.micros : nil),
+                    \(bind: monthly ? AllowanceMonth(now).description : nil))
             """
         ).run()
         let reserve = try await post(
@@ -72,7 +75,8 @@ extension ProjectWrite {
         return ComputeKeyRecord(
             id: id, projectID: project.id, name: name, state: .provisioning, limit: limit, reserved: limit,
             spent: .zero, providerHash: nil, providerLabel: nil, linkTokenHash: nil, expiresAt: expiresAt,
-            createdBy: createdBy, createdAt: now, updatedAt: reserve.transaction.createdAt, disabledAt: nil)
+            createdBy: createdBy, createdAt: now, updatedAt: reserve.transaction.createdAt, disabledAt: nil,
+            allowance: monthly ? limit : nil, allowanceMonth: monthly ? AllowanceMonth(now) : nil)
     }
 
     /// Moves a key through its state machine; an illegal transition throws and writes nothing.

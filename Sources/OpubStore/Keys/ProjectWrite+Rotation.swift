@@ -11,7 +11,8 @@ extension ProjectWrite {
     }
 
     /// Rotation step 1: checks that `old` may be rotated and inserts its successor `provisioning`, with
-    /// the same name and expiry, limit 0 and nothing reserved. Throws ``KeyRotation/Refusal``.
+    /// the same name, expiry and allowance (and allowance month: it takes over this month's
+    /// reservation), limit 0 and nothing reserved. Throws ``KeyRotation/Refusal``.
     public func insertSuccessor(of old: KeyID, id: KeyID, createdBy: UserID?) async throws -> ComputeKeyRecord {
         let current = try await key(old)
         let now = clock.now()
@@ -22,10 +23,11 @@ extension ProjectWrite {
         try await sql.raw(
             """
             INSERT INTO compute_keys (id, project_id, name, status, limit_micros, expires_at, created_by, created_at,
-                updated_at, replaces)
+                updated_at, replaces, allowance_micros, allowance_month)
             VALUES (\(bind: id.rawValue), \(bind: project.id.rawValue), \(bind: current.name), 'provisioning', 0,
                 \(bind: current.expiresAt?.microsSinceEpoch), \(bind: createdBy?.rawValue), \(bind: now.microsSinceEpoch),
-                \(bind: now.microsSinceEpoch), \(bind: old.rawValue))
+                \(bind: now.microsSinceEpoch), \(bind: old.rawValue), \(bind: current.allowance?.micros),
+                \(bind: current.allowanceMonth?.description))
             """
         ).run()
         return try await key(id)

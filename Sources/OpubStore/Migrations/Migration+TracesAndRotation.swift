@@ -41,4 +41,15 @@ extension Migration {
             "CREATE UNIQUE INDEX compute_keys_one_rotation ON compute_keys (replaces) WHERE status = 'provisioning'",
         ]
     }
+
+    /// Monthly allowance keys (`money.md`): `allowance_micros` per UTC month (NULL for a one-off
+    /// limit) and `allowance_month`, the month (`YYYY-MM`) whose allowance the key holds; the reconciler
+    /// rolls over keys whose month has passed.
+    static let monthlyAllowance = Migration(version: 17, name: "monthly allowance keys") { _ in
+        [
+            "ALTER TABLE compute_keys ADD COLUMN allowance_micros BIGINT",
+            "ALTER TABLE compute_keys ADD COLUMN allowance_month TEXT",
+            "CREATE INDEX compute_keys_allowance ON compute_keys (allowance_month) WHERE allowance_micros IS NOT NULL",
+        ]
+    }
 }

@@ -13,12 +13,18 @@ public struct CLIKeyStatus: Sendable, Hashable, Codable {
         public var remaining: CLIAmount?
         /// For a rotated key: the key that replaced it.
         public var replacedBy: String?
+        /// A monthly allowance key's allowance per UTC month, and when it renews (`YYYY-MM-DD`).
+        public var allowance: CLIAmount?
+        public var renewsOn: String?
 
         public init(
             id: String, name: String, state: String, disabledReason: String? = nil, limit: CLIAmount?,
-            spent: CLIAmount, remaining: CLIAmount?, replacedBy: String? = nil
+            spent: CLIAmount, remaining: CLIAmount?, replacedBy: String? = nil, allowance: CLIAmount? = nil,
+            renewsOn: String? = nil
         ) {
             self.replacedBy = replacedBy
+            self.allowance = allowance
+            self.renewsOn = renewsOn
             self.id = id
             self.name = name
             self.state = state
@@ -32,6 +38,8 @@ public struct CLIKeyStatus: Sendable, Hashable, Codable {
             case id, name, state, limit, spent, remaining
             case disabledReason = "disabled_reason"
             case replacedBy = "replaced_by"
+            case allowance
+            case renewsOn = "renews_on"
         }
     }
 

@@ -394,6 +394,19 @@ def test_maintainer_journey(browser):
     assert secret not in browser.driver.page_source
     browser.screenshot("keys-revoked")
 
+    # A monthly allowance key: reserved for this month now, renewed on the 1st.
+    browser.fill("key-name", "nightly ci")
+    browser.fill("key-limit", "3.00")
+    browser.driver.find_element(By.CSS_SELECTOR, "input[name=renews][value=monthly]").click()
+    browser.click((By.XPATH, "//button[normalize-space()='Create key']"))
+    assert browser.driver.find_element(By.TAG_NAME, "h1").text == "Key “nightly ci” created"
+    assert "$3.00 per month" in browser.text and "renews on" in browser.text, browser.text
+    browser.visit("/github/maya-org/tool/keys")
+    monthly_row = browser.driver.find_element(
+        By.XPATH, "//tr[.//strong[normalize-space()='nightly ci']]").text
+    assert "$3.00 / month" in monthly_row and "renews on" in monthly_row, monthly_row
+    browser.screenshot("keys-monthly")
+
     browser.visit("/me")
     assert "maya-org/tool" in browser.text
     browser.screenshot("me")

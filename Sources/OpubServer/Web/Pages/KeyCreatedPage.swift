@@ -67,7 +67,11 @@ struct KeyCreatedPage {
         }
         let model = Model(
             fullName: created.project.description, keysPath: WebProject.path(created.project) + "/keys",
-            keyName: created.key.name, keyID: created.key.id.rawValue, limit: created.key.limit.formatted(),
+            keyName: created.key.name, keyID: created.key.id.rawValue,
+            limit: created.key.allowance.map { allowance in
+                "\(allowance.formatted()) per month (this month: \(created.key.reserved.formatted()); renews on "
+                    + "\(created.key.allowanceMonth?.renewsOn.iso8601 ?? "the 1st"))"
+            } ?? created.key.limit.formatted(),
             expires: created.key.expiresAt.map { TimeView($0) }, secret: created.secret,
             installLine: dependencies.installCommand, surfaces: surfaces,
             headers: configs.headers.sorted { $0.key < $1.key }.map { HeaderLine(line: "\($0.key): \($0.value)") },

@@ -44,6 +44,8 @@ struct KeysPage {
         let limit: String
         let spent: String
         let remaining: String
+        /// For a monthly allowance key: when its allowance renews.
+        let renewsOn: String?
         let createdBy: String
         let created: TimeView
         let expires: TimeView?
@@ -60,6 +62,7 @@ struct KeysPage {
         var name = ""
         var limit = ""
         var expiresOn = ""
+        var monthly = false
         var minimum = ""
         var available = ""
         var earliestExpiry = ""
@@ -123,9 +126,11 @@ struct KeysPage {
         }
         return KeyRow(
             id: key.id.rawValue, name: key.name, status: key.state.status, stateLabel: stateLabel(key.state),
-            reason: reason(key.state, replacedBy: key.replacedBy), limit: key.limit.formatted(),
-            spent: key.spent.formattedPrecise(),
-            remaining: row.remaining.formatted(), createdBy: row.createdByLogin ?? "—",
+            reason: reason(key.state, replacedBy: key.replacedBy),
+            limit: key.allowance.map { "\($0.formatted()) / month" } ?? key.limit.formatted(),
+            spent: key.spent.formattedPrecise(), remaining: row.remaining.formatted(),
+            renewsOn: live ? key.allowance.flatMap { _ in key.allowanceMonth?.renewsOn.iso8601 } : nil,
+            createdBy: row.createdByLogin ?? "—",
             created: TimeView(key.createdAt),
             expires: key.expiresAt.map { TimeView($0) }, lastSession: row.lastSession.map(session),
             revokePath: live ? "\(path)/keys/\(key.id)/revoke" : nil,
@@ -205,11 +210,12 @@ struct KeysPage {
         }
         let name = try WebProject.name(context)
         let fields = try await RequestBodies.fields(
-            request, allowed: ["csrf_token", "form_token", "name", "limit", "expires_on"])
+            request, allowed: ["csrf_token", "form_token", "name", "limit", "expires_on", "renews"])
         var form = CreateForm()
         form.name = fields["name"] ?? ""
         form.limit = fields["limit"] ?? ""
         form.expiresOn = fields["expires_on"] ?? ""
+        form.monthly = fields["renews"] == "monthly"
         guard let token = fields["form_token"], !token.isEmpty, token.count <= 64 else {
             form.formError = "The form was incomplete; try again."
             return try await render(request, identity, name: name, form: form, notice: nil, status: .badRequest)
@@ -249,7 +255,7 @@ struct KeysPage {
         do {
             created = try await keys.create(
                 name, by: identity, context: context, keyName: form.name, limit: limit, expiresAt: expiresAt,
-                admitted: project)
+                monthly: form.monthly, admitted: project)
         } catch let error as APIError where ![401, 403, 404].contains(error.status.code) {
             switch error.code {
             case "invalid_key_name": form.nameError = error.message
