@@ -6,7 +6,7 @@ extension Store {
         let known = [
             "users", "projects", "maintainers", "donations", "compute_keys", "ledger_transactions", "ledger_postings",
             "web_sessions", "oauth_attempts", "project_names", "stripe_events", "agent_sessions", "usage_records",
-            "provider_guardrails", "form_tokens", "spend_days", "trace_usage",
+            "provider_guardrails", "form_tokens", "spend_days", "trace_usage", "key_alerts", "alert_deliveries",
         ]
         guard known.contains(table) else { throw StoreError.notFound("opub has no table '\(table)'.") }
         return try await engine.read { db in

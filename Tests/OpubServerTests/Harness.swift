@@ -105,6 +105,11 @@ struct Browser: Sendable {
             uri: path, method: .post, headers: headers(csrf: csrf, json: json != nil),
             body: json.map { ByteBuffer(string: $0) })
     }
+
+    func put(_ app: TestApp, _ path: String, json: String) async throws -> TestResponse {
+        try await app.client.execute(
+            uri: path, method: .put, headers: headers(csrf: .session, json: true), body: ByteBuffer(string: json))
+    }
 }
 
 /// Signs in through the sandbox form's JSON variant.

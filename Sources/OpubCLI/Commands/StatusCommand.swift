@@ -25,6 +25,8 @@ public struct StatusCommand: OpubSubcommand {
         var replaced_by: String?
         var allowance: CLIAmount?
         var renews_on: String?
+        var alerts: [String]?
+        var direct_use_since_last_session: CLIAmount?
         var opub: Money?
         var provider: Money?
         var project_available: CLIAmount?
@@ -71,6 +73,8 @@ public struct StatusCommand: OpubSubcommand {
             report.replaced_by = status.key.replacedBy
             report.allowance = status.key.allowance
             report.renews_on = status.key.renewsOn
+            report.alerts = status.key.alerts
+            report.direct_use_since_last_session = status.key.directUseSinceLastSession
             report.opub = .init(limit: status.key.limit, spent: status.key.spent, remaining: status.key.remaining)
             report.project_available = status.project.available
             // Keep the cached recommendations and heartbeat interval current for `opub run`.
@@ -109,6 +113,10 @@ public struct StatusCommand: OpubSubcommand {
         if let state = report.state {
             console.result("state     \(state)\(report.disabled_reason.map { " (\($0))" } ?? "")")
         }
+        if let notice = CLISessionStarted.directUseNotice(report.direct_use_since_last_session) {
+            console.result("direct    " + notice)
+        }
+        for alert in report.alerts ?? [] { console.result("alert     " + alert) }
         if let successor = report.replaced_by {
             console.result(
                 "rotated   "

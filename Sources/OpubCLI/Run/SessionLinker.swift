@@ -51,9 +51,11 @@ actor SessionLinker {
     /// Runs one call to completion even when the agent exits meanwhile: a link or end call that reached
     /// the server must get its answer, or the session would be half recorded. The detached task lives at
     /// most the client's timeout.
-    private func uncancelled(_ call: @escaping @Sendable (OpubServerClient) async throws -> Void) async throws {
+    private func uncancelled<R: Sendable>(
+        _ call: @escaping @Sendable (OpubServerClient) async throws -> R
+    ) async throws -> R {
         let client = self.client
-        try await Task.detached { try await call(client) }.value
+        return try await Task.detached { try await call(client) }.value
     }
 
     private func note(_ error: any Error) {
@@ -64,10 +66,11 @@ actor SessionLinker {
     private func tryLink() async -> Bool {
         let (sessionID, start) = (self.sessionID, self.start)
         do {
-            try await uncancelled { try await $0.startSession(sessionID, start) }
+            let notices = try await uncancelled { try await $0.startSession(sessionID, start) }
             linked = true
             onLinkChange(true)
             if announcedUnlinked { console.info("opub: session \(sessionID) is now linked") }
+            for notice in notices { console.warn(notice) }
             return true
         } catch is CancellationError {
             return false

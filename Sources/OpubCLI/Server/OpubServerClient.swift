@@ -55,8 +55,11 @@ public struct OpubServerClient: Sendable {
         }
     }
 
-    public func startSession(_ sessionID: SessionID, _ body: CLISessionStart) async throws {
-        _ = try await send("PUT", CLIRoutes.session(sessionID), body: body, expecting: [200, 201, 204])
+    /// Links the session; returns the lines the server asks the CLI to print (an older server sends none).
+    @discardableResult
+    public func startSession(_ sessionID: SessionID, _ body: CLISessionStart) async throws -> [String] {
+        let answer = try await send("PUT", CLIRoutes.session(sessionID), body: body, expecting: [200, 201, 204])
+        return (try? JSONDecoder().decode(CLISessionStarted.self, from: Data(answer.body)))?.notices ?? []
     }
 
     public func heartbeat(_ sessionID: SessionID) async throws {

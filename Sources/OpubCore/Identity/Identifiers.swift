@@ -96,3 +96,17 @@ public struct UserID: PrefixedID {
     public let rawValue: String
     public init(unchecked rawValue: String) { self.rawValue = rawValue }
 }
+
+/// An alert on unusual use of a key.
+public struct AlertID: PrefixedID {
+    public static let prefix = "alr"
+    public let rawValue: String
+    public init(unchecked rawValue: String) { self.rawValue = rawValue }
+}
+
+/// One delivery of an alert to a project's webhook.
+public struct DeliveryID: PrefixedID {
+    public static let prefix = "dlv"
+    public let rawValue: String
+    public init(unchecked rawValue: String) { self.rawValue = rawValue }
+}

@@ -89,7 +89,7 @@ public struct AppDependencies: Sendable {
             reconcileLogger[metadataKey: "service"] = "reconciler"
             let executor = ReconcileExecutor(
                 store: store, provider: provider, logger: reconcileLogger, metrics: metrics.factory,
-                comparesTraces: broadcastToken != nil)
+                comparesTraces: broadcastToken != nil, spikeBasisPoints: configuration.alertSpikeBasisPoints)
             self.reconcileExecutor = executor
             self.keyReconciles = KeyReconcileQueue(executor: executor, logger: reconcileLogger)
         } else {

@@ -14,9 +14,12 @@ import ServiceLifecycle
 /// from swift-service-lifecycle) to ``services``; both get ``dependencies``.
 public struct ServerComposition: Sendable {
     public let dependencies: AppDependencies
+    /// The outbound client of the services that call out (alert webhooks); nil runs without them.
+    let httpClient: HTTPClient?
 
-    public init(dependencies: AppDependencies) {
+    public init(dependencies: AppDependencies, httpClient: HTTPClient? = nil) {
         self.dependencies = dependencies
+        self.httpClient = httpClient
     }
 
     /// Chooses each part's client by its mode: real GitHub/Stripe over `httpClient`, or the sandbox.
@@ -64,7 +67,7 @@ public struct ServerComposition: Sendable {
                 configuration: configuration, store: store, secretKey: secretKey, github: github, stripe: stripe,
                 clock: clock, random: random, rateLimits: rateLimits, metrics: metrics, urls: urls, logger: logger,
                 provider: provider.map { CountingProviderKeys($0, metrics: metrics.factory) },
-                sandboxProvider: sandboxProvider))
+                sandboxProvider: sandboxProvider), httpClient: httpClient)
     }
 
     public var webhookProcessor: StripeWebhookProcessor {
@@ -84,6 +87,7 @@ public struct ServerComposition: Sendable {
             ProjectRoutes(dependencies: dependencies),
             DonationRoutes(dependencies: dependencies),
             KeyRoutes(dependencies: dependencies),
+            AlertRoutes(dependencies: dependencies),
             CLIAPIRoutes(dependencies: dependencies),
             PublicDataRoutes(dependencies: dependencies),
             WebhookRoutes(processor: webhookProcessor),
@@ -110,6 +114,12 @@ public struct ServerComposition: Sendable {
             HeartbeatFlusher(buffer: dependencies.heartbeats, logger: dependencies.logger),
             MaintainerReverifier(dependencies: dependencies),
         ]
+        if let httpClient {
+            services.append(
+                AlertDeliverer(
+                    store: dependencies.store, secrets: dependencies.secrets, httpClient: httpClient,
+                    logger: dependencies.logger))
+        }
         if let broadcaster = dependencies.sandboxProvider?.simulator.broadcaster {
             services.append(broadcaster)
         }

@@ -137,7 +137,12 @@ struct CLIAPIRoutes: RouteModule {
         switch try await store.agentSessions.start(id, key: key, start) {
         case .created(let session), .existing(let session):
             dependencies.cliCache.remember(session)
-            return Response(status: .created)
+            // The one line `opub run` prints at start: what the key spent outside opub's sessions since
+            // the last one ended.
+            let since = try await store.alerts.lastSessionEnd(of: key.id, excluding: id)
+            let direct = try await store.alerts.directUse(of: key.id, since: since)
+            let notices = [CLISessionStarted.directUseNotice(CLIAmount(direct))].compactMap { $0 }
+            return JSON.response(CLISessionStarted(notices: notices), status: .created)
         case .takenByAnotherKey:
             throw Self.wrongKey("session \(id)")
         }
@@ -149,6 +154,10 @@ struct CLIAPIRoutes: RouteModule {
             throw StoreError.corrupt("project \(key.projectID) vanished")
         }
         let name = project.name
+        let since = try await store.alerts.lastSessionEnd(of: key.id)
+        let direct = try await store.alerts.directUse(of: key.id, since: since)
+        let alerts = try await store.alerts.recent(
+            ofKey: key.id, since: dependencies.clock.now().adding(seconds: -7 * 86_400))
         return CLIKeyStatus(
             key: .init(
                 id: key.id.rawValue, name: key.name, state: key.state.status,
@@ -156,7 +165,8 @@ struct CLIAPIRoutes: RouteModule {
                 limit: CLIAmount(key.limit), spent: CLIAmount(key.spent),
                 remaining: CLIAmount(key.remaining), replacedBy: key.replacedBy?.rawValue,
                 allowance: key.allowance.map(CLIAmount.init),
-                renewsOn: key.allowance == nil ? nil : key.allowanceMonth?.renewsOn.iso8601),
+                renewsOn: key.allowance == nil ? nil : key.allowanceMonth?.renewsOn.iso8601,
+                alerts: alerts.map(\.message), directUseSinceLastSession: CLIAmount(direct)),
             project: .init(
                 fullName: name.description, available: CLIAmount(project.available),
                 url: dependencies.urls.url("/github/\(name.owner)/\(name.repo)")),

@@ -104,6 +104,14 @@ public struct ConfigurationLoader: Sendable {
         let limits = try donationLimits()
         let hold = try donationHold()
         let fee = try feeBasisPoints()
+        let spike = try parse(
+            "OPUB_ALERT_SPIKE_PERCENT", default: KeyAlertRules.defaultSpikeBasisPoints,
+            "use a whole percentage from 1 to 100, for example 25"
+        ) { text -> Int? in
+            let digits = text.hasSuffix("%") ? String(text.dropLast()) : text
+            guard let percent = Int(digits), (1...100).contains(percent) else { return nil }
+            return percent * 100
+        }
         let allowedProviders = try providers()
         let interval = try parse(
             "OPUB_RECONCILE_INTERVAL", default: 60, "use whole seconds from 5 to 86400, for example 60"
@@ -259,8 +267,8 @@ public struct ConfigurationLoader: Sendable {
                 allowedProviders: allowedProviders, reconcileIntervalSeconds: interval, keyMinimumLimit: keyMinimum,
                 workspaceID: try workspace(), broadcastToken: broadcastToken),
             agents: AgentSettings(recommendedModels: models, cliRequestsPerSecond: cliRate),
-            donationLimits: limits, donationHold: hold, feeBasisPoints: fee, logLevel: logLevel,
-            trustForwardedFor: trustForwardedFor,
+            donationLimits: limits, donationHold: hold, feeBasisPoints: fee, alertSpikeBasisPoints: spike,
+            logLevel: logLevel, trustForwardedFor: trustForwardedFor,
             trustedProxies: trustedProxies, allowsUnsafeMix: allowUnsafeMix, unsafeMix: unsafeMix?.problem,
             cliDistributionDirectory: value("OPUB_CLI_DIST_DIR"))
     }

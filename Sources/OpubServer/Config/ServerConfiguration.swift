@@ -25,6 +25,9 @@ public struct ServerConfiguration: Sendable {
     public var donationHold: DonationHold = .none
     /// The platform fee in basis points (`OPUB_FEE_PERCENT` × 100; default 0).
     public var feeBasisPoints: Int
+    /// `OPUB_ALERT_SPIKE_PERCENT` × 100 (default 25 %): one reconcile interval's spend above this share
+    /// of a key's limit is a spike alert.
+    public var alertSpikeBasisPoints: Int = KeyAlertRules.defaultSpikeBasisPoints
     public var logLevel: Logger.Level
     /// Take the client address from `X-Forwarded-For` (only behind trusted proxies).
     public var trustForwardedFor: Bool

@@ -10,6 +10,7 @@ public struct ServerSecrets: Sendable {
     let tokenSealingBytes: [UInt8]
     let verifierSealingBytes: [UInt8]
     let csrfBytes: [UInt8]
+    let alertWebhookBytes: [UInt8]
     var tokenSealingKey: SymmetricKey { SymmetricKey(data: tokenSealingBytes) }
     var verifierSealingKey: SymmetricKey { SymmetricKey(data: verifierSealingBytes) }
     var csrfKey: SymmetricKey { SymmetricKey(data: csrfBytes) }
@@ -30,9 +31,21 @@ public struct ServerSecrets: Sendable {
         tokenSealingBytes = derive("session-github-token")
         verifierSealingBytes = derive("oauth-pkce-verifier")
         csrfBytes = derive("csrf")
+        alertWebhookBytes = derive("alert-webhook")
         let webhook = derive("sandbox-stripe-webhook")
         derivedSandboxWebhookSecret = "whsec_sandbox_" + Hex.encode(webhook)
         derivedSandboxBroadcastToken = "sandbox_" + Hex.encode(derive("sandbox-broadcast"))
+    }
+}
+
+extension ServerSecrets {
+    /// The secret a project's alert webhook deliveries are signed with (`whsec_…`), derived from the
+    /// server secret, the project and the secret's version: nothing to store, the same on every
+    /// replica, and a new version ("new signing secret") makes a new one.
+    public func alertWebhookSecret(project: ProjectID, version: Int64) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(
+            for: Array("\(project.rawValue)/\(version)".utf8), using: SymmetricKey(data: alertWebhookBytes))
+        return "whsec_" + Hex.encode(mac)
     }
 }
 

@@ -250,6 +250,69 @@ extension OpenAPIDocument {
                   type: boolean
                 session:
                   type: [string, "null"]
+            Alert:
+              type: object
+              additionalProperties: false
+              required: [id, kind, key, message, amount, created_at]
+              properties:
+                id:
+                  type: string
+                kind:
+                  type: string
+                  enum: [direct_use, new_model, spike, expiring, lost_access, auto_revoked]
+                key:
+                  $ref: "#/components/schemas/KeyRef"
+                message:
+                  type: string
+                amount:
+                  oneOf:
+                    - type: "null"
+                    - $ref: "#/components/schemas/Amount"
+                created_at:
+                  type: string
+            Alerts:
+              type: object
+              additionalProperties: false
+              required: [items, webhook, deliveries]
+              properties:
+                items:
+                  type: array
+                  items:
+                    $ref: "#/components/schemas/Alert"
+                webhook:
+                  oneOf:
+                    - type: "null"
+                    - type: object
+                      additionalProperties: false
+                      required: [url, signing_secret]
+                      properties:
+                        url:
+                          type: string
+                        signing_secret:
+                          type: string
+                          description: Deliveries carry Opub-Signature t=…,v1=… (HMAC-SHA256 of "t.body"), as Stripe signs.
+                deliveries:
+                  type: array
+                  items:
+                    type: object
+                    additionalProperties: false
+                    required: [id, alert, status, attempts, last_status_code, last_error, updated_at]
+                    properties:
+                      id:
+                        type: string
+                      alert:
+                        type: string
+                      status:
+                        type: string
+                        enum: [pending, delivered, failed]
+                      attempts:
+                        type: integer
+                      last_status_code:
+                        type: [integer, "null"]
+                      last_error:
+                        type: [string, "null"]
+                      updated_at:
+                        type: string
             TraceRequest:
               type: object
               additionalProperties: false
@@ -496,6 +559,130 @@ extension OpenAPIDocument {
                         $ref: "#/components/schemas/CreatedKey"
                 "429":
                   $ref: "#/components/responses/RateLimited"
+                default:
+                  $ref: "#/components/responses/Error"
+          /api/v1/projects/{owner}/{repo}/alerts:
+            parameters:
+              - $ref: "#/components/parameters/owner"
+              - $ref: "#/components/parameters/repo"
+            get:
+              tags: [keys]
+              summary: The latest alerts on unusual key use, the alert webhook and its delivery log.
+              operationId: listAlerts
+              security:
+                - session: []
+              responses:
+                "200":
+                  description: Alerts, webhook, deliveries.
+                  content:
+                    application/json:
+                      schema:
+                        $ref: "#/components/schemas/Alerts"
+                default:
+                  $ref: "#/components/responses/Error"
+          /api/v1/projects/{owner}/{repo}/alert-webhook:
+            parameters:
+              - $ref: "#/components/parameters/owner"
+              - $ref: "#/components/parameters/repo"
+            put:
+              tags: [keys]
+              summary: Set the URL alerts are delivered to (signed, retried with backoff).
+              operationId: setAlertWebhook
+              security:
+                - session: []
+                  csrf: []
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema:
+                      type: object
+                      additionalProperties: false
+                      required: [url]
+                      properties:
+                        url:
+                          type: string
+                          example: https://example.org/opub-alerts
+              responses:
+                "200":
+                  description: The alerts overview with the webhook and its signing secret.
+                  content:
+                    application/json:
+                      schema:
+                        $ref: "#/components/schemas/Alerts"
+                default:
+                  $ref: "#/components/responses/Error"
+            delete:
+              tags: [keys]
+              summary: Stop delivering alerts to a webhook.
+              operationId: deleteAlertWebhook
+              security:
+                - session: []
+                  csrf: []
+              responses:
+                "204":
+                  description: Removed.
+                default:
+                  $ref: "#/components/responses/Error"
+          /api/v1/projects/{owner}/{repo}/alert-webhook/secret:
+            parameters:
+              - $ref: "#/components/parameters/owner"
+              - $ref: "#/components/parameters/repo"
+            post:
+              tags: [keys]
+              summary: A new signing secret for the alert webhook (the old one stops verifying at once).
+              operationId: rollAlertWebhookSecret
+              security:
+                - session: []
+                  csrf: []
+              responses:
+                "200":
+                  description: The alerts overview with the new signing secret.
+                  content:
+                    application/json:
+                      schema:
+                        $ref: "#/components/schemas/Alerts"
+                default:
+                  $ref: "#/components/responses/Error"
+          /api/v1/projects/{owner}/{repo}/keys/{key}/direct-use-revoke:
+            parameters:
+              - $ref: "#/components/parameters/owner"
+              - $ref: "#/components/parameters/repo"
+              - $ref: "#/components/parameters/key"
+            put:
+              tags: [keys]
+              summary: Revoke the key automatically once its direct-use spend passes a threshold (null clears it).
+              operationId: setDirectUseRevoke
+              security:
+                - session: []
+                  csrf: []
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema:
+                      type: object
+                      additionalProperties: false
+                      properties:
+                        threshold:
+                          type: [string, "null"]
+                          example: "5.00"
+              responses:
+                "200":
+                  description: The threshold now set.
+                  content:
+                    application/json:
+                      schema:
+                        type: object
+                        additionalProperties: false
+                        required: [key, threshold]
+                        properties:
+                          key:
+                            type: string
+                          threshold:
+                            oneOf:
+                              - type: "null"
+                              - $ref: "#/components/schemas/Amount"
                 default:
                   $ref: "#/components/responses/Error"
           /api/v1/projects/{owner}/{repo}/keys/{key}/rotate:

@@ -30,6 +30,13 @@ struct MaintainerAccess: Sendable {
         let revoker = KeyRevoker(store: store, provider: provider, logger: dependencies.logger)
         for key in keys {
             _ = try await revoker.revoke(key, reason: .maintainerLostAccess)
+            let name = try await store.keys.find(key)?.name ?? key.rawValue
+            try await store.alerts.record([
+                KeyAlertDraft(
+                    kind: .lostAccess, keyID: key, projectID: project.id,
+                    message: "Key “\(name)” was revoked: the maintainer who created it no longer has admin or "
+                        + "maintain permission on \(project.name).", dedupeKey: "lost:\(key.rawValue)")
+            ])
         }
         dependencies.logger.notice(
             "maintainer lost access; their keys are revoked",

@@ -45,12 +45,19 @@ public struct ReconcileExecutor: Sendable {
     /// True when provider traces are ingested: each day's detail is then compared with the traces of
     /// that key and day, and a gap is logged and counted (``TraceGap``).
     let comparesTraces: Bool
+    /// One interval's spend above this share of a key's limit is a spike alert.
+    let spikeBasisPoints: Int
+
+    var alerting: KeyAlerting {
+        KeyAlerting(store: store, provider: provider, spikeBasisPoints: spikeBasisPoints, logger: logger)
+    }
 
     public init(
         store: Store, provider: any ProviderKeys, policy: ReconcilePolicy = ReconcilePolicy(),
         logger: Logger = Logger(label: "opub.reconciler"), metrics: any MetricsFactory = MetricsSystem.factory,
-        comparesTraces: Bool = false
+        comparesTraces: Bool = false, spikeBasisPoints: Int = KeyAlertRules.defaultSpikeBasisPoints
     ) {
+        self.spikeBasisPoints = spikeBasisPoints
         self.metrics = metrics
         self.comparesTraces = comparesTraces
         self.store = store
@@ -103,6 +110,7 @@ public struct ReconcileExecutor: Sendable {
                 rest.append(action)
             }
         }
+        var spendTransactions: [LedgerTransaction] = []
         // Group commit: up to `spendProjectsPerCommit` projects' spend in one write transaction (each
         // project in its own savepoint, so one that fails is rolled back alone and retried next cycle).
         let projects = spendByProject.keys.sorted { $0.rawValue < $1.rawValue }
@@ -113,19 +121,21 @@ public struct ReconcileExecutor: Sendable {
                 let results = try await store.withProjectLocks(
                     batch, abortsAll: { $0 is LifecycleCrash || $0 is CancellationError }
                 ) { write in
-                    var total = Money.zero
+                    var posted: [LedgerTransaction] = []
                     for (key, usage) in readingsOf[write.project.id] ?? [] {
                         if let result = try await write.recordUsage(key, usage: usage, previousCycle: previousCycle),
                             !result.replayed
                         {
-                            total += result.transaction.providerChange
+                            posted.append(result.transaction)
                         }
                     }
-                    return total
+                    return posted
                 }
                 for project in batch {
                     switch results[project] {
-                    case .success(let posted): report.spendPosted += posted
+                    case .success(let posted):
+                        report.spendPosted += posted.reduce(Money.zero) { $0 + $1.providerChange }
+                        spendTransactions += posted
                     case .failure(let error): report.errors.append("spend for project \(project): \(error)")
                     case nil: break
                     }
@@ -150,6 +160,16 @@ public struct ReconcileExecutor: Sendable {
             } catch {
                 report.errors.append("\(action): \(error)")
             }
+        }
+        // Alerts: direct use and spikes in this cycle's spend (and a key revoking itself past its
+        // maintainers' direct-use threshold), keys expiring within a week.
+        do {
+            try await alerting.spendPosted(spendTransactions)
+            try await alerting.expiring(keys, now: readAt)
+        } catch let stop as LifecycleCrash {
+            throw stop
+        } catch {
+            report.errors.append("alerts: \(error)")
         }
         // Monthly allowances: the first cycle of a UTC month rolls each allowance key over (after this
         // cycle's spend, so that its lifetime spend is current).
@@ -280,9 +300,10 @@ public struct ReconcileExecutor: Sendable {
     public func reconcileKey(_ id: KeyID) async throws {
         guard let record = try await store.keys.find(id), let hash = record.providerHash else { return }
         let usage = try await provider.key(hash: hash).spend
-        try await store.withProjectLock(record.projectID) { write in
-            _ = try await write.recordUsage(id, usage: usage)
+        let posted = try await store.withProjectLock(record.projectID) { write in
+            try await write.recordUsage(id, usage: usage)
         }
+        if let posted, !posted.replayed { try await alerting.spendPosted([posted.transaction]) }
         guard let due = record.detailDueDay, due < store.clock.now().civilDate.iso8601 else { return }
         if let failure = await readDetail(record) { throw ReconcileDetailError(message: failure) }
     }
@@ -303,7 +324,11 @@ public struct ReconcileExecutor: Sendable {
                     cost: ProviderSpend.counted(creditUsage: record.usage, byokUsage: record.byokUsageInference))
             }
             let merged = UsageReading.merged(readings)
+            // New models and providers: those of the days now due, against the days before them.
+            let due = key.detailDueDay ?? merged.map(\.date).min() ?? ""
+            let known = try await store.usage.usedBefore(due, by: key.id)
             try await store.usage.record(merged, for: key)
+            try await alerting.detailRead(key, readings: merged.filter { $0.date >= due }, known: known)
             if comparesTraces { try await compareTraces(of: key, with: merged) }
             try await store.keys.markDetailRead(key.id, at: readAt)
             return nil

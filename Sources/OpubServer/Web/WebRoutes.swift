@@ -34,6 +34,12 @@ struct WebRoutes: RouteModule {
         routes.pageForm("/github/{owner}/{repo}/keys") { request, context in
             try await KeysPage(dependencies: dependencies).create(request, context)
         }
+        routes.pageForm("/github/{owner}/{repo}/keys/alerts") { request, context in
+            try await KeysPage(dependencies: dependencies).alertWebhook(request, context)
+        }
+        routes.pageForm("/github/{owner}/{repo}/keys/{key}/direct-use") { request, context in
+            try await KeysPage(dependencies: dependencies).directUseRevoke(request, context)
+        }
         routes.page("/github/{owner}/{repo}/keys/{key}/rotate") { request, context in
             try await KeysPage(dependencies: dependencies).confirmRotate(request, context)
         }

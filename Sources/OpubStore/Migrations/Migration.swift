@@ -25,7 +25,7 @@ extension Migration {
     /// Every migration, oldest first. Never edit a released one; append a new one.
     public static let all: [Migration] = [
         .initialSchema, .appendOnlyLedger, .leases, .usageReadings, .frontDoor, .sessionsAndDetail, .webFormTokens,
-        .detailDueDay, .projectTotals, .providerTraces, .keyRotation, .monthlyAllowance,
+        .detailDueDay, .projectTotals, .providerTraces, .keyRotation, .monthlyAllowance, .keyAlerts,
     ]
 
     /// Users, projects, maintainers, donations, compute keys, the ledger, agent sessions, usage records.

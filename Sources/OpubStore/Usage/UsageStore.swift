@@ -162,6 +162,26 @@ public struct UsageStore: Sendable {
         }
     }
 
+    /// The models and providers `key` used on days before `day` (`YYYY-MM-DD`).
+    public func usedBefore(_ day: String, by key: KeyID) async throws -> (models: Set<String>, providers: Set<String>) {
+        try await store.engine.read { db in
+            let rows = try await db.raw(
+                """
+                SELECT DISTINCT model, provider_name FROM usage_records
+                WHERE key_id = \(bind: key.rawValue) AND usage_date < \(bind: day)
+                """
+            ).all()
+            var models: Set<String> = []
+            var providers: Set<String> = []
+            for row in rows {
+                models.insert(try row.decode(column: "model", as: String.self))
+                let provider = try row.decode(column: "provider_name", as: String.self)
+                if !provider.isEmpty { providers.insert(provider) }
+            }
+            return (models, providers)
+        }
+    }
+
     /// A project's usage records, newest day first.
     public func page(
         of project: ProjectID, cursor: UsageCursor? = nil, limit: Int = 50

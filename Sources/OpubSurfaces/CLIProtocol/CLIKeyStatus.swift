@@ -1,3 +1,5 @@
+import OpubCore
+
 /// The answer to `GET /cli/keys/{ck}`: what the CLI needs to know about a key it holds.
 public struct CLIKeyStatus: Sendable, Hashable, Codable {
     public struct Key: Sendable, Hashable, Codable {
@@ -16,12 +18,18 @@ public struct CLIKeyStatus: Sendable, Hashable, Codable {
         /// A monthly allowance key's allowance per UTC month, and when it renews (`YYYY-MM-DD`).
         public var allowance: CLIAmount?
         public var renewsOn: String?
+        /// Alerts on this key from the last 7 days, newest first (one sentence each).
+        public var alerts: [String]?
+        /// What the key spent while none of its opub sessions ran, since its last session ended.
+        public var directUseSinceLastSession: CLIAmount?
 
         public init(
             id: String, name: String, state: String, disabledReason: String? = nil, limit: CLIAmount?,
             spent: CLIAmount, remaining: CLIAmount?, replacedBy: String? = nil, allowance: CLIAmount? = nil,
-            renewsOn: String? = nil
+            renewsOn: String? = nil, alerts: [String]? = nil, directUseSinceLastSession: CLIAmount? = nil
         ) {
+            self.alerts = alerts
+            self.directUseSinceLastSession = directUseSinceLastSession
             self.replacedBy = replacedBy
             self.allowance = allowance
             self.renewsOn = renewsOn
@@ -40,6 +48,8 @@ public struct CLIKeyStatus: Sendable, Hashable, Codable {
             case replacedBy = "replaced_by"
             case allowance
             case renewsOn = "renews_on"
+            case alerts
+            case directUseSinceLastSession = "direct_use_since_last_session"
         }
     }
 
@@ -96,5 +106,19 @@ extension CLIKeyStatus {
         let setup = "opub setup <agent> \(project.map { "--project \($0) " } ?? "")--compute-key-id \(replacedBy)"
         return "Key \(key) was rotated and replaced by \(replacedBy); it no longer works. Set the new key up with "
             + "the secret shown when it was rotated: \(setup)"
+    }
+}
+
+/// The answer to `PUT /cli/sessions/{ls}`: lines the CLI prints once the session is linked.
+public struct CLISessionStarted: Sendable, Hashable, Codable {
+    public var notices: [String]
+
+    public init(notices: [String]) { self.notices = notices }
+
+    /// "$0.42 spent outside opub sessions since your last session", or nil when nothing was.
+    public static func directUseNotice(_ amount: CLIAmount?) -> String? {
+        guard let amount, amount.money.isPositive else { return nil }
+        return "\(amount.money.formattedPrecise()) spent outside opub sessions since your last session "
+            + "(see opub status; revoke the key if that was not you)"
     }
 }

@@ -30,7 +30,8 @@ rm -rf "$ARTIFACTS"
 mkdir -p "$ARTIFACTS"
 
 python_venv web -r "$HERE/requirements.txt"
-start_server
+# A short reconcile interval, so that the maintainer journey sees the alert after direct use.
+start_server OPUB_RECONCILE_INTERVAL=5
 export OPUB_WEB_ARTIFACTS="$ARTIFACTS" OPUB_CHROMIUM="$CHROMIUM" OPUB_CHROMEDRIVER="$CHROMEDRIVER"
 status=0
 "$VENV/bin/python" -m pytest -q -p no:cacheprovider "$HERE/test_web.py" || status=$?

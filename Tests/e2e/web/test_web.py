@@ -401,11 +401,30 @@ def test_maintainer_journey(browser):
     browser.click((By.XPATH, "//button[normalize-space()='Create key']"))
     assert browser.driver.find_element(By.TAG_NAME, "h1").text == "Key “nightly ci” created"
     assert "$3.00 per month" in browser.text and "renews on" in browser.text, browser.text
+    monthly_secret = browser.driver.find_element(By.ID, "secret").text
     browser.visit("/github/maya-org/tool/keys")
     monthly_row = browser.driver.find_element(
         By.XPATH, "//tr[.//strong[normalize-space()='nightly ci']]").text
     assert "$3.00 / month" in monthly_row and "renews on" in monthly_row, monthly_row
     browser.screenshot("keys-monthly")
+
+    # Direct use: a request on the key with no opub session running. The next reconcile cycle posts its
+    # spend as unlinked, and the keys page shows the alert.
+    direct = requests.post(f"{URL}/sandbox/openrouter/api/v1/chat/completions", timeout=30,
+                           headers={"Authorization": f"Bearer {monthly_secret}"},
+                           json={"model": "anthropic/claude-sonnet-4.6",
+                                 "messages": [{"role": "user", "content": "Hello [sim:tokens=2000]"}]})
+    assert direct.status_code == 200, direct.text
+    alerts = ""
+    for _ in range(60):
+        browser.visit("/github/maya-org/tool/keys")
+        tables = browser.driver.find_elements(By.CSS_SELECTOR, "table[data-alerts]")
+        alerts = tables[0].text if tables else ""
+        if "“nightly ci”" in alerts:
+            break
+        time.sleep(0.5)
+    assert "Key “nightly ci” spent $0.03" in alerts and "while none of its opub sessions ran" in alerts, alerts
+    browser.screenshot("keys-alert")
 
     browser.visit("/me")
     assert "maya-org/tool" in browser.text

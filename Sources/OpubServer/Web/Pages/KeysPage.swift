@@ -33,6 +33,65 @@ struct KeysPage {
         let hasKeys: Bool
         let notice: ProjectPage.Notice?
         let form: CreateForm
+        let alerts: AlertsView
+    }
+
+    /// The alerts section: latest alerts, the webhook form with its signing secret and delivery log, and
+    /// the per-key direct-use revoke thresholds.
+    struct AlertsView {
+        struct Alert {
+            let time: String
+            let kind: String
+            let message: String
+        }
+
+        struct Delivery {
+            let time: String
+            let status: String
+            let attempts: Int64
+            let detail: String
+        }
+
+        struct Threshold {
+            let keyID: String
+            let keyName: String
+            let threshold: String
+        }
+
+        let csrfToken: String
+        let alerts: [Alert]
+        let hasAlerts: Bool
+        let webhookURL: String?
+        let signingSecret: String?
+        let deliveries: [Delivery]
+        let hasDeliveries: Bool
+        let thresholds: [Threshold]
+        let hasThresholds: Bool
+
+        init(_ overview: MaintainerAlerts.Overview, keys: [MaintainerKeyRow], csrfToken: String) {
+            self.csrfToken = csrfToken
+            alerts = overview.alerts.map {
+                Alert(
+                    time: WebFormat.minute($0.createdAt),
+                    kind: $0.kind.rawValue.replacingOccurrences(of: "_", with: " "),
+                    message: $0.message)
+            }
+            hasAlerts = !alerts.isEmpty
+            webhookURL = overview.webhook?.url
+            signingSecret = overview.signingSecret
+            deliveries = overview.deliveries.map {
+                Delivery(
+                    time: WebFormat.minute($0.updatedAt), status: $0.status.rawValue, attempts: $0.attempts,
+                    detail: $0.lastError ?? $0.lastStatusCode.map { "HTTP \($0)" } ?? "")
+            }
+            hasDeliveries = !deliveries.isEmpty
+            thresholds = keys.filter { $0.key.state == .active }.map {
+                Threshold(
+                    keyID: $0.key.id.rawValue, keyName: $0.key.name,
+                    threshold: overview.thresholds[$0.key.id]?.centsString ?? "")
+            }
+            hasThresholds = !thresholds.isEmpty
+        }
     }
 
     struct KeyRow {
@@ -109,7 +168,10 @@ struct KeysPage {
             fullName: project.record.name.description, path: path, balance: project.balance.formatted(),
             reserved: project.reserved.formatted(), available: project.available.formatted(),
             claimed: project.record.isClaimed, inDebt: project.record.isInDebt,
-            keys: list.keys.map { Self.row($0, path: path) }, hasKeys: !list.keys.isEmpty, notice: notice, form: form)
+            keys: list.keys.map { Self.row($0, path: path) }, hasKeys: !list.keys.isEmpty, notice: notice, form: form,
+            alerts: AlertsView(
+                try await MaintainerAlerts(dependencies: dependencies).overview(of: project.record), keys: list.keys,
+                csrfToken: identity.csrfToken))
         return try pages.render(
             "pages/keys", title: "Compute keys of \(project.record.name)", content: model, request: request,
             identity: identity, section: .me, status: status)
@@ -354,6 +416,54 @@ struct KeysPage {
                 request, identity, name: name, form: CreateForm(), notice: notice, status: error.status)
         }
         return try KeyCreatedPage(dependencies: dependencies).respond(rotated, request: request, identity: identity)
+    }
+
+    // MARK: Alerts
+
+    /// `POST …/keys/alerts`: save or remove the webhook URL, or roll its signing secret.
+    func alertWebhook(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let name = try WebProject.name(context)
+        guard let identity = context.identity else {
+            return PlainResponse.redirect(to: SignInLink.url(returnTo: WebProject.path(name) + "/keys"))
+        }
+        let fields = try await RequestBodies.fields(request, allowed: ["csrf_token", "action", "url"])
+        let alerts = MaintainerAlerts(dependencies: dependencies)
+        do {
+            switch fields["action"] {
+            case "remove": _ = try await alerts.setWebhook(name, url: nil, by: identity)
+            case "roll": _ = try await alerts.rollSecret(name, by: identity)
+            default: _ = try await alerts.setWebhook(name, url: fields["url"] ?? "", by: identity)
+            }
+        } catch let error as APIError where [400, 409].contains(error.status.code) {
+            return try await render(
+                request, identity, name: name, form: CreateForm(),
+                notice: ProjectPage.Notice(text: error.message, kind: "warning"), status: error.status)
+        }
+        return PlainResponse.redirect(to: WebProject.path(name) + "/keys#alerts")
+    }
+
+    /// `POST …/keys/{key}/direct-use`: the direct-use spend past which the key revokes itself (empty clears).
+    func directUseRevoke(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let name = try WebProject.name(context)
+        guard let identity = context.identity else {
+            return PlainResponse.redirect(to: SignInLink.url(returnTo: WebProject.path(name) + "/keys"))
+        }
+        let fields = try await RequestBodies.fields(request, allowed: ["csrf_token", "threshold"])
+        let text = (fields["threshold"] ?? "").trimmingSpaces()
+        do {
+            let threshold = try text.isEmpty ? nil : Money.parse(text)
+            _ = try await MaintainerAlerts(dependencies: dependencies).setDirectUseRevoke(
+                try Self.keyID(context), in: name, threshold: threshold, by: identity)
+        } catch let error as APIError where error.status == .badRequest {
+            return try await render(
+                request, identity, name: name, form: CreateForm(),
+                notice: ProjectPage.Notice(text: error.message, kind: "warning"), status: .badRequest)
+        } catch let error as MoneyParseError {
+            return try await render(
+                request, identity, name: name, form: CreateForm(),
+                notice: ProjectPage.Notice(text: error.description, kind: "warning"), status: .badRequest)
+        }
+        return PlainResponse.redirect(to: WebProject.path(name) + "/keys#alerts")
     }
 
     static func keyID(_ context: AppRequestContext) throws -> KeyID {

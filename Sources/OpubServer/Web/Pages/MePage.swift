@@ -15,6 +15,16 @@ struct MePage {
         let donations: [MyDonationView]
         let hasDonations: Bool
         let moreDonations: Bool
+        let alerts: [AlertView]
+        let hasAlerts: Bool
+    }
+
+    /// An alert on a key of a project the user maintains.
+    struct AlertView {
+        let time: String
+        let kind: String
+        let message: String
+        let keysPath: String
     }
 
     struct MaintainedView {
@@ -66,10 +76,19 @@ struct MePage {
                     checkoutURL: record.status == .pending ? record.checkoutURL : nil,
                     refunded: record.refunded.isPositive ? record.refunded.formatted() : nil))
         }
+        var alerts: [AlertView] = []
+        for alert in try await dependencies.store.alerts.recent(forMaintainer: identity.user.id) {
+            let name = try await dependencies.store.projects.find(alert.projectID)?.name
+            alerts.append(
+                AlertView(
+                    time: WebFormat.minute(alert.createdAt),
+                    kind: alert.kind.rawValue.replacingOccurrences(of: "_", with: " "),
+                    message: alert.message, keysPath: name.map { WebProject.path($0) + "/keys#alerts" } ?? "/me"))
+        }
         let model = Model(
             login: identity.user.login, csrfToken: identity.csrfToken, projects: projects,
             hasProjects: !projects.isEmpty, donations: donations, hasDonations: !donations.isEmpty,
-            moreDonations: page.nextCursor != nil)
+            moreDonations: page.nextCursor != nil, alerts: alerts, hasAlerts: !alerts.isEmpty)
         return try PageResponder(configuration: dependencies.configuration).render(
             "pages/me", title: "Your projects and donations", content: model, request: request, identity: identity,
             section: .me)

@@ -52,4 +52,54 @@ extension Migration {
             "CREATE INDEX compute_keys_allowance ON compute_keys (allowance_month) WHERE allowance_micros IS NOT NULL",
         ]
     }
+
+    /// Alerts on unusual use of a key (direct use, a new model or provider, a spike, expiry soon, lost
+    /// maintainer access), each recorded once (`dedupe_key`); a project's optional alert webhook (its
+    /// signing secret is derived from the server secret and `secret_version`, never stored); and each
+    /// delivery attempt, for the retry worker and the delivery log. A key may revoke itself once its
+    /// direct-use spend passes `direct_use_revoke_micros`.
+    static let keyAlerts = Migration(version: 18, name: "key alerts and the alert webhook") { _ in
+        [
+            """
+            CREATE TABLE key_alerts (
+                id TEXT PRIMARY KEY,
+                project_id TEXT NOT NULL REFERENCES projects(id),
+                key_id TEXT NOT NULL REFERENCES compute_keys(id),
+                kind TEXT NOT NULL,
+                message TEXT NOT NULL,
+                amount_micros BIGINT,
+                dedupe_key TEXT NOT NULL UNIQUE,
+                created_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX key_alerts_project ON key_alerts (project_id, created_at)",
+            "CREATE INDEX key_alerts_key ON key_alerts (key_id, created_at)",
+            """
+            CREATE TABLE alert_webhooks (
+                project_id TEXT PRIMARY KEY REFERENCES projects(id),
+                url TEXT NOT NULL,
+                secret_version BIGINT NOT NULL DEFAULT 1,
+                updated_at BIGINT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE alert_deliveries (
+                id TEXT PRIMARY KEY,
+                alert_id TEXT NOT NULL REFERENCES key_alerts(id),
+                project_id TEXT NOT NULL REFERENCES projects(id),
+                url TEXT NOT NULL,
+                status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+                attempts BIGINT NOT NULL DEFAULT 0,
+                last_status_code BIGINT,
+                last_error TEXT,
+                next_attempt_at BIGINT NOT NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX alert_deliveries_due ON alert_deliveries (status, next_attempt_at)",
+            "CREATE INDEX alert_deliveries_project ON alert_deliveries (project_id, created_at)",
+            "ALTER TABLE compute_keys ADD COLUMN direct_use_revoke_micros BIGINT",
+        ]
+    }
 }
