@@ -1,5 +1,6 @@
 import Foundation
 import OpubCLI
+import OpubCore
 import OpubSurfaces
 import Testing
 
@@ -103,6 +104,23 @@ extension BinaryTests {
                 #expect(await eventually { running.error.contains("is unlinked") })
                 try "".write(toFile: world.temp.records + "/stop", atomically: true, encoding: .utf8)
                 #expect(await running.wait() == 0)
+            }
+        }
+
+        @Test("the server's notice on linking (direct use since the last session) is one stderr line")
+        func directUseNotice() async throws {
+            try await withCLIWorld { world in
+                #expect(await world.setup("codex").status == 0)
+                try world.temp.installProgram("codex", script: Self.waitsForStop)
+                let line = CLISessionStarted.directUseNotice(CLIAmount(Money(cents: 42))) ?? ""
+                await world.server.announce([line])
+                let running = try RunningOpub.start(
+                    ["run", "codex"], environment: world.environment, directory: world.temp.repository,
+                    logs: world.temp.root)
+                #expect(await eventually { running.error.contains("$0.42 spent outside opub sessions") })
+                try "".write(toFile: world.temp.records + "/stop", atomically: true, encoding: .utf8)
+                #expect(await running.wait() == 0)
+                #expect(running.error.components(separatedBy: "spent outside opub sessions").count == 2)
             }
         }
 

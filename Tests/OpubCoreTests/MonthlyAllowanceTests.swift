@@ -30,6 +30,39 @@ struct MonthlyAllowanceTests {
                 allowance: Money(dollars: 5), unspent: .zero, available: Money(dollars: -3)) == .zero)
     }
 
+    @Test("property: a rotation moves at most what the old key held, never into debt, never below zero")
+    func rotationTransfer() async {
+        await propertyCheck(count: 500, input: Gen.int(in: 0...Int(Int32.max)).array(of: 2...2)) { values in
+            let held = Money(cents: Int64(values[0] % 1_000_000))
+            // Available after the release includes what was released, unless the project was in debt.
+            let available = held + Money(cents: Int64(values[1] % 2_000_000) - 1_000_000)
+            let moved = KeyRotation.transfer(released: held, availableAfterRelease: available)
+            #expect(!moved.isNegative && moved <= held)
+            #expect(available - moved >= min(available, .zero))
+            if !(available - held).isNegative { #expect(moved == held) }
+        }
+    }
+
+    @Test("rotation is refused for a key that is not active, expired, in progress, or a project in debt or suspended")
+    func rotationRefusals() throws {
+        let now = Timestamp(microsSinceEpoch: 1_000_000_000_000)
+        func check(
+            _ state: ComputeKeyState = .active, expires: Timestamp? = nil, successor: KeyID? = nil,
+            suspended: Bool = false,
+            available: Money = Money(dollars: 1)
+        ) throws(KeyRotation.Refusal) {
+            try KeyRotation.check(
+                state: state, expiresAt: expires, successorInProgress: successor, projectSuspended: suspended,
+                projectAvailable: available, now: now)
+        }
+        try check()
+        #expect(throws: KeyRotation.Refusal.notActive(.provisioning)) { try check(.provisioning) }
+        #expect(throws: KeyRotation.Refusal.expired) { try check(expires: now) }
+        #expect(throws: KeyRotation.Refusal.inProgress(KeyID("ck_next")!)) { try check(successor: KeyID("ck_next")!) }
+        #expect(throws: KeyRotation.Refusal.projectSuspended) { try check(suspended: true) }
+        #expect(throws: KeyRotation.Refusal.projectInDebt) { try check(available: Money(cents: -1)) }
+    }
+
     @Test("months: parsed, ordered, and renewed on the first of the next one")
     func months() {
         #expect(AllowanceMonth("2026-12")?.renewsOn.iso8601 == "2027-01-01")

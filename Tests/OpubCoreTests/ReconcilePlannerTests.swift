@@ -36,6 +36,30 @@ struct ReconcilePlannerTests {
         ReconcilePlanner.plan(provider: provider, keys: keys, available: [project: usd(available)], now: now)
     }
 
+    @Test("a stopped rotation: within the grace nothing; past it, undone if the old key was disabled, else abandoned")
+    func stoppedRotation() {
+        func successor(age: Int64) -> LocalKeySnapshot {
+            let base = key("new", state: .provisioning, limit: 0, reserved: 0, age: age)
+            return LocalKeySnapshot(
+                id: base.id, projectID: base.projectID, state: base.state, limit: base.limit, reserved: base.reserved,
+                spent: base.spent, providerHash: base.providerHash, expiresAt: nil, createdAt: base.createdAt,
+                disabledAt: nil, replaces: KeyID("ck_old")!)
+        }
+        let old = key("old")
+        let disabled = [remote("old", disabled: true), remote("new", limit: 0)]
+        // A request still inside the grace is not overtaken, nor is the old key taken for provider_disabled.
+        #expect(plan([old, successor(age: 30)], disabled).actions == [])
+        #expect(
+            plan([old, successor(age: 300)], disabled).actions == [
+                .undoRotation(old: old.id, new: KeyID("ck_new")!, project)
+            ])
+        // The old key still works at the provider: only the stuck successor goes.
+        #expect(
+            plan([old, successor(age: 300)], [remote("old"), remote("new", limit: 0)]).actions == [
+                .abandonProvisioning(KeyID("ck_new")!, project)
+            ])
+    }
+
     @Test("nothing changed: nothing to do")
     func quiet() {
         let result = plan([key("a", spent: 100)], [remote("a", usage: 100)])

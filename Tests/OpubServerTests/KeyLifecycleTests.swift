@@ -244,13 +244,14 @@ struct KeyLifecycleTests {
                 #expect(try await h.opubProviderKeys().map(\.hash) == [key.providerHash])
             case .oldKeyDisabled:
                 // Stopped after the old key was disabled, before the successor took over: nobody holds the
-                // successor's secret, so both end, and the old key's reservation is available again.
-                #expect(key.state == .disabled(.rotated, .deletedAtProvider) && key.spent == Money(dollars: 1))
+                // successor's secret, so the rotation is undone and the old key works again, unchanged.
+                #expect(key.state == .active && key.spent == Money(dollars: 1) && key.reserved == Money(dollars: 3))
                 #expect(key.replacedBy == nil)
                 let successor = try #require(try await h.store.keys.all(in: project.id).first { $0.replaces == id })
                 #expect(successor.state == .disabled(.provisioningFailed, .deletedAtProvider))
-                #expect(balances.available == Money(dollars: 9))
-                #expect(try await h.opubProviderKeys().isEmpty)
+                #expect(balances.available == Money(dollars: 6))
+                #expect(try await h.opubProviderKeys().map(\.hash) == [key.providerHash])
+                #expect(try await !h.providerKey(key).disabled)
             case .rotationSettled:
                 // Stopped after it finished: the successor holds what the old key had left.
                 #expect(key.state == .disabled(.rotated, .deletedAtProvider) && key.spent == Money(dollars: 1))

@@ -13,13 +13,14 @@
 /// 5. K′'s provider limit is raised to R.
 ///
 /// So K and K′ together never can spend more than K's reservation: K′'s provider limit is 0 until K is
-/// disabled there and settled. Recovery, by the reconciler once the provisioning grace has passed (a
-/// slower request is still running and must not be overtaken):
+/// disabled there and settled. Every failure leaves K working unchanged or K′ working. Recovery, by the
+/// reconciler once the provisioning grace has passed (a slower request is still running and must not be
+/// overtaken):
 /// - stopped before 3: K works unchanged; K′ is abandoned as any stuck provisioning key.
 /// - stopped after 3, before 4: nobody holds K′'s secret (it exists only in the request that died), so
-///   K′ is abandoned and K settled as `rotated` with its reservation released to available
-///   (``ReconcileAction/abandonRotation(old:new:_:)``): neither key works, and no money stays reserved
-///   for them. K is not re-enabled: a rotated key may be leaked.
+///   K′ is abandoned and K enabled again at the provider, unchanged — it still holds its reservation
+///   (``ReconcileAction/undoRotation(old:new:_:)``). The rotation did not happen; the maintainer
+///   rotates again.
 /// - stopped after 4: K′ is active; its provider limit is put right by the limit restore.
 /// K's late charges settle as after a revoke. A project in debt cannot rotate (the cap runs first);
 /// should available still fall below what K held, K′ reserves only what is left.

@@ -21,9 +21,9 @@ public enum ReconcileAction: Sendable, Hashable {
     /// `newLimit` (= spent + keep).
     case cap(KeyID, ProjectID, keep: Money, newLimit: Money)
     /// A rotation stopped after the old key was disabled at the provider, its successor still
-    /// `provisioning` past the grace: nobody holds the successor's secret, so it is abandoned, and the
-    /// old key settled as `rotated` with its reservation released (``KeyRotation``).
-    case abandonRotation(old: KeyID, new: KeyID, ProjectID)
+    /// `provisioning` past the grace: nobody holds the successor's secret, so the successor is
+    /// abandoned and the old key enabled again at the provider, unchanged (``KeyRotation``).
+    case undoRotation(old: KeyID, new: KeyID, ProjectID)
     /// A provider key named `opub:…` that matches no live local key: disable and delete it.
     case deleteOrphan(hash: String)
 }

@@ -60,14 +60,13 @@ public enum ReconcilePlanner {
                     projectAvailable[key.projectID, default: .zero] += reserved
                 } else if let remote, remote.disabled, let next = successor[key.id] {
                     // A rotation disabled this key at the provider. Within the grace its request is still
-                    // running; past it, nobody holds the successor's secret: abandon the rotation.
+                    // running; past it, nobody holds the successor's secret: undo the rotation, so that
+                    // the old key works unchanged (it still holds its reservation).
                     if next.createdAt.adding(seconds: policy.provisioningGraceSeconds) <= now {
-                        actions.append(.abandonRotation(old: key.id, new: next.id, key.projectID))
-                        projectAvailable[key.projectID, default: .zero] += reserved
-                    } else {
-                        reservedAfter[key.id] = reserved
-                        activeAfter[key.projectID, default: []].append(key)
+                        actions.append(.undoRotation(old: key.id, new: next.id, key.projectID))
                     }
+                    reservedAfter[key.id] = reserved
+                    activeAfter[key.projectID, default: []].append(key)
                 } else if let remote, remote.disabled {
                     actions.append(.disable(key.id, key.projectID, reason: .providerDisabled))
                     alerts.append("compute key \(key.id) was disabled at the provider outside opub")
@@ -84,7 +83,7 @@ public enum ReconcilePlanner {
                 }
             case .provisioning:
                 // A successor whose old key is already disabled at the provider is abandoned together
-                // with settling the old key (above).
+                // with enabling the old key again (above).
                 let settledWithOld =
                     key.replaces.flatMap { localByID[$0] }.map { old in
                         old.state == .active && (old.providerHash.flatMap { byHash[$0] }?.disabled ?? false)

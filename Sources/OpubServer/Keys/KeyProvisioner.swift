@@ -31,9 +31,8 @@ public enum KeyProvisioningError: Error, Sendable, CustomStringConvertible {
         case .abandoned:
             return "The provider took too long to create the key; nothing was charged. Try again."
         case .rotationUncertain:
-            return "The provider did not answer while the old key was being disabled. Within two minutes opub either "
-                + "undoes the rotation (the old key keeps working) or, if the old key was disabled, releases its "
-                + "reservation; reload the keys page then."
+            return "The provider did not answer while the old key was being disabled. Within two minutes opub undoes "
+                + "the rotation and the old key works as before; reload the keys page then and rotate again."
         }
     }
 }

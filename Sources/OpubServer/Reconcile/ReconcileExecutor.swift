@@ -257,18 +257,16 @@ public struct ReconcileExecutor: Sendable {
         case .restoreLimit(let key, let hash, let limit):
             logger.warning("provider limit changed outside opub; restoring", metadata: ["key": "\(key)"])
             _ = try await provider.updateKey(hash: hash, UpdateKeyRequest(limit: .set(limit)))
-        case .abandonRotation(let old, let new, let project):
+        case .undoRotation(let old, let new, let project):
             logger.warning(
-                "abandoning a rotation that stopped after disabling the old key",
+                "undoing a rotation that stopped after disabling the old key; the old key works again",
                 metadata: ["key": "\(old)", "new": "\(new)"])
             try await abandonProvisioning(
                 new, project, strays: namedAtProvider[ProviderKeySnapshot.providerName(for: new)])
-            let disabled = try await store.withProjectLock(project) { write -> Bool in
-                guard try await write.key(old).state == .active else { return false }
-                _ = try await write.transition(old, .disable(.rotated))
-                return true
+            // Only a key opub still holds active (with its reservation) is enabled again.
+            if let record = try await store.keys.find(old), record.state == .active, let hash = record.providerHash {
+                _ = try await provider.updateKey(hash: hash, UpdateKeyRequest(disabled: false))
             }
-            if disabled { try await KeySettlement(store: store, provider: provider).disableAtProviderAndSettle(old) }
         case .abandonProvisioning(let key, let project):
             try await abandonProvisioning(
                 key, project, strays: namedAtProvider[ProviderKeySnapshot.providerName(for: key)])

@@ -240,19 +240,34 @@ public struct AlertStore: Sendable {
         }
     }
 
-    /// Deliveries whose attempt is due, with their alert and the project's current secret version.
+    /// Deliveries whose attempt is due, with their alert and the project's current secret version —
+    /// each claimed for `claimSeconds` (its next attempt moved on) in the same write, so that two
+    /// replicas never attempt the same delivery at once; the attempt's outcome then sets the real next
+    /// attempt.
     public func due(
-        at now: Timestamp, limit: Int = 50
+        at now: Timestamp, limit: Int = 50, claimSeconds: Int64 = 60
     ) async throws -> [(
         delivery: AlertDeliveryRecord, alert: KeyAlertRecord, secretVersion: Int64
     )] {
-        try await store.engine.read { db in
-            let deliveries = try await db.raw(
+        try await store.engine.write { db in
+            let candidates = try await db.raw(
                 """
                 SELECT * FROM alert_deliveries WHERE status = 'pending' AND next_attempt_at <= \(bind: now.microsSinceEpoch)
                 ORDER BY next_attempt_at, id LIMIT \(bind: limit)
                 """
             ).all().map(AlertDeliveryRecord.init)
+            var deliveries: [AlertDeliveryRecord] = []
+            for candidate in candidates {
+                let claimed = try await db.raw(
+                    """
+                    UPDATE alert_deliveries SET next_attempt_at = \(bind: now.adding(seconds: claimSeconds).microsSinceEpoch)
+                    WHERE id = \(bind: candidate.id.rawValue) AND status = 'pending'
+                    AND next_attempt_at = \(bind: candidate.nextAttemptAt.microsSinceEpoch)
+                    RETURNING id
+                    """
+                ).all()
+                if !claimed.isEmpty { deliveries.append(candidate) }
+            }
             var out: [(AlertDeliveryRecord, KeyAlertRecord, Int64)] = []
             for delivery in deliveries {
                 guard

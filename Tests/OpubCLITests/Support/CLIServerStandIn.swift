@@ -52,6 +52,11 @@ actor CLIServerState {
         self.heartbeatInterval = heartbeatInterval
     }
 
+    /// Lines the session start answer asks the CLI to print.
+    private(set) var sessionNotices: [String] = []
+
+    func announce(_ notices: [String]) { sessionNotices = notices }
+
     func disable(_ keyID: KeyID, reason: String) {
         keys[keyID.rawValue]?.state = "disabled"
         keys[keyID.rawValue]?.disabledReason = reason
@@ -166,7 +171,10 @@ struct CLIServerStandIn: Sendable {
                 return Self.problem(.unauthorized, "bad_link_token", "The link token does not match the key.")
             }
             await state.putSession(sessionID, start)
-            return Response(status: .created)
+            let notices = await state.sessionNotices
+            guard !notices.isEmpty else { return Response(status: .created) }
+            let answer = try JSONEncoder().encode(CLISessionStarted(notices: notices))
+            return Response(status: .created, body: .init(byteBuffer: ByteBuffer(bytes: answer)))
         }
         api.post("sessions/:ls/heartbeat") { request, context in
             let sessionID = context.parameters.get("ls") ?? ""
