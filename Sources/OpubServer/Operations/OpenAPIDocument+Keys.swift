@@ -466,6 +466,20 @@ extension OpenAPIDocument {
                       $ref: "#/components/schemas/Amount"
                     remaining:
                       $ref: "#/components/schemas/Amount"
+                    replaced_by:
+                      type: string
+                      description: For a rotated key, the key that replaced it.
+                    allowance:
+                      $ref: "#/components/schemas/Amount"
+                    renews_on:
+                      type: string
+                    alerts:
+                      type: array
+                      items:
+                        type: string
+                      description: The key's alerts of the last 7 days, newest first.
+                    direct_use_since_last_session:
+                      $ref: "#/components/schemas/Amount"
                 project:
                   type: object
                   additionalProperties: false
@@ -956,7 +970,18 @@ extension OpenAPIDocument {
                       $ref: "#/components/schemas/CLISessionStart"
               responses:
                 "201":
-                  description: The session is linked.
+                  description: The session is linked; notices are lines for the CLI to print.
+                  content:
+                    application/json:
+                      schema:
+                        type: object
+                        additionalProperties: false
+                        required: [notices]
+                        properties:
+                          notices:
+                            type: array
+                            items:
+                              type: string
                 "429":
                   $ref: "#/components/responses/RateLimited"
                 default:
