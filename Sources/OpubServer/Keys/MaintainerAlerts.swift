@@ -26,10 +26,7 @@ struct MaintainerAlerts: Sendable {
 
     func overview(of project: ProjectRecord) async throws -> Overview {
         let webhook = try await store.alerts.webhook(of: project.id)
-        var thresholds: [KeyID: Money] = [:]
-        for key in try await store.keys.all(in: project.id) {
-            if let threshold = try await store.alerts.directUseRevoke(of: key.id) { thresholds[key.id] = threshold }
-        }
+        let thresholds = try await store.alerts.directUseRevokes(in: project.id)
         return Overview(
             project: project, alerts: try await store.alerts.recent(of: project.id),
             webhook: webhook,

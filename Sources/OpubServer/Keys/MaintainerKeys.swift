@@ -103,14 +103,9 @@ public struct MaintainerKeys: Sendable {
                 .serviceUnavailable, code: "provider_not_configured",
                 message: "This server has no provider configured, so it cannot mint keys; ask its operator.")
         }
-        let settings = KeyProvisioner.Settings(
-            minimumLimit: dependencies.configuration.provider.keyMinimumLimit,
-            guardrailID: try await guardrail(provider))
         let provisioned: ProvisionedKey
         do {
-            provisioned = try await KeyProvisioner(
-                store: store, provider: provider, settings: settings, logger: dependencies.logger
-            ).create(
+            provisioned = try await provisioner(provider).create(
                 in: project.id, name: keyName, limit: limit, expiresAt: expiresAt, createdBy: identity.user.id,
                 monthly: monthly)
         } catch let error as KeyRequestError {
@@ -120,12 +115,7 @@ public struct MaintainerKeys: Sendable {
         } catch let error as KeyProvisioningError {
             throw APIError(.badGateway, code: "provider_unavailable", message: error.description)
         }
-        let configs = KeyCreationConfigs(
-            repository: project.name, keyID: provisioned.key.id, providerBaseURL: dependencies.providerURL,
-            recommendedModels: dependencies.recommendedModels.current, secret: provisioned.secret,
-            server: dependencies.urls.base)
-        return CreatedComputeKey(
-            key: provisioned.key, project: project.name, secret: provisioned.secret, configs: configs)
+        return created(provisioned, in: project)
     }
 
     /// Rotates a key of the project (`money.md`, "Rotate"): a new key with the same name and expiry takes
@@ -144,14 +134,10 @@ public struct MaintainerKeys: Sendable {
                 .serviceUnavailable, code: "provider_not_configured",
                 message: "This server has no provider configured, so it cannot rotate keys; ask its operator.")
         }
-        let settings = KeyProvisioner.Settings(
-            minimumLimit: dependencies.configuration.provider.keyMinimumLimit,
-            guardrailID: try await guardrail(provider))
-        let provisioner = KeyProvisioner(
-            store: store, provider: provider, settings: settings, logger: dependencies.logger)
         let provisioned: ProvisionedKey
         do {
-            provisioned = try await KeyRotator(provisioner: provisioner).rotate(key.id, by: identity.user.id)
+            provisioned = try await KeyRotator(provisioner: try await provisioner(provider)).rotate(
+                key.id, by: identity.user.id)
         } catch let refusal as KeyRotation.Refusal {
             throw APIError.conflict(refusal.code, refusal.description, details: ["key": .string("\(keyID)")])
         } catch let error as KeyProvisioningError {
@@ -166,6 +152,19 @@ public struct MaintainerKeys: Sendable {
             throw APIError.conflict("rotation_refused", "The ledger refused the rotation: \(rule).")
         }
         dependencies.cliCache.forget(key: key)
+        return created(provisioned, in: project)
+    }
+
+    /// The provisioner with this server's minimum limit and guardrail, for creation and rotation.
+    func provisioner(_ provider: any ProviderKeys) async throws -> KeyProvisioner {
+        let settings = KeyProvisioner.Settings(
+            minimumLimit: dependencies.configuration.provider.keyMinimumLimit,
+            guardrailID: try await guardrail(provider))
+        return KeyProvisioner(store: store, provider: provider, settings: settings, logger: dependencies.logger)
+    }
+
+    /// What the creation (or rotation) answer and page show beside the new secret.
+    func created(_ provisioned: ProvisionedKey, in project: ProjectRecord) -> CreatedComputeKey {
         let configs = KeyCreationConfigs(
             repository: project.name, keyID: provisioned.key.id, providerBaseURL: dependencies.providerURL,
             recommendedModels: dependencies.recommendedModels.current, secret: provisioned.secret,

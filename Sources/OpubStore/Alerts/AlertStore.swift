@@ -314,6 +314,24 @@ public struct AlertStore: Sendable {
         }
     }
 
+    /// Every direct-use revoke threshold set on a key of `project` (one read for the keys page).
+    public func directUseRevokes(in project: ProjectID) async throws -> [KeyID: Money] {
+        try await store.engine.read { db in
+            var out: [KeyID: Money] = [:]
+            for row in try await db.raw(
+                """
+                SELECT id, direct_use_revoke_micros FROM compute_keys
+                WHERE project_id = \(bind: project.rawValue) AND direct_use_revoke_micros IS NOT NULL
+                """
+            ).all() {
+                if let id = KeyID(try row.decode(column: "id", as: String.self)) {
+                    out[id] = Money(micros: try row.decode(column: "direct_use_revoke_micros", as: Int64.self))
+                }
+            }
+            return out
+        }
+    }
+
     public func directUseRevoke(of key: KeyID) async throws -> Money? {
         try await store.engine.read { db in
             try await db.raw("SELECT direct_use_revoke_micros FROM compute_keys WHERE id = \(bind: key.rawValue)")

@@ -345,6 +345,15 @@ struct KeysPage {
     }
 
     func confirmRevoke(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        try await confirm(request, context, template: "pages/revoke", verb: "Revoke") { $0.reason == nil }
+    }
+
+    /// A confirmation page (revoke or rotate) for a key in a state that `allows` it; otherwise back to
+    /// the table.
+    func confirm(
+        _ request: Request, _ context: AppRequestContext, template: String, verb: String,
+        allows: (ComputeKeyState) -> Bool
+    ) async throws -> Response {
         guard let identity = context.identity else { return SignInLink.redirect(for: request) }
         let name = try WebProject.name(context)
         let keyID = try Self.keyID(context)
@@ -353,15 +362,13 @@ struct KeysPage {
             throw APIError.notFound("key_not_found", "\(list.project.record.name) has no compute key \(keyID).")
         }
         let path = WebProject.path(list.project.record.name)
-        guard row.key.state.reason == nil else {
-            return PlainResponse.redirect(to: "\(path)/keys")
-        }
+        guard allows(row.key.state) else { return PlainResponse.redirect(to: "\(path)/keys") }
         let model = RevokeModel(
             fullName: list.project.record.name.description, path: path, keyName: row.key.name,
             keyID: keyID.rawValue, reserved: row.key.reserved.formatted(), spent: row.key.spent.formattedPrecise(),
             csrfToken: identity.csrfToken, lastSession: row.lastSession.map(Self.session))
         return try pages.render(
-            "pages/revoke", title: "Revoke \(row.key.name)", content: model, request: request, identity: identity,
+            template, title: "\(verb) \(row.key.name)", content: model, request: request, identity: identity,
             section: .me)
     }
 
@@ -381,22 +388,7 @@ struct KeysPage {
     // MARK: Rotate
 
     func confirmRotate(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        guard let identity = context.identity else { return SignInLink.redirect(for: request) }
-        let name = try WebProject.name(context)
-        let keyID = try Self.keyID(context)
-        let list = try await MaintainerKeys(dependencies: dependencies).list(name, by: identity)
-        guard let row = list.keys.first(where: { $0.key.id == keyID }) else {
-            throw APIError.notFound("key_not_found", "\(list.project.record.name) has no compute key \(keyID).")
-        }
-        let path = WebProject.path(list.project.record.name)
-        guard row.key.state == .active else { return PlainResponse.redirect(to: "\(path)/keys") }
-        let model = RevokeModel(
-            fullName: list.project.record.name.description, path: path, keyName: row.key.name,
-            keyID: keyID.rawValue, reserved: row.key.reserved.formatted(), spent: row.key.spent.formattedPrecise(),
-            csrfToken: identity.csrfToken, lastSession: row.lastSession.map(Self.session))
-        return try pages.render(
-            "pages/rotate", title: "Rotate \(row.key.name)", content: model, request: request, identity: identity,
-            section: .me)
+        try await confirm(request, context, template: "pages/rotate", verb: "Rotate") { $0 == .active }
     }
 
     func rotate(_ request: Request, _ context: AppRequestContext) async throws -> Response {
