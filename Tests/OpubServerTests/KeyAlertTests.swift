@@ -22,9 +22,10 @@ struct KeyAlertTests {
         try await withLifecycle(engine) { h in
             let project = try await h.project(dollars: 30)
             let soon = try await h.provisioner.create(
-                in: project.id, name: "laptop", limit: Money(dollars: 4),
-                expiresAt: h.clock.now().adding(seconds: 3 * 86_400))
-            let ci = try await h.provisioner.create(in: project.id, name: "ci", limit: Money(dollars: 10))
+                in: project.id,
+                KeyRequest(
+                    name: "laptop", limit: Money(dollars: 4), expiresAt: h.clock.now().adding(seconds: 3 * 86_400)))
+            let ci = try await h.provisioner.create(in: project.id, KeyRequest(name: "ci", limit: Money(dollars: 10)))
             try await h.charge(soon.key, usd: "1.5")
             _ = try await h.executor.runCycle()
             var kinds = try await h.store.alerts.recent(of: project.id).map(\.kind)
@@ -116,7 +117,7 @@ struct AlertWebhookTests {
                         .grant(amount: Money(dollars: 5)), to: project.id, idempotencyKey: "grant", memo: "seed")
                     let key = try await store.withProjectLock(project.id) { write in
                         try await write.insertProvisioningKey(
-                            id: .random(), name: "laptop", limit: Money(dollars: 2), expiresAt: nil, createdBy: nil)
+                            id: .random(), KeyRequest(name: "laptop", limit: Money(dollars: 2)), createdBy: nil)
                     }
                     let recorded = try await store.alerts.record([
                         KeyAlertDraft(

@@ -15,7 +15,8 @@ struct KeyLifecycleTests {
     func create(engine: TestEngine) async throws {
         try await withLifecycle(engine) { h in
             let project = try await h.project(dollars: 50)
-            let made = try await h.provisioner.create(in: project.id, name: "laptop", limit: Money(dollars: 20))
+            let made = try await h.provisioner.create(
+                in: project.id, KeyRequest(name: "laptop", limit: Money(dollars: 20)))
             #expect(made.key.state == .active)
             #expect(made.key.reserved == Money(dollars: 20))
             #expect(KeyFingerprint.isWellFormedSecret(made.secret))
@@ -56,12 +57,13 @@ struct KeyLifecycleTests {
             ]
             for (name, limit, expiry, expected) in cases {
                 await #expect(throws: expected) {
-                    try await h.provisioner.create(in: project.id, name: name, limit: limit, expiresAt: expiry)
+                    try await h.provisioner.create(
+                        in: project.id, KeyRequest(name: name, limit: limit, expiresAt: expiry))
                 }
             }
             let unclaimed = try await h.store.projects.create(try RepositoryName(parsing: "acme/unclaimed"))
             await #expect(throws: KeyRequestError.projectNotClaimed) {
-                try await h.provisioner.create(in: unclaimed.id, name: "k", limit: Money(dollars: 1))
+                try await h.provisioner.create(in: unclaimed.id, KeyRequest(name: "k", limit: Money(dollars: 1)))
             }
             #expect(try await h.store.keys.all(in: project.id).isEmpty)
             #expect(try await h.opubProviderKeys().isEmpty)
@@ -76,7 +78,7 @@ struct KeyLifecycleTests {
             let project = try await h.project(dollars: 10)
             await h.simulator.state.addFaultRules([FaultRule(route: "POST /keys", errorStatus: 503)])
             await #expect(throws: KeyProvisioningError.self) {
-                try await h.provisioner.create(in: project.id, name: "k", limit: Money(dollars: 4))
+                try await h.provisioner.create(in: project.id, KeyRequest(name: "k", limit: Money(dollars: 4)))
             }
             let key = try #require(try await h.store.keys.all(in: project.id).first)
             #expect(key.state == .disabled(.provisioningFailed, .disablePending))
@@ -93,7 +95,7 @@ struct KeyLifecycleTests {
         try await withLifecycle(engine) { h in
             let project = try await h.project(dollars: 10)
             await h.simulator.state.addFaultRules([FaultRule(route: "POST /keys", dropAfterCommit: true, count: 1)])
-            let made = try await h.provisioner.create(in: project.id, name: "k", limit: Money(dollars: 4))
+            let made = try await h.provisioner.create(in: project.id, KeyRequest(name: "k", limit: Money(dollars: 4)))
             let remote = try await h.opubProviderKeys()
             #expect(remote.map(\.hash) == [made.key.providerHash!])
             #expect(try await h.verify() == [])
@@ -106,7 +108,7 @@ struct KeyLifecycleTests {
             let project = try await h.project(dollars: 10)
             await #expect(throws: KeyProvisioningError.self) {
                 try await h.provisioner(guardrail: "00000000-0000-0000-0000-000000000000")
-                    .create(in: project.id, name: "k", limit: Money(dollars: 4))
+                    .create(in: project.id, KeyRequest(name: "k", limit: Money(dollars: 4)))
             }
             #expect(try await h.opubProviderKeys().isEmpty)
             #expect(try await h.store.projects.balances(project.id).available == Money(dollars: 10))
@@ -119,7 +121,7 @@ struct KeyLifecycleTests {
     func revoke(engine: TestEngine) async throws {
         try await withLifecycle(engine) { h in
             let project = try await h.project(dollars: 10)
-            let made = try await h.provisioner.create(in: project.id, name: "k", limit: Money(dollars: 5))
+            let made = try await h.provisioner.create(in: project.id, KeyRequest(name: "k", limit: Money(dollars: 5)))
             try await h.charge(made.key, usd: "1.25")
             #expect(try await h.revoker().revoke(made.key.id) == .revoked)
             let key = try #require(try await h.store.keys.find(made.key.id))
@@ -162,7 +164,7 @@ struct KeyLifecycleTests {
     func revokeProviderDown(engine: TestEngine) async throws {
         try await withLifecycle(engine) { h in
             let project = try await h.project(dollars: 10)
-            let made = try await h.provisioner.create(in: project.id, name: "k", limit: Money(dollars: 5))
+            let made = try await h.provisioner.create(in: project.id, KeyRequest(name: "k", limit: Money(dollars: 5)))
             try await h.charge(made.key, usd: "2")
             await h.simulator.state.addFaultRules([FaultRule(route: "PATCH /keys/{hash}", errorStatus: 503, count: 2)])
             #expect(try await h.revoker().revoke(made.key.id) == .revokedPendingProvider)
@@ -188,7 +190,8 @@ struct KeyLifecycleTests {
             ]
             var keyID: KeyID?
             if rotateSteps.contains(step) {
-                let made = try await h.provisioner.create(in: project.id, name: "k", limit: Money(dollars: 4))
+                let made = try await h.provisioner.create(
+                    in: project.id, KeyRequest(name: "k", limit: Money(dollars: 4)))
                 keyID = made.key.id
                 try await h.charge(made.key, usd: "1")
                 do {
@@ -197,11 +200,12 @@ struct KeyLifecycleTests {
             } else if createSteps.contains(step) {
                 do {
                     _ = try await h.provisioner(probe: CrashAfter(step: step)).create(
-                        in: project.id, name: "k", limit: Money(dollars: 4))
+                        in: project.id, KeyRequest(name: "k", limit: Money(dollars: 4)))
                 } catch is LifecycleCrash {}
                 keyID = try await h.store.keys.all(in: project.id).first?.id
             } else {
-                let made = try await h.provisioner.create(in: project.id, name: "k", limit: Money(dollars: 4))
+                let made = try await h.provisioner.create(
+                    in: project.id, KeyRequest(name: "k", limit: Money(dollars: 4)))
                 keyID = made.key.id
                 try await h.charge(made.key, usd: "1")
                 do {

@@ -17,7 +17,7 @@ struct KeyRotationTests {
             let project = try await h.project(dollars: 20)
             let expiry = h.clock.now().adding(seconds: 30 * 86_400)
             let old = try await h.provisioner.create(
-                in: project.id, name: "laptop", limit: Money(dollars: 8), expiresAt: expiry)
+                in: project.id, KeyRequest(name: "laptop", limit: Money(dollars: 8), expiresAt: expiry))
             try await h.charge(old.key, usd: "1.25")
             let before = try await h.store.projects.balances(project.id)
             #expect(before.available == Money(dollars: 12))
@@ -58,7 +58,7 @@ struct KeyRotationTests {
     func refusals() async throws {
         try await withLifecycle(.sqlite) { h in
             let project = try await h.project(dollars: 20)
-            let made = try await h.provisioner.create(in: project.id, name: "k", limit: Money(dollars: 5))
+            let made = try await h.provisioner.create(in: project.id, KeyRequest(name: "k", limit: Money(dollars: 5)))
             // The provider refuses to create the successor: nothing changes for the old key.
             await h.simulator.state.addFaultRules([FaultRule(route: "POST /keys", errorStatus: 400, count: 1)])
             await #expect(throws: KeyProvisioningError.self) { try await h.rotator().rotate(made.key.id, by: nil) }

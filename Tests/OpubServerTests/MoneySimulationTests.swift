@@ -214,7 +214,7 @@ struct World {
             let provisioner = KeyProvisioner(store: store, provider: provider, probe: probe(), logger: quietLogger())
             do {
                 let made = try await provisioner.create(
-                    in: project, name: "key \(counter)", limit: limit, monthly: monthly)
+                    in: project, KeyRequest(name: "key \(counter)", amount: monthly ? .monthly(limit) : .limit(limit)))
                 secrets[made.key.id] = made.secret
             } catch is KeyRequestError {
             } catch is LifecycleCrash {

@@ -22,7 +22,7 @@ struct MonthlyAllowanceKeyTests {
         try await withLifecycle(engine) { h in
             let project = try await h.project(dollars: 20)
             let made = try await h.provisioner.create(
-                in: project.id, name: "ci", limit: Money(dollars: 5), monthly: true)
+                in: project.id, KeyRequest(name: "ci", amount: .monthly(Money(dollars: 5))))
             let month = AllowanceMonth(h.clock.now())
             #expect(made.key.allowance == Money(dollars: 5) && made.key.allowanceMonth == month)
             #expect(made.key.reserved == Money(dollars: 5))
@@ -48,7 +48,7 @@ struct MonthlyAllowanceKeyTests {
             #expect(kinds.suffix(2) == [.release, .reserve])
 
             // The project can afford less than the allowance: only what there is is reserved.
-            _ = try await h.provisioner.create(in: project.id, name: "other", limit: Money(dollars: 13))
+            _ = try await h.provisioner.create(in: project.id, KeyRequest(name: "other", limit: Money(dollars: 13)))
             try await h.charge(made.key, usd: "4")
             _ = try await h.executor.runCycle()
             nextMonth(h)
@@ -67,7 +67,7 @@ struct MonthlyAllowanceKeyTests {
         try await withLifecycle(.sqlite) { h in
             let project = try await h.project(dollars: 20)
             let made = try await h.provisioner.create(
-                in: project.id, name: "ci", limit: Money(dollars: 5), monthly: true)
+                in: project.id, KeyRequest(name: "ci", amount: .monthly(Money(dollars: 5))))
             try await h.charge(made.key, usd: "1")
             nextMonth(h)
             await h.simulator.state.addFaultRules([

@@ -13,7 +13,7 @@ struct ReconcilerTests {
     func spend(engine: TestEngine) async throws {
         try await withLifecycle(engine) { h in
             let project = try await h.project(dollars: 20)
-            let made = try await h.provisioner.create(in: project.id, name: "k", limit: Money(dollars: 10))
+            let made = try await h.provisioner.create(in: project.id, KeyRequest(name: "k", limit: Money(dollars: 10)))
             try await h.charge(made.key, usd: "0.012345")
             for _ in 0..<3 { _ = try await h.executor.runCycle() }
             let key = try #require(try await h.store.keys.find(made.key.id))
@@ -28,7 +28,7 @@ struct ReconcilerTests {
     func byokSpend(engine: TestEngine) async throws {
         try await withLifecycle(engine) { h in
             let project = try await h.project(dollars: 20)
-            let made = try await h.provisioner.create(in: project.id, name: "k", limit: Money(dollars: 5))
+            let made = try await h.provisioner.create(in: project.id, KeyRequest(name: "k", limit: Money(dollars: 5)))
             #expect(try await h.providerKey(made.key).includeBYOKInLimit)
             try await h.charge(made.key, usd: "1.25")
             try await h.charge(made.key, usd: "2.5", byok: true)
@@ -54,7 +54,8 @@ struct ReconcilerTests {
         try await withLifecycle(engine) { h in
             let project = try await h.project(dollars: 20)
             let made = try await h.provisioner.create(
-                in: project.id, name: "k", limit: Money(dollars: 5), expiresAt: h.clock.now().adding(seconds: 3600))
+                in: project.id,
+                KeyRequest(name: "k", limit: Money(dollars: 5), expiresAt: h.clock.now().adding(seconds: 3600)))
             try await h.charge(made.key, usd: "0.75")
             h.clock.advance(seconds: 3601)
             #expect(try await h.client.listKeys(includeDisabled: true).isEmpty, "the provider hides expired keys")
@@ -74,7 +75,9 @@ struct ReconcilerTests {
             var made: [ComputeKeyRecord] = []
             for index in 0..<5 {
                 made.append(
-                    try await h.provisioner.create(in: project.id, name: "k\(index)", limit: Money(dollars: 2)).key)
+                    try await h.provisioner.create(
+                        in: project.id, KeyRequest(name: "k\(index)", limit: Money(dollars: 2))
+                    ).key)
             }
             for key in made { try await h.charge(key, usd: "0.5") }
             await h.simulator.simulator.state.setFaults(FaultSettings(keysPageSize: 2))
@@ -93,9 +96,11 @@ struct ReconcilerTests {
             let project = try await h.project(dollars: 0)
             let donation = DonationID.random()
             try await h.store.donations.recordCompleted(donation, to: project.id, amount: Money(dollars: 20))
-            let older = try await h.provisioner.create(in: project.id, name: "older", limit: Money(dollars: 8))
+            let older = try await h.provisioner.create(
+                in: project.id, KeyRequest(name: "older", limit: Money(dollars: 8)))
             h.clock.advance(seconds: 5)
-            let newer = try await h.provisioner.create(in: project.id, name: "newer", limit: Money(dollars: 6))
+            let newer = try await h.provisioner.create(
+                in: project.id, KeyRequest(name: "newer", limit: Money(dollars: 6)))
             try await h.charge(older.key, usd: "2")
             // $6 left available; refunding $15 leaves $9 of debt.
             try await h.store.donations.refund(donation, amount: Money(dollars: 15), reference: "re_1")
@@ -119,8 +124,8 @@ struct ReconcilerTests {
             let project = try await h.project(dollars: 0)
             let donation = DonationID.random()
             try await h.store.donations.recordCompleted(donation, to: project.id, amount: Money(dollars: 10))
-            let a = try await h.provisioner.create(in: project.id, name: "a", limit: Money(dollars: 5))
-            let b = try await h.provisioner.create(in: project.id, name: "b", limit: Money(dollars: 5))
+            let a = try await h.provisioner.create(in: project.id, KeyRequest(name: "a", limit: Money(dollars: 5)))
+            let b = try await h.provisioner.create(in: project.id, KeyRequest(name: "b", limit: Money(dollars: 5)))
             try await h.charge(a.key, usd: "4")
             try await h.store.donations.refund(donation, amount: Money(dollars: 9), reference: "re_1")
             _ = try await h.executor.runCycle()
@@ -138,7 +143,7 @@ struct ReconcilerTests {
     func restoreLimit(engine: TestEngine) async throws {
         try await withLifecycle(engine) { h in
             let project = try await h.project(dollars: 10)
-            let made = try await h.provisioner.create(in: project.id, name: "k", limit: Money(dollars: 4))
+            let made = try await h.provisioner.create(in: project.id, KeyRequest(name: "k", limit: Money(dollars: 4)))
             _ = try await h.client.updateKey(
                 hash: made.key.providerHash!, UpdateKeyRequest(limit: .set(Money(dollars: 400))))
             _ = try await h.executor.runCycle()
@@ -153,8 +158,10 @@ struct ReconcilerTests {
     func providerSide(engine: TestEngine) async throws {
         try await withLifecycle(engine) { h in
             let project = try await h.project(dollars: 10)
-            let disabled = try await h.provisioner.create(in: project.id, name: "d", limit: Money(dollars: 3))
-            let deleted = try await h.provisioner.create(in: project.id, name: "x", limit: Money(dollars: 3))
+            let disabled = try await h.provisioner.create(
+                in: project.id, KeyRequest(name: "d", limit: Money(dollars: 3)))
+            let deleted = try await h.provisioner.create(
+                in: project.id, KeyRequest(name: "x", limit: Money(dollars: 3)))
             try await h.charge(disabled.key, usd: "1")
             _ = try await h.client.updateKey(hash: disabled.key.providerHash!, UpdateKeyRequest(disabled: true))
             try await h.client.deleteKey(hash: deleted.key.providerHash!)
@@ -175,7 +182,8 @@ struct ReconcilerTests {
         try await withLifecycle(engine) { h in
             let project = try await h.project(dollars: 10)
             let made = try await h.provisioner.create(
-                in: project.id, name: "k", limit: Money(dollars: 3), expiresAt: h.clock.now().adding(seconds: 3600))
+                in: project.id,
+                KeyRequest(name: "k", limit: Money(dollars: 3), expiresAt: h.clock.now().adding(seconds: 3600)))
             let orphan = try await h.client.createKey(
                 CreateKeyRequest(name: "opub:ck_nobodyknowsme", limit: Money(dollars: 1)))
             let foreign = try await h.client.createKey(
@@ -193,7 +201,7 @@ struct ReconcilerTests {
     func quietCycle() async throws {
         try await withLifecycle(.sqlite) { h in
             let project = try await h.project(dollars: 10)
-            _ = try await h.provisioner.create(in: project.id, name: "k", limit: Money(dollars: 3))
+            _ = try await h.provisioner.create(in: project.id, KeyRequest(name: "k", limit: Money(dollars: 3)))
             let before = try await h.store.ledger.count()
             let calls = h.provider.calls
             let report = try await h.executor.runCycle()
@@ -210,7 +218,9 @@ struct ReconcilerTests {
             var keys: [ComputeKeyRecord] = []
             for index in 0..<8 {
                 keys.append(
-                    try await h.provisioner.create(in: project.id, name: "k\(index)", limit: Money(dollars: 5)).key)
+                    try await h.provisioner.create(
+                        in: project.id, KeyRequest(name: "k\(index)", limit: Money(dollars: 5))
+                    ).key)
             }
             for (index, key) in keys.enumerated() { try await h.charge(key, usd: "0.\(index + 1)") }
             let executor = h.executor
@@ -270,8 +280,12 @@ struct LinkedSpendMarkingTests {
     func marking(engine: TestEngine) async throws {
         try await withLifecycle(engine) { h in
             let project = try await h.project(dollars: 20)
-            let linkedKey = try await h.provisioner.create(in: project.id, name: "cli", limit: Money(dollars: 5)).key
-            let directKey = try await h.provisioner.create(in: project.id, name: "direct", limit: Money(dollars: 5)).key
+            let linkedKey = try await h.provisioner.create(
+                in: project.id, KeyRequest(name: "cli", limit: Money(dollars: 5))
+            ).key
+            let directKey = try await h.provisioner.create(
+                in: project.id, KeyRequest(name: "direct", limit: Money(dollars: 5))
+            ).key
             let executor = h.executor
             _ = try await executor.runCycle()
             h.clock.advance(seconds: 60)
@@ -346,7 +360,8 @@ struct ReconcilerRaceTests {
             let provisioner = h.provisioner
             let stale = StaleListingProvider(h.provider) {
                 guard made.withLock({ $0 }) == nil else { return }
-                let key = try await provisioner.create(in: project.id, name: "racer", limit: Money(dollars: 5))
+                let key = try await provisioner.create(
+                    in: project.id, KeyRequest(name: "racer", limit: Money(dollars: 5)))
                 made.withLock { $0 = key.key.id }
             }
             let executor = ReconcileExecutor(store: h.store, provider: stale, logger: quietLogger())
@@ -370,7 +385,8 @@ struct TraceLinkingTests {
     func traceWinsOverOverlap(engine: TestEngine) async throws {
         try await withLifecycle(engine) { h in
             let project = try await h.project(dollars: 20)
-            let key = try await h.provisioner.create(in: project.id, name: "cli", limit: Money(dollars: 5)).key
+            let key = try await h.provisioner.create(in: project.id, KeyRequest(name: "cli", limit: Money(dollars: 5)))
+                .key
             let executor = h.executor
             _ = try await executor.runCycle()
             h.clock.advance(seconds: 60)
@@ -418,8 +434,12 @@ struct TraceGapTests {
     func gap() async throws {
         try await withLifecycle(.sqlite) { h in
             let project = try await h.project(dollars: 20)
-            let full = try await h.provisioner.create(in: project.id, name: "full", limit: Money(dollars: 5)).key
-            let short = try await h.provisioner.create(in: project.id, name: "short", limit: Money(dollars: 5)).key
+            let full = try await h.provisioner.create(
+                in: project.id, KeyRequest(name: "full", limit: Money(dollars: 5))
+            ).key
+            let short = try await h.provisioner.create(
+                in: project.id, KeyRequest(name: "short", limit: Money(dollars: 5))
+            ).key
             let metrics = ServerMetrics()
             let executor = ReconcileExecutor(
                 store: h.store, provider: h.provider, logger: quietLogger(), metrics: metrics.factory,

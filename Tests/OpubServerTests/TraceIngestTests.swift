@@ -224,7 +224,7 @@ enum TraceFixtures {
         let id = KeyID.random()
         return try await store.withProjectLock(project.id) { write in
             try await write.insertProvisioningKey(
-                id: id, name: "laptop", limit: Money(dollars: 5), expiresAt: nil, createdBy: nil)
+                id: id, KeyRequest(name: "laptop", limit: Money(dollars: 5)), createdBy: nil)
         }
     }
 }

@@ -140,7 +140,7 @@ struct WebPageTests {
                 try await store.ledger.post(
                     .grant(amount: Money(dollars: 100)), to: project.id, idempotencyKey: "g", memo: "Seed credit")
                 let key = try await store.keys.reserveNewKey(
-                    in: project.id, name: #"<b>bold key</b>"#, limit: Money(dollars: 50))
+                    in: project.id, KeyRequest(name: #"<b>bold key</b>"#, limit: Money(dollars: 50)))
                 _ = try await store.withProjectLock(project.id) { try await $0.transition(key.id, .provisioned) }
                 try await store.ledger.post(
                     .spend(key.id, amount: Money(micros: 3_000_000)), to: project.id, idempotencyKey: "s1",

@@ -159,7 +159,7 @@ struct WebhookTests {
             try await world.stripe.pay(sessionID)
             let project = try #require(
                 try await store.projects.find(named: try RepositoryName(parsing: "acme/widgets")))
-            _ = try await store.keys.reserveNewKey(in: project.id, name: "agent", limit: Money(dollars: 15))
+            _ = try await store.keys.reserveNewKey(in: project.id, KeyRequest(name: "agent", limit: Money(dollars: 15)))
             let intent = try #require(try await store.donations.find(donation)?.paymentIntentID)
 
             let refund = try await world.stripe.refund(paymentIntent: intent, cents: 2000, refundID: "re_full")

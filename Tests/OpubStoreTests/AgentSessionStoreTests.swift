@@ -17,8 +17,10 @@ struct AgentSessionStoreTests {
         let clock = ManualClock(Timestamp(microsSinceEpoch: 1_800_000_000_000_000))
         try await withTestStore(engine, clock: clock) { store, _ in
             let project = try await fundedProject(store, dollars: 10)
-            let key = try await store.keys.reserveNewKey(in: project.id, name: "one", limit: Money(dollars: 2))
-            let other = try await store.keys.reserveNewKey(in: project.id, name: "two", limit: Money(dollars: 2))
+            let key = try await store.keys.reserveNewKey(
+                in: project.id, KeyRequest(name: "one", limit: Money(dollars: 2)))
+            let other = try await store.keys.reserveNewKey(
+                in: project.id, KeyRequest(name: "two", limit: Money(dollars: 2)))
             let id = SessionID.random()
             guard case .created(let first) = try await store.agentSessions.start(id, key: key, Self.start()) else {
                 Issue.record("the first start did not create the session")
@@ -70,7 +72,8 @@ struct AgentSessionStoreTests {
         let clock = ManualClock(Timestamp(microsSinceEpoch: 1_800_000_000_000_000))
         try await withTestStore(engine, clock: clock) { store, _ in
             let project = try await fundedProject(store, dollars: 10)
-            let key = try await store.keys.reserveNewKey(in: project.id, name: "one", limit: Money(dollars: 2))
+            let key = try await store.keys.reserveNewKey(
+                in: project.id, KeyRequest(name: "one", limit: Money(dollars: 2)))
             var started: [SessionID] = []
             for index in 0..<7 {
                 let id = SessionID.random()
@@ -99,7 +102,8 @@ struct AgentSessionStoreTests {
         let clock = ManualClock(Timestamp(microsSinceEpoch: 1_800_000_000_000_000))
         try await withTestStore(engine, clock: clock) { store, _ in
             let project = try await fundedProject(store, dollars: 10)
-            let key = try await store.keys.reserveNewKey(in: project.id, name: "one", limit: Money(dollars: 2))
+            let key = try await store.keys.reserveNewKey(
+                in: project.id, KeyRequest(name: "one", limit: Money(dollars: 2)))
             let session = SessionID.random()
             _ = try await store.agentSessions.start(session, key: key, Self.start())
             clock.advance(seconds: 30)

@@ -30,7 +30,7 @@ struct HeldDonationTests {
             await #expect(
                 throws: LedgerStoreError.rule(.insufficientAvailable(available: .zero, requested: Money(dollars: 5)))
             ) {
-                _ = try await store.keys.reserveNewKey(in: project.id, name: "k", limit: Money(dollars: 5))
+                _ = try await store.keys.reserveNewKey(in: project.id, KeyRequest(name: "k", limit: Money(dollars: 5)))
             }
 
             clock.advance(seconds: 71 * 3_600)
@@ -42,7 +42,7 @@ struct HeldDonationTests {
             #expect(try await store.donations.clear(donation) == nil)
             balances = try await store.projects.balances(project.id)
             #expect(balances.held == .zero && balances.available == Money(dollars: 49))
-            _ = try await store.keys.reserveNewKey(in: project.id, name: "k", limit: Money(dollars: 5))
+            _ = try await store.keys.reserveNewKey(in: project.id, KeyRequest(name: "k", limit: Money(dollars: 5)))
 
             let chain = try await store.ledger.all(of: project.id)
             #expect(chain.map(\.kind) == [.donation, .clear, .reserve])
@@ -119,7 +119,8 @@ struct HeldDonationTests {
             let project = try await fundedProject(store, dollars: 20)
             try await store.donations.recordCompleted(
                 DonationID.random(), to: project.id, amount: Money(dollars: 10), fee: Money(dollars: 1))
-            let key = try await store.keys.reserveNewKey(in: project.id, name: "k", limit: Money(dollars: 6))
+            let key = try await store.keys.reserveNewKey(
+                in: project.id, KeyRequest(name: "k", limit: Money(dollars: 6)))
             try await store.ledger.post(
                 .spend(key.id, amount: Money(micros: 1_250_000)), to: project.id, idempotencyKey: "s1", memo: "spend",
                 session: SessionID.random())

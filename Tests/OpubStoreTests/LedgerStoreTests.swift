@@ -16,7 +16,7 @@ struct LedgerStoreTests {
                     group.addTask {
                         do {
                             _ = try await store.keys.reserveNewKey(
-                                in: project.id, name: "k\(index)", limit: Money(dollars: 1))
+                                in: project.id, KeyRequest(name: "k\(index)", limit: Money(dollars: 1)))
                             return true
                         } catch LedgerStoreError.rule(.insufficientAvailable) {
                             return false
@@ -44,7 +44,8 @@ struct LedgerStoreTests {
                 throws: LedgerStoreError.rule(
                     .insufficientAvailable(available: Money(dollars: 5), requested: Money(dollars: 6)))
             ) {
-                try await store.keys.reserveNewKey(in: project.id, name: "too big", limit: Money(dollars: 6))
+                try await store.keys.reserveNewKey(
+                    in: project.id, KeyRequest(name: "too big", limit: Money(dollars: 6)))
             }
             #expect(try await store.keys.all(in: project.id).isEmpty)
             #expect(try await store.ledger.count() == 1)
@@ -85,7 +86,8 @@ struct LedgerStoreTests {
     func reusedKey(engine: TestEngine) async throws {
         try await withTestStore(engine) { store, _ in
             let project = try await fundedProject(store, dollars: 10)
-            let key = try await store.keys.reserveNewKey(in: project.id, name: "k", limit: Money(dollars: 2))
+            let key = try await store.keys.reserveNewKey(
+                in: project.id, KeyRequest(name: "k", limit: Money(dollars: 2)))
             await #expect(throws: LedgerStoreError.self) {
                 try await store.ledger.post(
                     .spend(key.id, amount: Money(dollars: 1)), to: project.id,
@@ -210,7 +212,7 @@ struct LedgerStoreTests {
             let project = try await fundedProject(store, dollars: 0)
             let donation = DonationID.random()
             try await store.donations.recordCompleted(donation, to: project.id, amount: Money(dollars: 10))
-            _ = try await store.keys.reserveNewKey(in: project.id, name: "k", limit: Money(dollars: 8))
+            _ = try await store.keys.reserveNewKey(in: project.id, KeyRequest(name: "k", limit: Money(dollars: 8)))
             try await store.donations.refund(donation, amount: Money(dollars: 6), reference: "re_1")
             // Replaying the same Stripe refund changes nothing.
             let replay = try await store.donations.refund(donation, amount: Money(dollars: 6), reference: "re_1")
@@ -227,7 +229,8 @@ struct LedgerStoreTests {
     func keyTransitions(engine: TestEngine) async throws {
         try await withTestStore(engine) { store, _ in
             let project = try await fundedProject(store, dollars: 10)
-            let key = try await store.keys.reserveNewKey(in: project.id, name: "k", limit: Money(dollars: 2))
+            let key = try await store.keys.reserveNewKey(
+                in: project.id, KeyRequest(name: "k", limit: Money(dollars: 2)))
             #expect(key.state == .provisioning)
             #expect(key.reserved == Money(dollars: 2))
             await #expect(throws: IllegalKeyTransition.self) {

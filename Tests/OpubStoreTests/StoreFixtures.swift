@@ -55,7 +55,7 @@ struct StoreScript {
             }
         case .createKey(let limit):
             do {
-                let key = try await store.keys.reserveNewKey(in: project, name: "key \(n)", limit: limit)
+                let key = try await store.keys.reserveNewKey(in: project, KeyRequest(name: "key \(n)", limit: limit))
                 _ = try await store.withProjectLock(project) { try await $0.transition(key.id, .provisioned) }
             } catch LedgerStoreError.rule(.insufficientAvailable) {
                 // Refused, nothing written.

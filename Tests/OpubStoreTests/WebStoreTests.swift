@@ -18,7 +18,7 @@ struct WebStoreTests {
             let second = try await fundedProject(store, dollars: 0, name: "acme/gadgets")
             try await store.donations.recordCompleted(
                 DonationID.random(), to: second.id, amount: Money(dollars: 12), fee: .zero, displayName: "Ada")
-            let key = try await store.keys.reserveNewKey(in: first.id, name: "k", limit: Money(dollars: 10))
+            let key = try await store.keys.reserveNewKey(in: first.id, KeyRequest(name: "k", limit: Money(dollars: 10)))
             _ = try await store.withProjectLock(first.id) { try await $0.transition(key.id, .provisioned) }
             try await store.ledger.post(
                 .spend(key.id, amount: Money(micros: 2_500_000)), to: first.id, idempotencyKey: "s1", memo: "spend",

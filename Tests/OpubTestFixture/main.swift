@@ -19,7 +19,7 @@ do {
     logger.logLevel = .error
     let key = try await Store.withStore(url: url, logger: logger) { store in
         let project = try await store.projects.require(named: name)
-        return try await store.keys.reserveNewKey(in: project.id, name: "e2e fixture", limit: amount)
+        return try await store.keys.reserveNewKey(in: project.id, KeyRequest(name: "e2e fixture", limit: amount))
     }
     print(key.id)
 } catch {

@@ -42,6 +42,12 @@ public enum ComputeKeyState: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// What a key in this state may still spend (`money.md`, invariant 3): its limit minus its spend
+    /// while it is live (provisioning or active), never below zero; nothing once it is disabled.
+    public func remaining(limit: Money, spent: Money) -> Money {
+        reason != nil ? .zero : max(.zero, limit - spent)
+    }
+
     public var reason: DisabledReason? {
         if case .disabled(let reason, _) = self { return reason }
         return nil

@@ -34,6 +34,16 @@ public enum KeyRequestError: Error, Equatable, Sendable, CustomStringConvertible
         }
     }
 
+    /// The part of the request to change; nil when the refusal is about the project, not the request.
+    public var field: KeyRequestField? {
+        switch self {
+        case .nameInvalid: return .name
+        case .limitNotWholeCents, .limitBelowMinimum, .limitAboveAvailable: return .amount
+        case .expiryInPast, .expiryTooFar: return .expiry
+        case .projectInDebt, .projectNotClaimed, .projectSuspended: return nil
+        }
+    }
+
     /// A short machine-readable code for API errors.
     public var code: String {
         switch self {
@@ -55,9 +65,10 @@ public enum KeyRequestRules {
 
     /// Validates a key request against the project's state at `now`.
     public static func validate(
-        name: String, limit: Money, expiresAt: Timestamp?, available: Money, claimed: Bool, suspended: Bool,
-        minimumLimit: Money, now: Timestamp
+        _ request: KeyRequest, available: Money, claimed: Bool, suspended: Bool, minimumLimit: Money, now: Timestamp
     ) throws(KeyRequestError) {
+        let name = request.name
+        let limit = request.limit
         guard !suspended else { throw .projectSuspended }
         guard claimed else { throw .projectNotClaimed }
         guard !available.isNegative else { throw .projectInDebt(available: available) }
@@ -67,7 +78,7 @@ public enum KeyRequestRules {
         guard limit.isWholeCents else { throw .limitNotWholeCents }
         guard limit >= minimumLimit else { throw .limitBelowMinimum(minimum: minimumLimit) }
         guard limit <= available else { throw .limitAboveAvailable(available: available) }
-        if let expiresAt {
+        if let expiresAt = request.expiresAt {
             guard expiresAt > now else { throw .expiryInPast }
             guard expiresAt <= now.adding(seconds: oneYearSeconds) else { throw .expiryTooFar }
         }

@@ -166,7 +166,7 @@ public enum LedgerAudit {
             }
             switch key.state {
             case .provisioning, .active:
-                let expected = max(.zero, key.limit - key.recordedUsage)
+                let expected = key.state.remaining(limit: key.limit, spent: key.recordedUsage)
                 if reserved != expected {
                     fail(
                         3, key: key.id,

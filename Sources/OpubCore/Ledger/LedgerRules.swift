@@ -43,6 +43,13 @@ public enum LedgerRuleError: Error, Equatable, Sendable, CustomStringConvertible
 /// The money rules of `money.md` as one pure function: an intent and the current position give
 /// the postings to record, or a typed refusal.
 public enum LedgerRules {
+    /// The rule of `reserve`: a positive amount no larger than what the project has available. The store
+    /// checks it before it writes a new key's row, so a refused creation writes nothing at all.
+    public static func checkReserve(_ amount: Money, available: Money) throws(LedgerRuleError) {
+        guard amount.isPositive else { throw .nonPositiveAmount(.reserve, amount) }
+        guard available >= amount else { throw .insufficientAvailable(available: available, requested: amount) }
+    }
+
     /// The postings for `intent` in `project` at `position`. Every result sums to zero and has no
     /// zero amounts.
     ///
@@ -90,9 +97,7 @@ public enum LedgerRules {
             postings.append(Posting(.donations, amount))
             return postings
         case .reserve(let key, _):
-            guard position.available >= amount else {
-                throw .insufficientAvailable(available: position.available, requested: amount)
-            }
+            try checkReserve(amount, available: position.available)
             return [Posting(available, -amount), Posting(.reserved(key), amount)]
         case .spend(let key, _):
             let fromReservation = min(amount, max(position.keyReserved, .zero))

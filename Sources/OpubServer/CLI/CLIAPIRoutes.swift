@@ -16,11 +16,11 @@ struct CLIAPIRoutes: RouteModule {
 
     func register(on routes: RouteRegistrar) {
         routes.get("/api/v1/cli/keys/{key}") { request, context in
-            let key = try await authenticate(request, context, forKey: try KeyRoutes.keyID(context))
+            let key = try await authenticate(request, context, forKey: try ProjectPath.key(context))
             return JSON.response(try await status(of: key))
         }
         routes.post("/api/v1/cli/keys/{key}/revoke") { request, context in
-            let key = try await authenticate(request, context, forKey: try KeyRoutes.keyID(context))
+            let key = try await authenticate(request, context, forKey: try ProjectPath.key(context))
             let outcome = try await MaintainerKeys.revoke(key, dependencies: dependencies)
             dependencies.cliCache.forget(key: key)
             return JSON.response(RevokedJSON(key.id, outcome), status: .accepted)

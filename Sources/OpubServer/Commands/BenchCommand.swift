@@ -70,8 +70,8 @@ struct BenchCommand: AsyncParsableCommand {
                             var index = worker
                             while index < count {
                                 _ = try await store.keys.reserveNewKey(
-                                    in: targets[index % targets.count], name: "bench \(index)", limit: Money(dollars: 1)
-                                )
+                                    in: targets[index % targets.count],
+                                    KeyRequest(name: "bench \(index)", limit: Money(dollars: 1)))
                                 done += 1
                                 index += concurrency
                             }
@@ -150,7 +150,7 @@ struct ReconcileBench: AsyncParsableCommand {
                         idempotencyKey: "bench:\(project.id)", memo: "benchmark")
                     for keyIndex in 0..<perProject {
                         let made = try await provisioner.create(
-                            in: project.id, name: "k\(keyIndex)", limit: Money(dollars: 10))
+                            in: project.id, KeyRequest(name: "k\(keyIndex)", limit: Money(dollars: 10)))
                         hashes.append(made.key.providerHash!)
                     }
                 }
@@ -252,7 +252,8 @@ struct SeedLedgerBench: AsyncParsableCommand {
                 try await store.ledger.post(
                     .grant(amount: Money(dollars: 1_000)), to: project.id, idempotencyKey: "seed:\(project.id)",
                     memo: "benchmark seed")
-                let key = try await store.keys.reserveNewKey(in: project.id, name: "seed", limit: Money(dollars: 100))
+                let key = try await store.keys.reserveNewKey(
+                    in: project.id, KeyRequest(name: "seed", limit: Money(dollars: 100)))
                 _ = try await store.withProjectLock(project.id) { try await $0.transition(key.id, .provisioned) }
                 var posted = 0
                 while posted < share {

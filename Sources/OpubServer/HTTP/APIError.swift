@@ -1,6 +1,12 @@
 import HTTPTypes
 import Hummingbird
 
+/// An error of a service below the HTTP edge that knows how the API reports it; the error middleware
+/// answers it as its ``apiError`` (a JSON body, or the error page for a browser).
+public protocol APIErrorConvertible: Error {
+    var apiError: APIError { get }
+}
+
 /// An error the API reports as `{"error":{"code","message","details"}}` with its status. Every
 /// message is a sentence a person can act on; `code` is a stable snake_case reason for programs.
 public struct APIError: Error, Sendable, CustomStringConvertible {

@@ -73,12 +73,12 @@ public struct KeyProvisioner: Sendable {
     }
 
     /// Validates, reserves, creates the provider key, assigns the guardrail, activates, and returns
-    /// the secret once. The caller has already checked that the requester maintains `project`. With
-    /// `monthly`, `limit` is an allowance per UTC month (``MonthlyAllowance``): this month's is
-    /// reserved and set as the provider's (absolute) limit, and the reconciler renews it each month.
+    /// the secret once. The caller has already checked that the requester maintains `project`. A monthly
+    /// request's allowance (``MonthlyAllowance``) is reserved for this month and set as the provider's
+    /// (absolute) limit; the reconciler renews it each month. Throws ``KeyRequestError`` for a request the
+    /// project cannot grant, ``KeyProvisioningError`` when the provider failed.
     public func create(
-        in project: ProjectID, name: String, limit: Money, expiresAt: Timestamp? = nil, createdBy: UserID? = nil,
-        monthly: Bool = false
+        in project: ProjectID, _ request: KeyRequest, createdBy: UserID? = nil
     ) async throws -> ProvisionedKey {
         // 1–2. Validate and reserve under the project's lock (so "available" cannot change in between).
         let now = store.clock.now()
@@ -86,10 +86,9 @@ public struct KeyProvisioner: Sendable {
         let key = try await store.withProjectLock(project) { write in
             let available = try await write.currentAvailable()
             try KeyRequestRules.validate(
-                name: name, limit: limit, expiresAt: expiresAt, available: available, claimed: write.project.isClaimed,
+                request, available: available, claimed: write.project.isClaimed,
                 suspended: write.project.suspendedAt != nil, minimumLimit: minimum, now: now)
-            return try await write.insertProvisioningKey(
-                id: .random(), name: name, limit: limit, expiresAt: expiresAt, createdBy: createdBy, monthly: monthly)
+            return try await write.insertProvisioningKey(id: .random(), request, createdBy: createdBy)
         }
         try await probe.reached(.reserved)
 

@@ -215,7 +215,7 @@ struct AlertRoutes: RouteModule {
                 }
             }
             let key = try await alerts.setDirectUseRevoke(
-                try KeyRoutes.keyID(context), in: try ProjectPath.name(context), threshold: threshold,
+                try ProjectPath.key(context), in: try ProjectPath.name(context), threshold: threshold,
                 by: try context.requireIdentity())
             struct Answer: Encodable {
                 let key: String

@@ -34,10 +34,14 @@ public struct CreatedComputeKey: Sendable, CustomStringConvertible {
     public var description: String { "CreatedComputeKey(\(key.id), \(KeyFingerprint.label(ofSecret: secret)))" }
 }
 
-/// What maintainers do with keys, for the JSON API and the web pages alike: list, create and revoke,
-/// each after checking that the signed-in user is a verified maintainer of the project (re-verified
-/// with GitHub when the last check is older than 24 hours). Every refusal is an ``APIError`` with a
-/// message a person can act on.
+/// What maintainers do with keys, for the JSON API and the web pages alike: list, create, rotate and
+/// revoke, each after checking that the signed-in user is a verified maintainer of the project
+/// (re-verified with GitHub when the last check is older than 24 hours).
+///
+/// The service speaks the domain: it takes a ``KeyRequest`` the edge has already read, and refuses with a
+/// ``MaintainerKeysError`` (a request refusal carries the ``KeyRequestField`` it concerns). The JSON
+/// routes turn that into an API error and the keys page into a message beside the form field; the caller's
+/// creation rate is the edges' to check, before they call in.
 public struct MaintainerKeys: Sendable {
     let dependencies: AppDependencies
 
@@ -47,12 +51,10 @@ public struct MaintainerKeys: Sendable {
 
     var store: Store { dependencies.store }
 
-    /// The project named `name` and the caller's verified maintainer row.
+    /// The project named `name`, after checking that `identity` is its verified maintainer.
     func authorize(_ name: RepositoryName, _ identity: SignedIn) async throws -> ProjectRecord {
         guard let resolved = try await store.projects.resolve(name) else {
-            throw APIError.notFound(
-                "project_not_found", "No project page exists for \(name) yet; claim it first.",
-                details: ["project": .string(name.description)])
+            throw MaintainerKeysError.projectNotFound(name)
         }
         _ = try await MaintainerVerifier(dependencies: dependencies).requireVerifiedMaintainer(
             identity, of: resolved.record)
@@ -78,42 +80,28 @@ public struct MaintainerKeys: Sendable {
             })
     }
 
-    /// What key creation checks before anything is written: the caller's creation rate, then that they
-    /// are a verified maintainer of the project. The page runs it before it records its form token.
-    func admit(_ name: RepositoryName, by identity: SignedIn, context: AppRequestContext) async throws -> ProjectRecord
-    {
-        try await dependencies.rateLimits.check(dependencies.rateLimits.keyCreation, context: context)
-        return try await authorize(name, identity)
-    }
-
-    /// Creates a key (`money.md`, create 1–6) and returns its secret once. `admitted` is the project
-    /// when ``admit(_:by:context:)`` already ran for this request.
+    /// Creates a key (`money.md`, create 1–6) and returns its secret once. `admitted` is the project when
+    /// the caller already ran ``authorize(_:_:)`` for this request (the page does, before it records its
+    /// form token).
     public func create(
-        _ name: RepositoryName, by identity: SignedIn, context: AppRequestContext, keyName: String, limit: Money,
-        expiresAt: Timestamp?, monthly: Bool = false, admitted: ProjectRecord? = nil
+        _ request: KeyRequest, in name: RepositoryName, by identity: SignedIn, admitted: ProjectRecord? = nil
     ) async throws -> CreatedComputeKey {
         let project: ProjectRecord
         if let admitted {
             project = admitted
         } else {
-            project = try await admit(name, by: identity, context: context)
+            project = try await authorize(name, identity)
         }
-        guard let provider = dependencies.provider else {
-            throw APIError(
-                .serviceUnavailable, code: "provider_not_configured",
-                message: "This server has no provider configured, so it cannot mint keys; ask its operator.")
-        }
+        guard let provider = dependencies.provider else { throw MaintainerKeysError.providerNotConfigured(.create) }
         let provisioned: ProvisionedKey
         do {
-            provisioned = try await provisioner(provider).create(
-                in: project.id, name: keyName, limit: limit, expiresAt: expiresAt, createdBy: identity.user.id,
-                monthly: monthly)
+            provisioned = try await provisioner(provider).create(in: project.id, request, createdBy: identity.user.id)
         } catch let error as KeyRequestError {
-            throw Self.apiError(error)
+            throw MaintainerKeysError.request(error)
         } catch LedgerStoreError.rule(.insufficientAvailable(let available, _)) {
-            throw Self.apiError(.limitAboveAvailable(available: available))
+            throw MaintainerKeysError.request(.limitAboveAvailable(available: available))
         } catch let error as KeyProvisioningError {
-            throw APIError(.badGateway, code: "provider_unavailable", message: error.description)
+            throw MaintainerKeysError.providerUnavailable(error.description)
         }
         return created(provisioned, in: project)
     }
@@ -121,38 +109,35 @@ public struct MaintainerKeys: Sendable {
     /// Rotates a key of the project (`money.md`, "Rotate"): a new key with the same name and expiry takes
     /// over its reservation, the old one is revoked as `rotated`, and the new secret is returned once.
     /// Only a verified maintainer may (never a link token: a leaked secret must not mint its successor).
-    public func rotate(
-        _ keyID: KeyID, in name: RepositoryName, by identity: SignedIn, context: AppRequestContext
-    ) async throws -> CreatedComputeKey {
-        let project = try await admit(name, by: identity, context: context)
-        guard let key = try await store.keys.find(keyID), key.projectID == project.id else {
-            throw APIError.notFound(
-                "key_not_found", "\(project.name) has no compute key \(keyID).", details: ["key": .string("\(keyID)")])
-        }
-        guard let provider = dependencies.provider else {
-            throw APIError(
-                .serviceUnavailable, code: "provider_not_configured",
-                message: "This server has no provider configured, so it cannot rotate keys; ask its operator.")
-        }
+    public func rotate(_ keyID: KeyID, in name: RepositoryName, by identity: SignedIn) async throws -> CreatedComputeKey
+    {
+        let project = try await authorize(name, identity)
+        let key = try await find(keyID, in: project)
+        guard let provider = dependencies.provider else { throw MaintainerKeysError.providerNotConfigured(.rotate) }
         let provisioned: ProvisionedKey
         do {
             provisioned = try await KeyRotator(provisioner: try await provisioner(provider)).rotate(
                 key.id, by: identity.user.id)
         } catch let refusal as KeyRotation.Refusal {
-            throw APIError.conflict(refusal.code, refusal.description, details: ["key": .string("\(keyID)")])
+            throw MaintainerKeysError.rotationRefused(refusal, key: keyID)
         } catch let error as KeyProvisioningError {
-            if case .rotationUncertain = error {
-                throw APIError(.badGateway, code: "provider_unavailable", message: error.description)
-            }
-            throw APIError(
-                .badGateway, code: "provider_unavailable",
-                message: error.description.replacingOccurrences(of: "create the key", with: "rotate the key")
+            if case .rotationUncertain = error { throw MaintainerKeysError.providerUnavailable(error.description) }
+            throw MaintainerKeysError.providerUnavailable(
+                error.description.replacingOccurrences(of: "create the key", with: "rotate the key")
                     + " The old key keeps working.")
         } catch LedgerStoreError.rule(let rule) {
-            throw APIError.conflict("rotation_refused", "The ledger refused the rotation: \(rule).")
+            throw MaintainerKeysError.ledgerRefusedRotation(rule)
         }
         dependencies.cliCache.forget(key: key)
         return created(provisioned, in: project)
+    }
+
+    /// The project's key `keyID`; ``MaintainerKeysError/keyNotFound(_:in:)`` when it has none.
+    func find(_ keyID: KeyID, in project: ProjectRecord) async throws -> ComputeKeyRecord {
+        guard let key = try await store.keys.find(keyID), key.projectID == project.id else {
+            throw MaintainerKeysError.keyNotFound(keyID, in: project.name)
+        }
+        return key
     }
 
     /// The provisioner with this server's minimum limit and guardrail, for creation and rotation.
@@ -176,10 +161,7 @@ public struct MaintainerKeys: Sendable {
     /// Revokes a key of the project (`money.md`, revoke 1–3).
     public func revoke(_ keyID: KeyID, in name: RepositoryName, by identity: SignedIn) async throws -> RevokeOutcome {
         let project = try await authorize(name, identity)
-        guard let key = try await store.keys.find(keyID), key.projectID == project.id else {
-            throw APIError.notFound(
-                "key_not_found", "\(project.name) has no compute key \(keyID).", details: ["key": .string("\(keyID)")])
-        }
+        let key = try await find(keyID, in: project)
         let outcome = try await Self.revoke(key, dependencies: dependencies)
         dependencies.cliCache.forget(key: key)
         return outcome
@@ -187,16 +169,12 @@ public struct MaintainerKeys: Sendable {
 
     /// Revokes `key`, already authorised: by a maintainer or by its own link token.
     static func revoke(_ key: ComputeKeyRecord, dependencies: AppDependencies) async throws -> RevokeOutcome {
-        guard let provider = dependencies.provider else {
-            throw APIError(
-                .serviceUnavailable, code: "provider_not_configured",
-                message: "This server has no provider configured; ask its operator to revoke the key.")
-        }
+        guard let provider = dependencies.provider else { throw MaintainerKeysError.providerNotConfigured(.revoke) }
         do {
             return try await KeyRevoker(store: dependencies.store, provider: provider, logger: dependencies.logger)
                 .revoke(key.id)
         } catch StoreError.conflict(let message) {
-            throw APIError.conflict("key_provisioning", message, details: ["key": .string("\(key.id)")])
+            throw MaintainerKeysError.stillProvisioning(key.id, message)
         }
     }
 
@@ -214,10 +192,8 @@ public struct MaintainerKeys: Sendable {
                     name: "opub allowed providers", description: "Providers this opub server allows: \(allowlist)",
                     allowedProviders: allowed.sorted()))
         } catch {
-            throw APIError(
-                .badGateway, code: "provider_unavailable",
-                message:
-                    "The provider could not set up the allowed-providers guardrail; nothing was charged. Try again.")
+            throw MaintainerKeysError.providerUnavailable(
+                "The provider could not set up the allowed-providers guardrail; nothing was charged. Try again.")
         }
         let winner = try await store.guardrails.record(created.id, for: allowlist)
         if winner != created.id {
@@ -225,18 +201,6 @@ public struct MaintainerKeys: Sendable {
                 "another replica created the guardrail first; using it", metadata: ["guardrail": "\(winner)"])
         }
         return winner
-    }
-
-    static func apiError(_ error: KeyRequestError) -> APIError {
-        let details: [String: JSONValue] = ["reason": .string(error.code)]
-        switch error {
-        case .nameInvalid, .limitNotWholeCents, .expiryInPast, .expiryTooFar:
-            return .badRequest(error.code, error.description, details: details)
-        case .limitBelowMinimum, .limitAboveAvailable, .projectInDebt:
-            return .unprocessable(error.code, error.description, details: details)
-        case .projectNotClaimed, .projectSuspended:
-            return .conflict(error.code, error.description, details: details)
-        }
     }
 }
 

@@ -15,6 +15,18 @@ enum ProjectPath {
         }
     }
 
+    /// The `{key}` parameter: a compute key id (`ck_…`), or 400 `invalid_key_id`. The one reader of key ids
+    /// in paths, for the JSON API and the pages alike.
+    static func key(_ context: AppRequestContext) throws -> KeyID {
+        let text = context.parameters.get("key") ?? ""
+        guard let key = KeyID(text) else {
+            throw APIError.badRequest(
+                "invalid_key_id", "'\(text)' is not a compute key id; they look like ck_….",
+                details: ["key": .string(text)])
+        }
+        return key
+    }
+
     /// The project named by the path; 404 `project_not_found` when there is none.
     static func resolve(_ context: AppRequestContext, store: Store) async throws -> ResolvedProject {
         let name = try name(context)

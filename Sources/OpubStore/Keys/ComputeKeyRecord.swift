@@ -103,7 +103,7 @@ public struct ComputeKeyRecord: Sendable, Hashable {
 
     /// What the key may still spend: its limit minus its spend while it is live, zero once disabled.
     public var remaining: Money {
-        state.reason != nil ? .zero : max(.zero, limit - spent)
+        state.remaining(limit: limit, spent: spent)
     }
 
     public var auditRecord: KeyAuditRecord {

@@ -10,12 +10,10 @@ public struct KeyStore: Sendable {
     /// ``LedgerStoreError/rule(_:)`` with ``LedgerRuleError/insufficientAvailable(available:requested:)``
     /// and writes nothing when the project cannot afford it.
     public func reserveNewKey(
-        in project: ProjectID, name: String, limit: Money, expiresAt: Timestamp? = nil, createdBy: UserID? = nil,
-        id: KeyID = .random()
+        in project: ProjectID, _ request: KeyRequest, createdBy: UserID? = nil, id: KeyID = .random()
     ) async throws -> ComputeKeyRecord {
         try await store.withProjectLock(project) { write in
-            try await write.insertProvisioningKey(
-                id: id, name: name, limit: limit, expiresAt: expiresAt, createdBy: createdBy)
+            try await write.insertProvisioningKey(id: id, request, createdBy: createdBy)
         }
     }
 
@@ -47,17 +45,21 @@ public struct KeyStore: Sendable {
 }
 
 extension ProjectWrite {
-    /// Inserts a `provisioning` key and reserves its limit, inside this locked transaction.
-    /// With `monthly`, `limit` is the allowance per UTC month: this month's is reserved in full now.
+    /// Inserts a `provisioning` key and reserves its limit, inside this locked transaction. A monthly
+    /// request reserves this month's allowance in full now. ``LedgerRules/checkReserve(_:available:)`` is
+    /// checked before the row is written, so a refusal writes nothing even inside a longer transaction.
     public func insertProvisioningKey(
-        id: KeyID, name: String, limit: Money, expiresAt: Timestamp?, createdBy: UserID?, monthly: Bool = false
+        id: KeyID, _ request: KeyRequest, createdBy: UserID?
     ) async throws -> ComputeKeyRecord {
         let now = clock.now()
-        // Check before inserting so that a refusal writes nothing even inside a longer transaction.
-        guard limit.isPositive else { throw LedgerStoreError.rule(.nonPositiveAmount(.reserve, limit)) }
-        let available = try await currentAvailable()
-        guard available >= limit else {
-            throw LedgerStoreError.rule(.insufficientAvailable(available: available, requested: limit))
+        let name = request.name
+        let limit = request.limit
+        let monthly = request.isMonthly
+        let expiresAt = request.expiresAt
+        do {
+            try LedgerRules.checkReserve(limit, available: try await currentAvailable())
+        } catch let rule as LedgerRuleError {
+            throw LedgerStoreError.rule(rule)
         }
         try await sql.raw(
             """

@@ -287,7 +287,8 @@ struct KeysPage {
         let keys = MaintainerKeys(dependencies: dependencies)
         let project: ProjectRecord
         do {
-            project = try await keys.admit(name, by: identity, context: context)
+            try await dependencies.rateLimits.check(dependencies.rateLimits.keyCreation, context: context)
+            project = try await keys.authorize(name, identity)
         } catch let error as APIError where ![401, 403, 404].contains(error.status.code) {
             form.formError = error.message
             return try await render(request, identity, name: name, form: form, notice: nil, status: error.status)
@@ -313,19 +314,21 @@ struct KeysPage {
             }
             expiresAt = date.start
         }
+        let keyRequest = KeyRequest(
+            name: form.name, amount: form.monthly ? .monthly(limit) : .limit(limit), expiresAt: expiresAt)
         let created: CreatedComputeKey
         do {
-            created = try await keys.create(
-                name, by: identity, context: context, keyName: form.name, limit: limit, expiresAt: expiresAt,
-                monthly: form.monthly, admitted: project)
-        } catch let error as APIError where ![401, 403, 404].contains(error.status.code) {
-            switch error.code {
-            case "invalid_key_name": form.nameError = error.message
-            case "invalid_limit", "limit_below_minimum", "insufficient_balance": form.limitError = error.message
-            case "invalid_expiry": form.expiryError = error.message
-            default: form.formError = error.message
+            created = try await keys.create(keyRequest, in: name, by: identity, admitted: project)
+        } catch let error as MaintainerKeysError {
+            let answer = error.apiError
+            switch error {
+            case .request(let refusal) where refusal.field == .name: form.nameError = answer.message
+            case .request(let refusal) where refusal.field == .amount: form.limitError = answer.message
+            case .request(let refusal) where refusal.field == .expiry: form.expiryError = answer.message
+            case .projectNotFound, .keyNotFound: throw error
+            default: form.formError = answer.message
             }
-            return try await render(request, identity, name: name, form: form, notice: nil, status: error.status)
+            return try await render(request, identity, name: name, form: form, notice: nil, status: answer.status)
         }
         try await dependencies.store.formTokens.attach(created.key.id, to: tokenHash)
         return try KeyCreatedPage(dependencies: dependencies).respond(created, request: request, identity: identity)
@@ -356,7 +359,7 @@ struct KeysPage {
     ) async throws -> Response {
         guard let identity = context.identity else { return SignInLink.redirect(for: request) }
         let name = try WebProject.name(context)
-        let keyID = try Self.keyID(context)
+        let keyID = try ProjectPath.key(context)
         let list = try await MaintainerKeys(dependencies: dependencies).list(name, by: identity)
         guard let row = list.keys.first(where: { $0.key.id == keyID }) else {
             throw APIError.notFound("key_not_found", "\(list.project.record.name) has no compute key \(keyID).")
@@ -378,7 +381,7 @@ struct KeysPage {
             return PlainResponse.redirect(to: SignInLink.url(returnTo: WebProject.path(name) + "/keys"))
         }
         _ = try await RequestBodies.fields(request, allowed: ["csrf_token"])
-        let keyID = try Self.keyID(context)
+        let keyID = try ProjectPath.key(context)
         let outcome = try await MaintainerKeys(dependencies: dependencies).revoke(keyID, in: name, by: identity)
         var location = WebProject.path(name) + "/keys?revoked=\(keyID)"
         if outcome == .revokedPendingProvider { location += "&pending=1" }
@@ -397,15 +400,20 @@ struct KeysPage {
             return PlainResponse.redirect(to: SignInLink.url(returnTo: WebProject.path(name) + "/keys"))
         }
         _ = try await RequestBodies.fields(request, allowed: ["csrf_token"])
-        let keyID = try Self.keyID(context)
+        let keyID = try ProjectPath.key(context)
         let rotated: CreatedComputeKey
         do {
-            rotated = try await MaintainerKeys(dependencies: dependencies).rotate(
-                keyID, in: name, by: identity, context: context)
-        } catch let error as APIError where error.status == .conflict || error.status == .badGateway {
-            let notice = ProjectPage.Notice(text: error.message, kind: "warning")
-            return try await render(
-                request, identity, name: name, form: CreateForm(), notice: notice, status: error.status)
+            try await dependencies.rateLimits.check(dependencies.rateLimits.keyCreation, context: context)
+            rotated = try await MaintainerKeys(dependencies: dependencies).rotate(keyID, in: name, by: identity)
+        } catch let error as MaintainerKeysError {
+            switch error {
+            case .rotationRefused, .ledgerRefusedRotation, .providerUnavailable:
+                let answer = error.apiError
+                let notice = ProjectPage.Notice(text: answer.message, kind: "warning")
+                return try await render(
+                    request, identity, name: name, form: CreateForm(), notice: notice, status: answer.status)
+            default: throw error
+            }
         }
         return try KeyCreatedPage(dependencies: dependencies).respond(rotated, request: request, identity: identity)
     }
@@ -445,7 +453,7 @@ struct KeysPage {
         do {
             let threshold = try text.isEmpty ? nil : Money.parse(text)
             _ = try await MaintainerAlerts(dependencies: dependencies).setDirectUseRevoke(
-                try Self.keyID(context), in: name, threshold: threshold, by: identity)
+                try ProjectPath.key(context), in: name, threshold: threshold, by: identity)
         } catch let error as APIError where error.status == .badRequest {
             return try await render(
                 request, identity, name: name, form: CreateForm(),
@@ -456,13 +464,5 @@ struct KeysPage {
                 notice: ProjectPage.Notice(text: error.description, kind: "warning"), status: .badRequest)
         }
         return PlainResponse.redirect(to: WebProject.path(name) + "/keys#alerts")
-    }
-
-    static func keyID(_ context: AppRequestContext) throws -> KeyID {
-        let text = context.parameters.get("key") ?? ""
-        guard let key = KeyID(text) else {
-            throw APIError.notFound("key_not_found", "'\(text)' is not a compute key id; they look like ck_….")
-        }
-        return key
     }
 }
