@@ -33,16 +33,7 @@ struct RefundCommand: AsyncParsableCommand {
         }
         configuration.database = try database.resolved()
         let secretKey: String
-        if let configured = configuration.secretKey {
-            secretKey = configured
-        } else {
-            do {
-                secretKey = try SecretKeyFile.loadOrCreate(
-                    in: configuration.dataDirectory, random: SystemRandomSource())
-            } catch {
-                throw OperatorError(error.description)
-            }
-        }
+        do { secretKey = try configuration.resolvedSecretKey() } catch { throw OperatorError(error.description) }
         let settings = configuration
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
         let message: String

@@ -38,16 +38,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let logger = ServerLogging.logger(level: configuration.logLevel)
         let secretKey: String
-        if let configured = configuration.secretKey {
-            secretKey = configured
-        } else {
-            do {
-                secretKey = try SecretKeyFile.loadOrCreate(
-                    in: configuration.dataDirectory, random: SystemRandomSource())
-            } catch {
-                throw OperatorError(error.description)
-            }
-        }
+        do { secretKey = try configuration.resolvedSecretKey() } catch { throw OperatorError(error.description) }
         ServerLogging.announce(configuration, logger: logger)
 
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)

@@ -35,3 +35,15 @@ enum SecretKeyFile {
         return secret
     }
 }
+
+extension ServerConfiguration {
+    /// The server secret `serve` and `admin refund` run with: `OPUB_SECRET_KEY` when set (production
+    /// always has it), else the sandbox's generated secret in the data directory (``SecretKeyFile``),
+    /// created on first use.
+    public func resolvedSecretKey(
+        random: any RandomSource = SystemRandomSource()
+    ) throws(ConfigurationError) -> String {
+        if let secretKey { return secretKey }
+        return try SecretKeyFile.loadOrCreate(in: dataDirectory, random: random)
+    }
+}
