@@ -1,4 +1,5 @@
 import Hummingbird
+import OpubSurfaces
 
 /// `/keys`, `/credits`, `/activity` and `/guardrails`: management key only, checked by
 /// ``ManagementKeyCheck``.

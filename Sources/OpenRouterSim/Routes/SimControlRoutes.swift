@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import OpenRouter
+import OpubSurfaces
 
 /// Test and demo controls under `/_sim` (management key, checked by ``ManagementKeyCheck``): faults,
 /// charges, generations, request counts.

@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import OpubSurfaces
 
 /// An error the API reports as `{"error":{"code","message","details"}}` with its status. Every
 /// message is a sentence a person can act on; `code` is a stable snake_case reason for programs.
@@ -57,7 +58,7 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
         return APIError(
             .tooManyRequests, code: "rate_limited",
             message: "Too many requests; try again in \(seconds) second\(seconds == 1 ? "" : "s").",
-            details: ["retry_after": .number(Double(seconds)), "scope": .string(scope)], headers: headers)
+            details: ["retry_after": .int(seconds), "scope": .string(scope)], headers: headers)
     }
 
     public static func upstream(_ service: String, _ message: String) -> APIError {
