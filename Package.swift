@@ -102,6 +102,7 @@ let package = Package(
             dependencies: [
                 "OpubCore",
                 "OpenRouter",
+                "OpubSurfaces",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -138,7 +139,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // The per-agent launch table and the CLI <-> server wire types: pure data and functions shared by
-        // the CLI (which launches agents) and the server (whose key-creation page prints the same table).
+        // the CLI (which launches agents) and the server (whose key-creation page prints the same table);
+        // and JSONValue, the one JSON document type of the CLI, the server and the simulator.
         .target(
             name: "OpubSurfaces",
             dependencies: ["OpubCore"],

@@ -69,12 +69,6 @@ struct LaunchTableTests {
         for file in plan.files { #expect(!file.contents.contains("sk-or-v1-")) }
         for argument in plan.arguments { #expect(!argument.contains("sk-or-v1-")) }
     }
-
-    @Test("JSON text escapes what it must")
-    func jsonEscaping() {
-        #expect(JSONText.quoted("a\"b\\c\nd\u{1}") == "\"a\\\"b\\\\c\\nd\\u0001\"")
-        #expect(JSONText.object([("k", .array([.int(1), .bool(true)]))]).rendered() == "{\"k\":[1,true]}")
-    }
 }
 
 @Suite("Key creation configs (what the server's key page shows)")

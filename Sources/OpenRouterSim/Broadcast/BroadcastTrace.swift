@@ -1,5 +1,6 @@
 import Crypto
 import OpubCore
+import OpubSurfaces
 
 /// One trace the broadcaster delivers: an OTLP/HTTP JSON document (`resourceSpans`) for one generation.
 public struct BroadcastTrace: Sendable, Hashable {
@@ -25,7 +26,7 @@ public struct BroadcastTrace: Sendable, Hashable {
         self.init(
             generationID: record.id,
             body: Self.document(record: record, messageTexts: messageTexts, completion: completion, keyName: keyName)
-                .serialized())
+                .rendered(escaping: .minimal))
     }
 
     /// 32 lowercase hex digits, from the generation id: a repeated delivery carries the same ids.
@@ -53,8 +54,8 @@ public struct BroadcastTrace: Sendable, Hashable {
                 "messages",
                 .array(messageTexts.map { JSONValue.object([("role", .string("user")), ("content", .string($0))]) })
             )
-        ]).serialized()
-        let completionText = JSONValue.object([("completion", .string(completion))]).serialized()
+        ]).rendered(escaping: .minimal)
+        let completionText = JSONValue.object([("completion", .string(completion))]).rendered(escaping: .minimal)
         let promptCost = record.promptCost ?? .zero
 
         var rootAttributes: [JSONValue] = []

@@ -1,11 +1,12 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import OpubSurfaces
 
 /// Builds the simulator's HTTP answers.
 enum HTTPAnswers {
     static func json(_ value: JSONValue, status: Int = 200) -> Response {
-        let text = value.serialized()
+        let text = value.rendered(escaping: .minimal)
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         return Response(

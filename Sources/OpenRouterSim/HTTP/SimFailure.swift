@@ -1,3 +1,5 @@
+import OpubSurfaces
+
 /// An error answer, written in OpenRouter's shape (`{"error":{"code","message","metadata"}}`) or, on
 /// `/messages`, Anthropic's (`{"type":"error","error":{"type","message"}}`).
 struct SimFailure: Error, Sendable {

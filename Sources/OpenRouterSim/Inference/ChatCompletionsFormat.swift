@@ -1,3 +1,5 @@
+import OpubSurfaces
+
 /// OpenAI chat completions as OpenRouter writes them, with `usage.cost` in USD.
 enum ChatCompletionsFormat {
     static func usage(_ record: GenerationRecord) -> JSONValue {

@@ -1,3 +1,5 @@
+import OpubSurfaces
+
 /// An inference request in any of the three wire formats, reduced to what pricing and the engine need.
 struct InferenceRequest: Sendable {
     enum API: String, Sendable {

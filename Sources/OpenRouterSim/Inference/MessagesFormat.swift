@@ -1,3 +1,5 @@
+import OpubSurfaces
+
 /// Anthropic Messages as OpenRouter's `/messages` writes them; `usage` carries `cost` as well.
 enum MessagesFormat {
     static func stopReason(_ record: GenerationRecord) -> String {

@@ -1,3 +1,5 @@
+import OpubSurfaces
+
 /// OpenAI Responses as OpenRouter's `/responses` writes them; `usage` carries `cost` as well.
 enum ResponsesFormat {
     static func usage(_ record: GenerationRecord) -> JSONValue {

@@ -1,3 +1,5 @@
+import OpubSurfaces
+
 /// Splits an answer into the pieces a stream sends: about three words each, spaces kept, so the pieces
 /// concatenate to the full text.
 enum TextChunks {
@@ -21,9 +23,9 @@ enum TextChunks {
         return pieces
     }
 
-    static func sse(_ value: JSONValue) -> String { "data: \(value.serialized())\n\n" }
+    static func sse(_ value: JSONValue) -> String { "data: \(value.rendered(escaping: .minimal))\n\n" }
 
     static func event(_ name: String, _ value: JSONValue) -> String {
-        "event: \(name)\ndata: \(value.serialized())\n\n"
+        "event: \(name)\ndata: \(value.rendered(escaping: .minimal))\n\n"
     }
 }

@@ -1,3 +1,5 @@
+import OpubSurfaces
+
 /// How the simulator answers with a tool call, deterministically, so that agents can be driven through
 /// a tool round trip (an MCP tool of opub's, say) without a real model:
 ///

@@ -1,5 +1,6 @@
 import Foundation
 import OpubCore
+import OpubSurfaces
 
 /// An exact amount of US dollars in billionths (10⁻⁹ USD), the simulator's unit for prices, costs,
 /// usage and limits. Every per-token price in the table is a whole number of nano-dollars, so

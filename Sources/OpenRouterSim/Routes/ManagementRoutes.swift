@@ -1,6 +1,8 @@
 import Hummingbird
+import OpubSurfaces
 
-/// `/keys`, `/credits`, `/activity` and `/guardrails`: management key only.
+/// `/keys`, `/credits`, `/activity` and `/guardrails`: management key only, checked by
+/// ``ManagementKeyCheck``.
 struct ManagementRoutes: Sendable {
     let state: SimulatorState
     var runner: RouteRunner { RouteRunner(state: state) }
@@ -8,7 +10,6 @@ struct ManagementRoutes: Sendable {
     func add<Context: RequestContext>(to router: some RouterMethods<Context>) {
         router.get("keys") { request, context in
             try await runner.run("GET", "/keys", context: context) {
-                try await state.requireManagement(HTTPAnswers.token(request))
                 let query = request.uri.queryParameters
                 let offsetText = query.get("offset") ?? "0"
                 guard let offset = Int(offsetText), offset >= 0 else {
@@ -24,42 +25,36 @@ struct ManagementRoutes: Sendable {
         }
         router.post("keys") { request, context in
             try await runner.run("POST", "/keys", context: context) {
-                try await state.requireManagement(HTTPAnswers.token(request))
                 let created = try await state.createKey(try await HTTPAnswers.body(request))
                 return HTTPAnswers.json(
                     .object([("data", created.key), ("key", .string(created.secret))]), status: 201)
             }
         }
-        router.get("keys/:hash") { request, context in
+        router.get("keys/:hash") { _, context in
             let hash = context.parameters.get("hash") ?? ""
             return try await runner.run("GET", "/keys/{hash}", context: context) {
-                try await state.requireManagement(HTTPAnswers.token(request))
                 return HTTPAnswers.json(try await state.getKey(hash))
             }
         }
         router.patch("keys/:hash") { request, context in
             let hash = context.parameters.get("hash") ?? ""
             return try await runner.run("PATCH", "/keys/{hash}", context: context) {
-                try await state.requireManagement(HTTPAnswers.token(request))
                 return HTTPAnswers.json(try await state.updateKey(hash, try await HTTPAnswers.body(request)))
             }
         }
-        router.delete("keys/:hash") { request, context in
+        router.delete("keys/:hash") { _, context in
             let hash = context.parameters.get("hash") ?? ""
             return try await runner.run("DELETE", "/keys/{hash}", context: context) {
-                try await state.requireManagement(HTTPAnswers.token(request))
                 return HTTPAnswers.json(try await state.deleteKey(hash))
             }
         }
-        router.get("credits") { request, context in
+        router.get("credits") { _, context in
             try await runner.run("GET", "/credits", context: context) {
-                try await state.requireManagement(HTTPAnswers.token(request))
                 return HTTPAnswers.json(await state.credits())
             }
         }
         router.get("activity") { request, context in
             try await runner.run("GET", "/activity", context: context) {
-                try await state.requireManagement(HTTPAnswers.token(request))
                 let query = request.uri.queryParameters
                 return HTTPAnswers.json(
                     try await state.activity(
@@ -133,8 +128,8 @@ struct ManagementRoutes: Sendable {
         }
     }
 
-    /// A management-key route: counted and faulted under its template (`:id` written `{id}`), the key
-    /// checked, `answer` given the request and the `:id` parameter (empty when the path has none).
+    /// A management-key route: counted and faulted under its template (`:id` written `{id}`), `answer`
+    /// given the request and the `:id` parameter (empty when the path has none).
     private func managed<Context: RequestContext>(
         _ router: some RouterMethods<Context>, _ method: HTTPRequest.Method, _ path: String, status: Int = 200,
         _ answer: @escaping @Sendable (Request, String) async throws -> JSONValue
@@ -143,7 +138,6 @@ struct ManagementRoutes: Sendable {
         router.on(RouterPath(path), method: method) { request, context in
             let id = context.parameters.get("id") ?? ""
             return try await runner.run(method.rawValue, template, context: context) {
-                try await state.requireManagement(HTTPAnswers.token(request))
                 return HTTPAnswers.json(try await answer(request, id), status: status)
             }
         }

@@ -9,6 +9,10 @@ struct RouteRunner: Sendable {
     /// Thrown after the connection was closed on purpose; no answer is written.
     struct ConnectionDropped: Error {}
 
+    /// The refusal a route's router group decided on before the route ran (``ManagementKeyCheck``),
+    /// answered in place of the route's work.
+    @TaskLocal static var refusal: SimFailure?
+
     func run<Context: RequestContext>(
         _ method: String, _ template: String, format: ErrorFormat = .openRouter, context: Context,
         _ work: @Sendable () async throws -> Response
@@ -27,6 +31,7 @@ struct RouteRunner: Sendable {
         }
         let response: Response
         do {
+            if let refusal = Self.refusal { throw refusal }
             response = try await work()
         } catch let failure as SimFailure {
             response = HTTPAnswers.failure(failure, format: format)

@@ -1,21 +1,21 @@
 import Foundation
 import Hummingbird
 import OpenRouter
+import OpubSurfaces
 
-/// Test and demo controls under `/_sim` (management key): faults, charges, generations, request counts.
+/// Test and demo controls under `/_sim` (management key, checked by ``ManagementKeyCheck``): faults,
+/// charges, generations, request counts.
 struct SimControlRoutes: Sendable {
     let state: SimulatorState
 
     func add<Context: RequestContext>(to router: some RouterMethods<Context>) {
-        router.get("_sim/faults") { request, _ in
+        router.get("_sim/faults") { _, _ in
             try await answer {
-                try await state.requireManagement(HTTPAnswers.token(request))
                 return try Self.encode(await state.faultSettings())
             }
         }
         router.post("_sim/faults") { request, _ in
             try await answer {
-                try await state.requireManagement(HTTPAnswers.token(request))
                 let buffer = try await request.body.collect(upTo: 1024 * 1024)
                 let posted: FaultSettings
                 do {
@@ -28,22 +28,19 @@ struct SimControlRoutes: Sendable {
                 return try Self.encode(await state.faultSettings())
             }
         }
-        router.delete("_sim/faults") { request, _ in
+        router.delete("_sim/faults") { _, _ in
             try await answer {
-                try await state.requireManagement(HTTPAnswers.token(request))
                 await state.setFaults(FaultSettings())
                 return try Self.encode(await state.faultSettings())
             }
         }
         router.post("_sim/charge") { request, _ in
             try await answer {
-                try await state.requireManagement(HTTPAnswers.token(request))
                 return HTTPAnswers.json(try await state.charge(try await HTTPAnswers.body(request)))
             }
         }
         router.get("_sim/generations") { request, _ in
             try await answer {
-                try await state.requireManagement(HTTPAnswers.token(request))
                 guard let hash = request.uri.queryParameters.get("key_hash") else {
                     throw SimFailure.badRequest("key_hash is required")
                 }
@@ -52,7 +49,6 @@ struct SimControlRoutes: Sendable {
         }
         router.post("_sim/clock") { request, _ in
             try await answer {
-                try await state.requireManagement(HTTPAnswers.token(request))
                 let body = try await HTTPAnswers.body(request)
                 guard let seconds = body["advance_seconds"]?.intValue else {
                     throw SimFailure.badRequest("advance_seconds: a whole number of seconds (negative moves back)")
@@ -64,7 +60,6 @@ struct SimControlRoutes: Sendable {
         }
         router.post("_sim/workspaces") { request, _ in
             try await answer {
-                try await state.requireManagement(HTTPAnswers.token(request))
                 let body = try await HTTPAnswers.body(request)
                 guard let name = body["name"]?.stringValue, !name.isEmpty else {
                     throw SimFailure.badRequest("name: a non-empty string is required")
@@ -74,9 +69,8 @@ struct SimControlRoutes: Sendable {
                     .object([("data", .object([("id", .string(id)), ("name", .string(name))]))]), status: 201)
             }
         }
-        router.get("_sim/stats") { request, _ in
+        router.get("_sim/stats") { _, _ in
             try await answer {
-                try await state.requireManagement(HTTPAnswers.token(request))
                 let counts = await state.allRequestCounts().sorted { $0.key < $1.key }
                 return HTTPAnswers.json(
                     .object([
@@ -85,9 +79,8 @@ struct SimControlRoutes: Sendable {
                     ]))
             }
         }
-        router.delete("_sim/stats") { request, _ in
+        router.delete("_sim/stats") { _, _ in
             try await answer {
-                try await state.requireManagement(HTTPAnswers.token(request))
                 await state.resetRequestCounts()
                 return HTTPAnswers.json(.object([("reset", .bool(true))]))
             }
@@ -96,6 +89,7 @@ struct SimControlRoutes: Sendable {
 
     private func answer(_ work: @Sendable () async throws -> Response) async throws -> Response {
         do {
+            if let refusal = RouteRunner.refusal { throw refusal }
             return try await work()
         } catch let failure as SimFailure {
             return HTTPAnswers.failure(failure, format: .openRouter)

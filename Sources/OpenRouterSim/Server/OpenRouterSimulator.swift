@@ -27,11 +27,13 @@ public struct OpenRouterSimulator: Sendable {
         self.broadcaster = configuration.broadcast.map { TraceBroadcaster(settings: $0, seed: configuration.seed) }
     }
 
-    /// Adds every route, relative to `router` (which plays the role of `/api/v1`).
+    /// Adds every route, relative to `router` (which plays the role of `/api/v1`). The management and
+    /// `/_sim` routes share one router group behind the management key check.
     public func addRoutes<Context: RequestContext>(to router: some RouterMethods<Context>) {
-        ManagementRoutes(state: state).add(to: router)
+        let managed = router.group().add(middleware: ManagementKeyCheck<Context>(state: state))
+        ManagementRoutes(state: state).add(to: managed)
         InferenceRoutes(state: state, broadcaster: broadcaster).add(to: router)
-        SimControlRoutes(state: state).add(to: router)
+        SimControlRoutes(state: state).add(to: managed)
     }
 
     /// A router serving the simulator under `/api/v1`, as openrouter.ai does.

@@ -1,5 +1,6 @@
 import OpenRouter
 import OpubCore
+import OpubSurfaces
 
 /// One inference request the simulator served: what `GET /generation` reports.
 struct GenerationRecord: Sendable, Codable {

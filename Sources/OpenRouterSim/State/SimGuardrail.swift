@@ -1,5 +1,6 @@
 import OpenRouter
 import OpubCore
+import OpubSurfaces
 
 /// A guardrail: provider and model allowlists, and a per-key budget, for the keys assigned to it.
 struct SimGuardrail: Sendable, Codable {

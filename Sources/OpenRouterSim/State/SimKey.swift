@@ -1,5 +1,6 @@
 import OpenRouter
 import OpubCore
+import OpubSurfaces
 
 /// A key the simulator holds. Only the hash and label of the secret are kept.
 struct SimKey: Sendable, Codable {

@@ -1,5 +1,6 @@
 import OpenRouter
 import OpubCore
+import OpubSurfaces
 
 /// `/key`, `/credits`, `/activity`, `/generation`, and the test-only charge and generation listing.
 extension SimulatorState {

@@ -1,5 +1,6 @@
 import OpenRouter
 import OpubCore
+import OpubSurfaces
 
 /// The `offset`/`limit` of a guardrail listing (limit 1…100, default 50).
 struct Paging: Sendable {

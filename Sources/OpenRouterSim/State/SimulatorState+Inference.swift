@@ -1,5 +1,6 @@
 import OpenRouter
 import OpubCore
+import OpubSurfaces
 
 /// Who made an inference request, from its headers (recorded, never used for auth).
 struct Attribution: Sendable {

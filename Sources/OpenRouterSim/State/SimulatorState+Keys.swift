@@ -1,5 +1,6 @@
 import OpenRouter
 import OpubCore
+import OpubSurfaces
 
 /// The management API for keys.
 extension SimulatorState {

@@ -139,12 +139,13 @@ public actor SimulatorState {
 
     // MARK: Authentication
 
-    /// Management endpoints: a management key passes; a known inference key gets 403.
-    func requireManagement(_ token: String?) throws(SimFailure) {
-        guard let token, !token.isEmpty else { throw .missingCredentials }
-        if managementKeys.contains(token) { return }
-        if keys[KeyFingerprint.hash(ofSecret: token)] != nil { throw .managementOnly }
-        throw .userNotFound
+    /// Management endpoints: nil for a management key, else why the token may not call them (a known
+    /// inference key gets 403).
+    func managementRefusal(_ token: String?) -> SimFailure? {
+        guard let token, !token.isEmpty else { return .missingCredentials }
+        if managementKeys.contains(token) { return nil }
+        if keys[KeyFingerprint.hash(ofSecret: token)] != nil { return .managementOnly }
+        return .userNotFound
     }
 
     /// Inference and `/key`: the calling key's hash, or the reason it may not call.

@@ -71,9 +71,9 @@ public struct EnvCommand: OpubSubcommand {
         }
         switch global.json ? .json : format {
         case .json:
-            let object = JSONText.object([
+            let object = JSONValue.object([
                 ("environment", .object(variables.map { ($0.name, .string($0.value)) })),
-                ("headers", JSONText.headers(headers)),
+                ("headers", JSONValue.headers(headers)),
                 ("arguments", .array(arguments.map { .string($0) })),
             ])
             context.console.result(object.rendered(pretty: true))
@@ -86,7 +86,7 @@ public struct EnvCommand: OpubSubcommand {
             context.console.result("# headers: " + headers.map(\.line).joined(separator: "; "))
             if let argumentsNote { context.console.result(argumentsNote) }
         case .dotenv:
-            for (name, value) in variables { context.console.result("\(name)=\(JSONText.quoted(value))") }
+            for (name, value) in variables { context.console.result("\(name)=\(JSONValue.quoted(value))") }
             context.console.result("# headers: " + headers.map(\.line).joined(separator: "; "))
             if let argumentsNote { context.console.result(argumentsNote) }
         }

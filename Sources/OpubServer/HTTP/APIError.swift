@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import OpubSurfaces
 
 /// An error of a service below the HTTP edge that knows how the API reports it; the error middleware
 /// answers it as its ``apiError`` (a JSON body, or the error page for a browser).
@@ -63,7 +64,7 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
         return APIError(
             .tooManyRequests, code: "rate_limited",
             message: "Too many requests; try again in \(seconds) second\(seconds == 1 ? "" : "s").",
-            details: ["retry_after": .number(Double(seconds)), "scope": .string(scope)], headers: headers)
+            details: ["retry_after": .int(seconds), "scope": .string(scope)], headers: headers)
     }
 
     public static func upstream(_ service: String, _ message: String) -> APIError {

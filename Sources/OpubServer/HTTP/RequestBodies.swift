@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import OpubSurfaces
 
 /// Request bodies: at most 64 KiB, JSON read strictly, forms read as `application/x-www-form-urlencoded`.
 public enum RequestBodies {
@@ -24,7 +25,7 @@ public enum RequestBodies {
         return APIError(
             .contentTooLarge, code: "body_too_large",
             message: "The request body is larger than \(size); send less.",
-            details: ["limit_bytes": .number(Double(limit))])
+            details: ["limit_bytes": .int(limit)])
     }
 
     /// True when the request says its body is JSON.
@@ -89,7 +90,7 @@ public struct JSONObjectReader: Sendable {
         } catch {
             throw .badRequest("malformed_json", "The body is not valid JSON; send one JSON object.")
         }
-        guard case .object(let fields) = value else {
+        guard let fields = value.dictionaryValue else {
             throw .badRequest("malformed_json", "The body must be a JSON object, not \(value.typeName).")
         }
         return try JSONObjectReader(fields: fields, prefix: "", allowed: allowed)
@@ -142,7 +143,8 @@ public struct JSONObjectReader: Sendable {
     public func optionalInt(_ key: String, range: ClosedRange<Int>) throws(APIError) -> Int? {
         switch fields[key] {
         case nil, .null?: return nil
-        case .number(let value)?:
+        case .number(let text)?:
+            let value = Double(text) ?? .nan
             guard value.rounded() == value, value >= Double(range.lowerBound), value <= Double(range.upperBound) else {
                 throw .badRequest(
                     "invalid_number",
@@ -157,9 +159,9 @@ public struct JSONObjectReader: Sendable {
     public func optionalObject(_ key: String, allowed: Set<String>) throws(APIError) -> JSONObjectReader? {
         switch fields[key] {
         case nil, .null?: return nil
-        case .object(let object)?:
+        case let value?:
+            guard let object = value.dictionaryValue else { throw wrongType(key, expected: "an object", got: value) }
             return try JSONObjectReader(fields: object, prefix: prefix + key + ".", allowed: allowed)
-        case let other?: throw wrongType(key, expected: "an object", got: other)
         }
     }
 }

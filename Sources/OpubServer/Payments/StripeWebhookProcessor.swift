@@ -1,6 +1,7 @@
 import Logging
 import OpubCore
 import OpubStore
+import OpubSurfaces
 
 /// Applies Stripe webhook events to donations and the ledger (`money.md`, donations).
 ///
@@ -104,8 +105,8 @@ public struct StripeWebhookProcessor: Sendable {
                 return try await donations.recordEvent(mark, outcome: "ignored: charge of no opub donation")
             }
             var refunds: [StripeRefundInstruction] = []
-            if case .object(let list)? = event.object["refunds"], case .array(let items)? = list["data"] {
-                for case .object(let refund) in items {
+            if case .array(let items)? = event.object["refunds"]?["data"] {
+                for refund in items.compactMap(\.dictionaryValue) {
                     let status = event.string("status", in: refund)
                     guard let id = event.string("id", in: refund), let cents = event.cents("amount", in: refund),
                         status != "failed", status != "canceled"

@@ -1,7 +1,7 @@
 /// Small TOML writers for the values opub puts in agent configs (Codex `-c` overrides, Vibe's
 /// config). Strings are TOML basic strings, which share JSON's escapes.
 public enum TOMLText {
-    public static func string(_ text: String) -> String { JSONText.quoted(text) }
+    public static func string(_ text: String) -> String { JSONValue.quoted(text) }
 
     public static func array(_ items: [String]) -> String {
         "[" + items.map(string).joined(separator: ", ") + "]"

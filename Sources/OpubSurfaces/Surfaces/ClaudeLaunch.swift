@@ -34,7 +34,7 @@ public enum ClaudeLaunch {
                 environment.append(EnvironmentVariable("ANTHROPIC_DEFAULT_\(tier)_MODEL", .literal(model)))
             }
         }
-        let mcp = JSONText.object([
+        let mcp = JSONValue.object([
             (
                 "mcpServers",
                 .object([

@@ -7,7 +7,7 @@ public enum ContinueLaunch {
     public static let keyVariable = "OPUB_PROVIDER_KEY"
 
     public static func configuration(_ inputs: LaunchInputs) -> String {
-        let q = JSONText.quoted
+        let q = JSONValue.quoted
         var lines = [
             "name: \(q("opub (\(inputs.repository))"))",
             "version: \(q("1.0.0"))",

@@ -14,7 +14,7 @@ public enum CopilotLaunch {
             EnvironmentVariable("COPILOT_PROVIDER_API_KEY", .secret),
         ]
         if let model = inputs.model { environment.append(EnvironmentVariable("COPILOT_MODEL", .literal(model))) }
-        let mcp = JSONText.object([
+        let mcp = JSONValue.object([
             (
                 "mcpServers",
                 .object([

@@ -8,8 +8,8 @@ public enum OpenCodeLaunch {
 
     public static let keyVariable = "OPUB_PROVIDER_KEY"
 
-    public static func configuration(_ inputs: LaunchInputs) -> JSONText {
-        var members: [(String, JSONText)] = [
+    public static func configuration(_ inputs: LaunchInputs) -> JSONValue {
+        var members: [(String, JSONValue)] = [
             ("$schema", .string("https://opencode.ai/config.json")),
             (
                 "provider",
@@ -22,7 +22,7 @@ public enum OpenCodeLaunch {
                                 .object([
                                     ("apiKey", .string("{env:\(keyVariable)}")),
                                     ("baseURL", .string(inputs.baseURL)),
-                                    ("headers", JSONText.headers(inputs.attribution.fields)),
+                                    ("headers", JSONValue.headers(inputs.attribution.fields)),
                                 ])
                             )
                         ])
