@@ -133,9 +133,12 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
-            // The CLI installer served at /install.sh, and the web pages' Mustache templates and static
-            // assets, all read through `Bundle.module`.
-            resources: [.copy("Resources/install.sh"), .copy("Web/Templates"), .copy("Web/Assets")],
+            // The CLI installer served at /install.sh, the OpenAPI document served at /api/openapi.yaml, and
+            // the web pages' Mustache templates and static assets, all read through `Bundle.module`.
+            resources: [
+                .copy("Resources/install.sh"), .copy("Resources/openapi.yaml"), .copy("Web/Templates"),
+                .copy("Web/Assets"),
+            ],
             swiftSettings: swiftSettings
         ),
         // The per-agent launch table and the CLI <-> server wire types: pure data and functions shared by
@@ -287,6 +290,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -6,31 +6,6 @@ import Testing
 
 @Suite("OpenAPI document")
 struct OpenAPICoverageTests {
-    /// `path → methods` read from the served YAML (paths at indentation 2, methods at 4).
-    func documented(_ yaml: String) -> [String: Set<String>] {
-        var result: [String: Set<String>] = [:]
-        var inPaths = false
-        var current: String?
-        for line in yaml.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line == "paths:" {
-                inPaths = true
-                continue
-            }
-            guard inPaths else { continue }
-            if !line.hasPrefix(" "), !line.isEmpty { break }
-            if line.hasPrefix("  /"), line.hasSuffix(":"), !line.hasPrefix("   ") {
-                current = String(line.dropFirst(2).dropLast())
-                result[current!] = []
-            } else if let current, line.hasPrefix("    "), !line.hasPrefix("     "), line.hasSuffix(":") {
-                let key = line.trimmingCharacters(in: .whitespaces).dropLast()
-                if ["get", "post", "put", "patch", "delete"].contains(String(key)) {
-                    result[current, default: []].insert(key.uppercased())
-                }
-            }
-        }
-        return result
-    }
-
     @Test("every API route registered in sandbox or production mode is in /api/openapi.yaml, and no page is")
     func coverage() async throws {
         try await withTestStore(.sqlite) { store, _ in
@@ -59,8 +34,7 @@ struct OpenAPICoverageTests {
                 }
                 yaml = text
             }
-            let paths = documented(yaml)
-            let documentedRoutes = Set(paths.flatMap { path, methods in methods.map { "\($0) \(path)" } })
+            let documentedRoutes = try OpenAPISchema(yaml: yaml).operations
             #expect(registered.count >= 20)
             // The pages exist, and none of those at paths of their own is described as API.
             #expect(pages.contains("GET /github/{owner}/{repo}"))

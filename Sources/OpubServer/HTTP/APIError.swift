@@ -72,18 +72,22 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
             .badGateway, code: "\(service)_unavailable", message: message, details: ["service": .string(service)])
     }
 
+    /// The JSON body of an error: `{"error":{"code","message","details"}}`.
+    struct Body: Encodable {
+        struct Inner: Encodable {
+            let code: String
+            let message: String
+            let details: [String: JSONValue]
+        }
+        let error: Inner
+    }
+
+    /// This error's JSON body.
+    var body: Body { Body(error: .init(code: code, message: message, details: details)) }
+
     /// The JSON response for this error.
     public func response() -> Response {
-        struct Body: Encodable {
-            struct Inner: Encodable {
-                let code: String
-                let message: String
-                let details: [String: JSONValue]
-            }
-            let error: Inner
-        }
-        var response = JSON.response(
-            Body(error: .init(code: code, message: message, details: details)), status: status)
+        var response = JSON.response(body, status: status)
         for field in headers { response.headers.append(field) }
         return response
     }

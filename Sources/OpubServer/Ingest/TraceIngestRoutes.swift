@@ -106,13 +106,17 @@ struct TraceIngestRoutes: RouteModule {
 
     /// An OTLP `ExportTraceServiceResponse`: `{}`, or a partial success naming the rejected count.
     static func exportResponse(rejected: Int) -> Response {
-        let body =
-            rejected == 0
-            ? "{}"
-            : #"{"partialSuccess":{"rejectedSpans":"\#(rejected)","errorMessage":"\#(rejected) generation trace(s) had malformed ids, cost or key name"}}"#
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: .init(string: body)))
+        return Response(
+            status: .ok, headers: headers, body: .init(byteBuffer: .init(string: exportBody(rejected: rejected))))
+    }
+
+    /// The JSON of ``exportResponse(rejected:)``.
+    static func exportBody(rejected: Int) -> String {
+        rejected == 0
+            ? "{}"
+            : #"{"partialSuccess":{"rejectedSpans":"\#(rejected)","errorMessage":"\#(rejected) generation trace(s) had malformed ids, cost or key name"}}"#
     }
 }
 

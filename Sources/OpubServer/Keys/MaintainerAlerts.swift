@@ -181,6 +181,12 @@ struct AlertsJSON: Encodable {
     }
 }
 
+/// The answer to setting a key's direct-use revoke threshold: the threshold now set (null: none).
+struct DirectUseRevokeJSON: Encodable {
+    let key: String
+    @NullEncoded var threshold: AmountJSON?
+}
+
 /// The maintainers' alert routes (signed in, CSRF).
 struct AlertRoutes: RouteModule {
     let dependencies: AppDependencies
@@ -217,11 +223,8 @@ struct AlertRoutes: RouteModule {
             let key = try await alerts.setDirectUseRevoke(
                 try ProjectPath.key(context), in: try ProjectPath.name(context), threshold: threshold,
                 by: try context.requireIdentity())
-            struct Answer: Encodable {
-                let key: String
-                @NullEncoded var threshold: AmountJSON?
-            }
-            return JSON.response(Answer(key: key.id.rawValue, threshold: threshold.map(AmountJSON.init)))
+            return JSON.response(
+                DirectUseRevokeJSON(key: key.id.rawValue, threshold: threshold.map(AmountJSON.init)))
         }
     }
 }

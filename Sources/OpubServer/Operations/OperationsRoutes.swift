@@ -44,7 +44,10 @@ struct OperationsRoutes: RouteModule {
                 dependencies.metrics.registry.emitToString(), contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
         routes.get("/api/openapi.yaml") { _, _ in
-            PlainResponse.text(OpenAPIDocument.yaml, contentType: "application/yaml; charset=utf-8")
+            guard let document = OpenAPIDocument.yaml else {
+                throw APIError.notFound("openapi_missing", "This build of opub-server does not carry openapi.yaml.")
+            }
+            return PlainResponse.text(document, contentType: "application/yaml; charset=utf-8")
         }
     }
 

@@ -83,10 +83,18 @@ struct SandboxCheckoutRoutes: RouteModule {
             return PlainResponse.redirect(
                 to: paid ? "\(page)?donation=\(donation.id)" : "\(page)/donate?donation=\(donation.id)&cancelled=1")
         }
-        struct Answer: Encodable {
-            let donation_id: String
-            let status: String
-        }
-        return JSON.response(Answer(donation_id: donation.id.rawValue, status: donation.status.rawValue))
+        return JSON.response(
+            SandboxCheckoutResultJSON(donationID: donation.id.rawValue, status: donation.status.rawValue))
+    }
+}
+
+/// The answer to completing or abandoning a sandbox checkout: the donation's status.
+struct SandboxCheckoutResultJSON: Encodable {
+    let donationID: String
+    let status: String
+
+    enum CodingKeys: String, CodingKey {
+        case donationID = "donation_id"
+        case status
     }
 }

@@ -12,11 +12,13 @@ struct WebhookRoutes: RouteModule {
             let payload = try await RequestBodies.collect(request)
             let receipt = try await processor.receive(
                 payload: payload, signatureHeader: request.headers[Self.signatureHeader])
-            struct Answer: Encodable {
-                let received: Bool
-                let duplicate: Bool
-            }
-            return JSON.response(Answer(received: true, duplicate: receipt.duplicate))
+            return JSON.response(WebhookReceiptJSON(received: true, duplicate: receipt.duplicate))
         }
     }
+}
+
+/// The answer to a Stripe event delivery: received, and whether it was received before.
+struct WebhookReceiptJSON: Encodable {
+    let received: Bool
+    let duplicate: Bool
 }
