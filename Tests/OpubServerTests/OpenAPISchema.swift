@@ -1,5 +1,6 @@
 import Foundation
 import OpubServer
+import OpubSurfaces
 import Yams
 
 /// The OpenAPI document read with Yams, and a small check of JSON values against its schemas: the part
@@ -145,7 +146,8 @@ struct OpenAPISchema {
             return problems
         }
         switch value {
-        case .object(let members):
+        case .object(let list):
+            let members = Dictionary(list, uniquingKeysWith: { first, _ in first })
             let properties = dictionary(schema["properties"])
             let required = (schema["required"] as? [Any] ?? []).compactMap { $0 as? String }
             for name in required where members[name] == nil {
@@ -230,7 +232,8 @@ struct OpenAPISchema {
         case (.null, "null"), (.bool, "boolean"), (.number, "number"), (.string, "string"), (.array, "array"),
             (.object, "object"):
             return true
-        case (.number(let number), "integer"):
+        case (.number(let text), "integer"):
+            guard let number = Double(text) else { return false }
             return number.rounded() == number
         default:
             return false
@@ -270,4 +273,11 @@ func unsetOptionals(in value: Any, at path: String = "") -> [String] {
         result += unsetOptionals(in: child.value, at: path.isEmpty ? label : "\(path).\(label)")
     }
     return result
+}
+
+extension JSONValue {
+    /// An object from a dictionary, members in name order (the checker reads objects as dictionaries).
+    static func dictionary(_ members: [String: JSONValue]) -> JSONValue {
+        .object(members.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+    }
 }

@@ -210,34 +210,34 @@ struct OpenAPISchemaTests {
         let schema = try document.schema(named: "Key")
         let row = MaintainerKeyRow(
             key: AnswerSamples.key(rotated: true), createdByLogin: "octocat", lastSession: try AnswerSamples.session())
-        guard case .object(let key) = try Self.encoded(KeyJSON(row)) else { throw TestFailure("a key is no object") }
-        #expect(document.violations(of: .object(key), against: schema).isEmpty)
+        guard let key = try Self.encoded(KeyJSON(row)).dictionaryValue else { throw TestFailure("a key is no object") }
+        #expect(document.violations(of: .dictionary(key), against: schema).isEmpty)
 
         var added = key
         added["spend_hint"] = .string("cheap")
         #expect(
-            document.violations(of: .object(added), against: schema) == ["$: spend_hint is not declared in the schema"])
+            document.violations(of: .dictionary(added), against: schema) == ["$: spend_hint is not declared in the schema"])
 
         var missing = key
         missing["name"] = nil
-        #expect(document.violations(of: .object(missing), against: schema) == ["$: lacks the required name"])
+        #expect(document.violations(of: .dictionary(missing), against: schema) == ["$: lacks the required name"])
 
         var retyped = key
         retyped["limit"] = .string("25.00")
-        #expect(document.violations(of: .object(retyped), against: schema).contains { $0.hasPrefix("$.limit:") })
+        #expect(document.violations(of: .dictionary(retyped), against: schema).contains { $0.hasPrefix("$.limit:") })
 
         var nulled = key
         nulled["name"] = .null
         #expect(
-            document.violations(of: .object(nulled), against: schema) == ["$.name: is null, the schema says string"])
+            document.violations(of: .dictionary(nulled), against: schema) == ["$.name: is null, the schema says string"])
 
-        guard case .object(var lastSession) = key["last_session"] else { throw TestFailure("no last_session") }
+        guard var lastSession = key["last_session"]?.dictionaryValue else { throw TestFailure("no last_session") }
         lastSession["host"] = .string("laptop.local")
         var nested = key
-        nested["last_session"] = .object(lastSession)
-        #expect(document.violations(of: .object(nested), against: schema).count == 1)
+        nested["last_session"] = .dictionary(lastSession)
+        #expect(document.violations(of: .dictionary(nested), against: schema).count == 1)
 
-        let amount: JSONValue = .object(["usd": .string("25"), "micros": .number(25_000_000)])
+        let amount: JSONValue = .dictionary(["usd": .string("25"), "micros": .int(25_000_000)])
         #expect(document.violations(of: amount, against: try document.schema(named: "Amount")).count == 1)
 
         struct Hidden: Encodable {

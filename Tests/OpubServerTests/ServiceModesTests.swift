@@ -23,7 +23,8 @@ struct ServiceModesTests {
             case .provider: credentials.openRouterManagementKey = nil
             }
         }
-        return ServiceModes.Settings(sandboxed: parts, allowUnsafeMix: allowUnsafeMix, credentials: credentials)
+        return ServiceModes.Settings(
+            requested: .production, sandboxed: parts, allowUnsafeMix: allowUnsafeMix, credentials: credentials)
     }
 
     /// `credentials` with the real credential `name` set.

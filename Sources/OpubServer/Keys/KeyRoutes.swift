@@ -2,6 +2,7 @@ import Hummingbird
 import OpenRouter
 import OpubCore
 import OpubStore
+import OpubSurfaces
 
 /// The maintainers' key routes (signed in, CSRF): list, create (the secret once), rotate (the new
 /// secret once), revoke.
