@@ -59,7 +59,10 @@ func withApp<R: Sendable>(
             httpClient: httpClient, logger: quietLogger(), clock: clock, rateLimits: rateLimits)
         let (router, routes) = OpubApplication.router(
             dependencies: composition.dependencies, modules: composition.modules)
-        let app = Application(router: router, logger: quietLogger())
+        // The targeted key reconciles are the one background service the routes hand work to.
+        let app = Application(
+            router: router, services: [composition.dependencies.keyReconciles].compactMap { $0 },
+            logger: quietLogger())
         let result = try await app.test(setup) { client in
             try await body(TestApp(dependencies: composition.dependencies, client: client, routes: routes))
         }

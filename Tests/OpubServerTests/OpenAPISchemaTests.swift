@@ -216,7 +216,9 @@ struct OpenAPISchemaTests {
         var added = key
         added["spend_hint"] = .string("cheap")
         #expect(
-            document.violations(of: .dictionary(added), against: schema) == ["$: spend_hint is not declared in the schema"])
+            document.violations(of: .dictionary(added), against: schema) == [
+                "$: spend_hint is not declared in the schema"
+            ])
 
         var missing = key
         missing["name"] = nil
@@ -229,7 +231,8 @@ struct OpenAPISchemaTests {
         var nulled = key
         nulled["name"] = .null
         #expect(
-            document.violations(of: .dictionary(nulled), against: schema) == ["$.name: is null, the schema says string"])
+            document.violations(of: .dictionary(nulled), against: schema) == ["$.name: is null, the schema says string"]
+        )
 
         guard var lastSession = key["last_session"]?.dictionaryValue else { throw TestFailure("no last_session") }
         lastSession["host"] = .string("laptop.local")

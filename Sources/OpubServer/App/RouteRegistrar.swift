@@ -67,10 +67,8 @@ public final class RouteRegistrar {
         _ method: HTTPRequest.Method, _ path: String, kind: RegisteredRoute.Kind = .api, use handler: @escaping Handler
     ) {
         table.add(RegisteredRoute(method: method, path: path, kind: kind))
-        let hummingbirdPath = path.split(separator: "/", omittingEmptySubsequences: false).map { segment in
-            segment.hasPrefix("{") && segment.hasSuffix("}") ? ":" + segment.dropFirst().dropLast() : segment
-        }.joined(separator: "/")
-        router.on(RouterPath(hummingbirdPath), method: method) { request, context in
+        // Hummingbird reads `{name}` parameters itself.
+        router.on(RouterPath(path), method: method) { request, context in
             try await handler(request, context)
         }
     }

@@ -128,6 +128,9 @@ public struct ServerComposition: Sendable {
                 RecommendedModelCheck(
                     models: dependencies.recommendedModels, provider: provider, logger: dependencies.logger))
         }
+        if let queue = dependencies.keyReconciles {
+            services.append(queue)
+        }
         if let executor = dependencies.reconcileExecutor {
             services.append(
                 Reconciler(
