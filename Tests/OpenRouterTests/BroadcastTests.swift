@@ -16,7 +16,7 @@ struct BroadcastTests {
     func oneTrace() async throws {
         try await withTraceReceiver { url, inbox in
             let settings = BroadcastSettings(url: url, headers: [("Authorization", "Bearer t")])
-            try await withBroadcastingSimulator(settings) { sim in
+            try await withBroadcastingSimulatorWorld(settings) { sim in
                 let key = try await sim.createKey("opub:ck_broadcast")
                 let answer = try await sim.rawJSON(
                     "POST", "/chat/completions", key: key.secret, headers: ["x-session-id": "ls_test"],
@@ -46,7 +46,7 @@ struct BroadcastTests {
                 #expect(rootSpanID.count == 16)
                 #expect((generation["spanId"] as? String)?.count == 16)
                 #expect(generation["parentSpanId"] as? String == rootSpanID)
-                let startNanos = SimulatorHarness.start.microsSinceEpoch * 1000
+                let startNanos = SimulatorWorld.start.microsSinceEpoch * 1000
                 #expect(root["startTimeUnixNano"] as? String == String(startNanos))
 
                 let rootAttributes = otlpAttributes(root)
@@ -95,7 +95,7 @@ struct BroadcastTests {
     func duplicateAndDrop() async throws {
         try await withTraceReceiver { url, inbox in
             let settings = BroadcastSettings(url: url, faults: BroadcastFaults(duplicateShare: 1))
-            try await withBroadcastingSimulator(settings) { sim in
+            try await withBroadcastingSimulatorWorld(settings) { sim in
                 let key = try await sim.createKey("opub:ck_twice")
                 let answer = try await sim.raw("POST", "/chat/completions", key: key.secret, body: Self.chatBody)
                 #expect(answer.status == 200)
@@ -111,7 +111,7 @@ struct BroadcastTests {
         }
         try await withTraceReceiver { url, inbox in
             let settings = BroadcastSettings(url: url, faults: BroadcastFaults(dropShare: 1))
-            try await withBroadcastingSimulator(settings) { sim in
+            try await withBroadcastingSimulatorWorld(settings) { sim in
                 let key = try await sim.createKey("opub:ck_never")
                 let answer = try await sim.raw("POST", "/chat/completions", key: key.secret, body: Self.chatBody)
                 #expect(answer.status == 200)
@@ -197,15 +197,15 @@ func withTraceReceiver<Result: Sendable>(
     }
 }
 
-/// A simulator (manual clock at ``SimulatorHarness/start``) that broadcasts with `settings`.
-func withBroadcastingSimulator<Result: Sendable>(
-    _ settings: BroadcastSettings, _ body: (SimulatorHarness) async throws -> Result
+/// A simulator (manual clock at ``SimulatorWorld/start``) that broadcasts with `settings`.
+func withBroadcastingSimulatorWorld<Result: Sendable>(
+    _ settings: BroadcastSettings, _ body: (SimulatorWorld) async throws -> Result
 ) async throws -> Result {
-    let clock = ManualTimeSource(SimulatorHarness.start)
+    let clock = ManualTimeSource(SimulatorWorld.start)
     let configuration = SimulatorConfiguration(
-        managementKeys: [SimulatorHarness.managementKey], seed: 42, timeSource: clock, broadcast: settings)
+        managementKeys: [SimulatorWorld.managementKey], seed: 42, timeSource: clock, broadcast: settings)
     return try await OpenRouterSimulator.withRunningServer(configuration: configuration) { running in
-        try await body(SimulatorHarness(running: running, clock: clock))
+        try await body(SimulatorWorld(running: running, clock: clock))
     }
 }
 

@@ -9,7 +9,7 @@ import Testing
 struct ErrorClassTests {
     @Test("401 for a missing, unknown, disabled or expired key")
     func unauthorized() async throws {
-        try await withSimulator { sim in
+        try await withSimulatorWorld { sim in
             #expect(
                 await openRouterError { _ = try await sim.client("").currentKey() }
                     == .unauthorized(message: "No auth credentials found"))
@@ -25,7 +25,7 @@ struct ErrorClassTests {
             _ = try await sim.admin.updateKey(hash: disabled.key.hash, UpdateKeyRequest(disabled: true))
             #expect(await openRouterError { _ = try await sim.chat(disabled.secret) }?.status == 401)
 
-            let expiring = try await sim.createKey("expiring", expiresAt: SimulatorHarness.start.adding(seconds: 3600))
+            let expiring = try await sim.createKey("expiring", expiresAt: SimulatorWorld.start.adding(seconds: 3600))
             _ = try await sim.chat(expiring.secret)
             sim.clock.advance(seconds: 3600)
             #expect(await openRouterError { _ = try await sim.chat(expiring.secret) }?.status == 401)
@@ -34,13 +34,13 @@ struct ErrorClassTests {
 
     @Test("403: a normal key on a management endpoint, and a management key on inference")
     func forbidden() async throws {
-        try await withSimulator { sim in
+        try await withSimulatorWorld { sim in
             let key = try await sim.createKey()
             #expect(
                 await openRouterError { _ = try await sim.client(key.secret).listKeys() }
                     == .forbidden(message: "Only management keys can perform this operation"))
             #expect(await openRouterError { _ = try await sim.client(key.secret).credits() }?.status == 403)
-            let inference = await openRouterError { _ = try await sim.chat(SimulatorHarness.managementKey) }
+            let inference = await openRouterError { _ = try await sim.chat(SimulatorWorld.managementKey) }
             guard case .forbidden? = inference else {
                 Issue.record("expected 403 for a management key on inference, got \(String(describing: inference))")
                 return
@@ -50,7 +50,7 @@ struct ErrorClassTests {
 
     @Test("404 for an unknown key hash, 400 for an unknown model")
     func notFoundAndRejected() async throws {
-        try await withSimulator { sim in
+        try await withSimulatorWorld { sim in
             #expect(
                 await openRouterError { _ = try await sim.admin.key(hash: "feed") }
                     == .notFound(message: "Key not found"))
@@ -64,9 +64,9 @@ struct ErrorClassTests {
 
     @Test("429 carries Retry-After; 5xx, timeouts, drops and refused connections are providerDown")
     func rateLimitedAndDown() async throws {
-        try await withSimulator { sim in
+        try await withSimulatorWorld { sim in
             // Generous for a loaded machine: only the deliberate hang below may exceed it.
-            let admin = sim.client(SimulatorHarness.managementKey, retry: .never, timeout: .seconds(2))
+            let admin = sim.client(SimulatorWorld.managementKey, retry: .never, timeout: .seconds(2))
             await sim.faults(FaultRule(route: "GET /credits", errorStatus: 429, retryAfter: 7, count: 1))
             let limited = await openRouterError { _ = try await admin.credits() }
             guard case .rateLimited(let retryAfter, _)? = limited else {
@@ -99,7 +99,7 @@ struct ErrorClassTests {
 
             // AsyncHTTPClient keeps retrying a refused connection until the deadline; keep it short.
             let nowhere = sim.client(
-                SimulatorHarness.managementKey, retry: .never, timeout: .seconds(1),
+                SimulatorWorld.managementKey, retry: .never, timeout: .seconds(1),
                 baseURL: "http://127.0.0.1:1/api/v1")
             guard case .providerDown(_, false)? = await openRouterError({ _ = try await nowhere.credits() }) else {
                 Issue.record("expected providerDown (not sent) for a refused connection")
@@ -111,7 +111,7 @@ struct ErrorClassTests {
     @Test("a 200 with a body the client cannot read is malformedResponse; the simulator mounts under a prefix")
     func malformedAndMounted() async throws {
         let simulator = OpenRouterSimulator(
-            configuration: SimulatorConfiguration(managementKeys: [SimulatorHarness.managementKey], seed: 7))
+            configuration: SimulatorConfiguration(managementKeys: [SimulatorWorld.managementKey], seed: 7))
         let router = Router()
         simulator.addRoutes(to: router.group("sandbox/openrouter/api/v1"))
         router.get("broken/api/v1/credits") { _, _ in "this is not JSON" }
@@ -154,7 +154,7 @@ struct ErrorClassTests {
             let root = "http://127.0.0.1:\(port)"
             func client(_ base: String) -> OpenRouterClient {
                 OpenRouterClient(
-                    apiKey: SimulatorHarness.managementKey,
+                    apiKey: SimulatorWorld.managementKey,
                     configuration: .init(baseURL: root + base, retryPolicy: .never))
             }
             let broken = await openRouterError { _ = try await client("/broken/api/v1").credits() }
@@ -185,7 +185,7 @@ struct ErrorClassTests {
 
     @Test("error messages and descriptions never carry a secret")
     func noSecretsInErrors() async throws {
-        try await withSimulator { sim in
+        try await withSimulatorWorld { sim in
             let key = try await sim.createKey()
             let error = await openRouterError { _ = try await sim.client(key.secret).listKeys() }
             #expect(!"\(String(describing: error))".contains(key.secret))

@@ -8,11 +8,11 @@ import Testing
 struct InferenceWireTests {
     @Test("costs follow the price table exactly and answers are deterministic per seed")
     func pricesAndDeterminism() async throws {
-        let first = try await withSimulator(seed: 9) { sim in
+        let first = try await withSimulatorWorld(seed: 9) { sim in
             let key = try await sim.createKey()
             return try await sim.chat(key.secret, model: "qwen/qwen3-coder", prompt: "Write a test", maxTokens: 500)
         }
-        let again = try await withSimulator(seed: 9) { sim in
+        let again = try await withSimulatorWorld(seed: 9) { sim in
             let key = try await sim.createKey()
             return try await sim.chat(key.secret, model: "qwen/qwen3-coder", prompt: "Write a test", maxTokens: 500)
         }
@@ -27,7 +27,7 @@ struct InferenceWireTests {
 
     @Test("max_tokens caps the answer with finish reason length")
     func maxTokensCap() async throws {
-        try await withSimulator { sim in
+        try await withSimulatorWorld { sim in
             let key = try await sim.createKey()
             let answer = try await sim.chat(key.secret, prompt: "[sim:tokens=50]", maxTokens: 5)
             #expect(answer.usage.completionTokens == 5)
@@ -37,7 +37,7 @@ struct InferenceWireTests {
 
     @Test("attribution headers, user and session ids are recorded and exposed by /generation")
     func attribution() async throws {
-        try await withSimulator { sim in
+        try await withSimulatorWorld { sim in
             let key = try await sim.createKey()
             let headers = [
                 "HTTP-Referer": "https://opub.dev/github/octo/repo", "X-OpenRouter-Title": "opub",
@@ -63,7 +63,7 @@ struct InferenceWireTests {
                     + #""messages":[{"role":"user","content":"hi"}]}"#)
             #expect(withBody.status == 200)
             let listed = try await sim.rawJSON(
-                "GET", "/_sim/generations?key_hash=\(key.key.hash)", key: SimulatorHarness.managementKey)
+                "GET", "/_sim/generations?key_hash=\(key.key.hash)", key: SimulatorWorld.managementKey)
             let records = try #require(listed.json["data"] as? [[String: Any]])
             #expect(records.count == 2)
             #expect(records[1]["session_id"] as? String == "ls_body")
@@ -77,7 +77,7 @@ struct InferenceWireTests {
 
     @Test("/messages answers in Anthropic's shape, errors included")
     func anthropicShape() async throws {
-        try await withSimulator { sim in
+        try await withSimulatorWorld { sim in
             let key = try await sim.createKey(limit: Money(micros: 1))
             let body =
                 #"{"model":"anthropic/claude-sonnet-4.6","max_tokens":64,"system":"Be brief","#
@@ -105,7 +105,7 @@ struct InferenceWireTests {
 
     @Test("streams: chat SSE with the processing comment, usage and [DONE]; Messages and Responses events")
     func streams() async throws {
-        try await withSimulator { sim in
+        try await withSimulatorWorld { sim in
             let key = try await sim.createKey()
             let chat = try await sim.raw(
                 "POST", "/chat/completions", key: key.secret,
@@ -138,7 +138,7 @@ struct InferenceWireTests {
 
     @Test("/models lists the price table with per-token USD strings")
     func models() async throws {
-        try await withSimulator { sim in
+        try await withSimulatorWorld { sim in
             let answer = try await sim.rawJSON("GET", "/models", key: nil)
             let models = try #require(answer.json["data"] as? [[String: Any]])
             #expect(models.count == PriceTable.standard.models.count)

@@ -7,7 +7,7 @@ import Testing
 struct LimitTests {
     @Test("a key spent to its limit gets 403 Key limit exceeded (total limit)")
     func exhausted() async throws {
-        try await withSimulator { sim in
+        try await withSimulatorWorld { sim in
             let key = try await sim.createKey(limit: Money(micros: 100))
             _ = try await sim.admin.state(chargeUSD: "0.0001", to: key.key.hash, via: sim)
             let error = await openRouterError { _ = try await sim.chat(key.secret) }
@@ -22,7 +22,7 @@ struct LimitTests {
 
     @Test("a request whose worst case exceeds what is left gets 402 with the affordable token count")
     func unaffordable() async throws {
-        try await withSimulator { sim in
+        try await withSimulatorWorld { sim in
             // gpt-5.4-mini: 150 n$ per prompt token, 600 n$ per completion token.
             let key = try await sim.createKey(limit: Money(micros: 100))
             // "Hello": 4 + 2 = 6 prompt tokens = 900 n$; 100,000 n$ left → (100,000 − 900) / 600 = 165.
@@ -42,7 +42,7 @@ struct LimitTests {
 
     @Test("without max_tokens the model's maximum output is the worst case")
     func defaultWorstCase() async throws {
-        try await withSimulator { sim in
+        try await withSimulatorWorld { sim in
             let key = try await sim.createKey(limit: Money(dollars: 0, cents: 50))
             let error = await openRouterError {
                 _ = try await sim.chat(key.secret, model: "anthropic/claude-sonnet-4.6", maxTokens: nil)
@@ -54,7 +54,7 @@ struct LimitTests {
 
     @Test("overshoot mode charges the actual cost past the limit")
     func overshoot() async throws {
-        try await withSimulator { sim in
+        try await withSimulatorWorld { sim in
             let key = try await sim.createKey(limit: Money(micros: 10))
             await sim.faults(overshoot: true)
             let answer = try await sim.chat(key.secret, prompt: "[sim:tokens=100]", maxTokens: 1000)
@@ -77,7 +77,7 @@ struct LimitTests {
 
     @Test("windows reset at 00:00 UTC; weeks start on Monday", arguments: windowEnds)
     func windows(reset: KeyLimitReset, secondsToWindowEnd: Int64) async throws {
-        try await withSimulator { sim in
+        try await withSimulatorWorld { sim in
             let key = try await sim.createKey(limit: Money(micros: 100), reset: reset)
             try await sim.admin.state(chargeUSD: "0.0001", to: key.key.hash, via: sim)
             #expect(await openRouterError { _ = try await sim.chat(key.secret) }?.status == 403)
@@ -96,7 +96,7 @@ struct LimitTests {
 
     @Test("usage_daily/weekly/monthly follow the calendar")
     func usageCounters() async throws {
-        try await withSimulator { sim in
+        try await withSimulatorWorld { sim in
             let key = try await sim.createKey()
             try await sim.admin.state(chargeUSD: "1", to: key.key.hash, via: sim)
             sim.clock.advance(seconds: 12 * 3600)  // Thursday 00:00
@@ -115,7 +115,7 @@ struct LimitTests {
 
     @Test("usage lag: /keys shows a charge only after the configured delay")
     func usageLag() async throws {
-        try await withSimulator { sim in
+        try await withSimulatorWorld { sim in
             let key = try await sim.createKey(limit: Money(dollars: 1))
             await sim.faults(usageLagSeconds: 30)
             let answer = try await sim.chat(key.secret)
@@ -127,7 +127,7 @@ struct LimitTests {
 
     @Test("concurrent requests cannot overshoot a limit without the overshoot fault")
     func noConcurrentOvershoot() async throws {
-        try await withSimulator { sim in
+        try await withSimulatorWorld { sim in
             let key = try await sim.createKey(limit: Money(micros: 500))
             await withTaskGroup(of: Void.self) { group in
                 for index in 0..<40 {
@@ -144,9 +144,9 @@ struct LimitTests {
 extension OpenRouterClient {
     /// `POST /_sim/charge` through the simulator's test endpoint.
     @discardableResult
-    func state(chargeUSD usd: String, to hash: String, via sim: SimulatorHarness) async throws -> Int {
+    func state(chargeUSD usd: String, to hash: String, via sim: SimulatorWorld) async throws -> Int {
         let answer = try await sim.raw(
-            "POST", "/_sim/charge", key: SimulatorHarness.managementKey,
+            "POST", "/_sim/charge", key: SimulatorWorld.managementKey,
             body: #"{"key_hash":"\#(hash)","usd":"\#(usd)"}"#)
         #expect(answer.status == 200)
         return answer.status

@@ -7,8 +7,8 @@ import Testing
 struct ManagementAPITests {
     @Test("create returns 201 with the secret; get, list, update and delete round-trip")
     func keyLifecycle() async throws {
-        try await withSimulator { sim in
-            let expiry = SimulatorHarness.start.adding(seconds: 86_400 * 30)
+        try await withSimulatorWorld { sim in
+            let expiry = SimulatorWorld.start.adding(seconds: 86_400 * 30)
             let created = try await sim.admin.createKey(
                 CreateKeyRequest(
                     name: "opub:ck_1", limit: Money(dollars: 5), includeBYOKInLimit: true, expiresAt: expiry))
@@ -24,7 +24,7 @@ struct ManagementAPITests {
 
             let fetched = try await sim.admin.key(hash: created.key.hash)
             #expect(fetched.name == "opub:ck_1")
-            #expect(fetched.createdAt == SimulatorHarness.start)
+            #expect(fetched.createdAt == SimulatorWorld.start)
 
             let renamed = try await sim.admin.updateKey(
                 hash: created.key.hash, UpdateKeyRequest(name: "renamed", limit: .set(Money(dollars: 7))))
@@ -52,7 +52,7 @@ struct ManagementAPITests {
 
     @Test("listing pages by 100, newest first, and hides disabled keys unless asked")
     func listing() async throws {
-        try await withSimulator { sim in
+        try await withSimulatorWorld { sim in
             let hashes = await sim.state.seedKeys(count: 250)
             let first = try await sim.admin.listKeys(offset: 0)
             #expect(first.count == 100)
@@ -72,7 +72,7 @@ struct ManagementAPITests {
 
     @Test("listing 10,000 keys takes ⌈N/100⌉ + 1 calls: it stops at an empty page, never at a short one")
     func listingAtScale() async throws {
-        try await withSimulator { sim in
+        try await withSimulatorWorld { sim in
             await sim.state.seedKeys(count: 10_000)
             await sim.state.resetRequestCounts()
             let all = try await sim.admin.listAllKeys()
@@ -96,13 +96,13 @@ struct ManagementAPITests {
 
     @Test("a client configured with a workspace creates, lists and reads activity there only")
     func workspace() async throws {
-        try await withSimulator { sim in
+        try await withSimulatorWorld { sim in
             let made = try await sim.rawJSON(
-                "POST", "/_sim/workspaces", key: SimulatorHarness.managementKey, body: #"{"name":"opub"}"#)
+                "POST", "/_sim/workspaces", key: SimulatorWorld.managementKey, body: #"{"name":"opub"}"#)
             let workspace = try #require((made.json["data"] as? [String: Any])?["id"] as? String)
             let operatorsKey = try await sim.createKey("opub:ck_not_in_the_workspace")
             let scoped = OpenRouterClient(
-                apiKey: SimulatorHarness.managementKey,
+                apiKey: SimulatorWorld.managementKey,
                 configuration: .init(baseURL: sim.running.baseURL, workspaceID: workspace))
             let mine = try await scoped.createKey(CreateKeyRequest(name: "opub:ck_in_the_workspace"))
             #expect(mine.key.workspaceID == workspace)
@@ -115,7 +115,7 @@ struct ManagementAPITests {
             #expect(try await sim.admin.activity().count == 1)
             let unknown = await openRouterError {
                 _ = try await OpenRouterClient(
-                    apiKey: SimulatorHarness.managementKey,
+                    apiKey: SimulatorWorld.managementKey,
                     configuration: .init(
                         baseURL: sim.running.baseURL, workspaceID: "00000000-0000-0000-0000-000000000000")
                 ).listKeys()
@@ -126,8 +126,8 @@ struct ManagementAPITests {
 
     @Test("expired keys are listed only when asked; someone else's odd key never fails a listing")
     func expiredAndForeignKeys() async throws {
-        try await withSimulator { sim in
-            let expiring = try await sim.createKey(expiresAt: SimulatorHarness.start.adding(seconds: 60))
+        try await withSimulatorWorld { sim in
+            let expiring = try await sim.createKey(expiresAt: SimulatorWorld.start.adding(seconds: 60))
             let plain = try await sim.createKey()
             sim.clock.advance(seconds: 120)
             let hidden = try await sim.admin.listKeys(includeDisabled: true)
@@ -140,25 +140,25 @@ struct ManagementAPITests {
 
     @Test("validation errors are 400 with a message")
     func validation() async throws {
-        try await withSimulator { sim in
+        try await withSimulatorWorld { sim in
             let noName = await openRouterError { _ = try await sim.admin.createKey(CreateKeyRequest(name: "")) }
             #expect(noName?.status == 400)
             let paris = try await sim.rawJSON(
-                "POST", "/keys", key: SimulatorHarness.managementKey,
+                "POST", "/keys", key: SimulatorWorld.managementKey,
                 body: #"{"name":"x","expires_at":"2027-01-01T00:00:00+01:00"}"#)
             #expect(paris.status == 400)
             let past = await openRouterError {
-                _ = try await sim.createKey(expiresAt: SimulatorHarness.start.adding(seconds: -60))
+                _ = try await sim.createKey(expiresAt: SimulatorWorld.start.adding(seconds: -60))
             }
             #expect(past?.status == 400)
-            let badOffset = try await sim.raw("GET", "/keys?offset=-1", key: SimulatorHarness.managementKey)
+            let badOffset = try await sim.raw("GET", "/keys?offset=-1", key: SimulatorWorld.managementKey)
             #expect(badOffset.status == 400)
         }
     }
 
     @Test("GET /key describes the calling key; credits and activity add up")
     func accountReads() async throws {
-        try await withSimulator { sim in
+        try await withSimulatorWorld { sim in
             let key = try await sim.createKey(limit: Money(dollars: 1))
             let first = try await sim.chat(key.secret, model: "openai/gpt-5.4-mini", prompt: "one")
             let second = try await sim.chat(key.secret, model: "anthropic/claude-sonnet-4.6", prompt: "two")
@@ -211,7 +211,7 @@ struct ManagementAPITests {
 
     @Test("guardrails: create, assign, enforce the provider allowlist, unassign")
     func guardrails() async throws {
-        try await withSimulator { sim in
+        try await withSimulatorWorld { sim in
             let key = try await sim.createKey()
             let guardrail = try await sim.admin.createGuardrail(
                 CreateGuardrailRequest(name: "opub allowlist", allowedProviders: ["openai", "mistralai"]))
@@ -238,7 +238,7 @@ struct ManagementAPITests {
 
     @Test("a request body's provider field outside the guardrail's allowlist is refused too")
     func guardrailProviderField() async throws {
-        try await withSimulator { sim in
+        try await withSimulatorWorld { sim in
             let key = try await sim.createKey()
             let guardrail = try await sim.admin.createGuardrail(
                 CreateGuardrailRequest(name: "openai only", allowedProviders: ["openai"]))

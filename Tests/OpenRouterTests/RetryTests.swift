@@ -7,7 +7,7 @@ import Testing
 struct RetryTests {
     @Test("POST is never retried: not after a 500, a 429, or a dropped answer")
     func postNeverRetried() async throws {
-        try await withSimulator { sim in
+        try await withSimulatorWorld { sim in
             for rule in [
                 FaultRule(route: "POST /keys", errorStatus: 500, count: 1),
                 FaultRule(route: "POST /keys", errorStatus: 429, retryAfter: 1, count: 1),
@@ -36,7 +36,7 @@ struct RetryTests {
 
     @Test("a 429 with Retry-After is waited out, then the GET succeeds")
     func retryAfterHonoured() async throws {
-        try await withSimulator { sim in
+        try await withSimulatorWorld { sim in
             await sim.faults(FaultRule(route: "GET /keys", errorStatus: 429, retryAfter: 2, count: 2))
             await sim.state.resetRequestCounts()
             _ = try await sim.admin.listKeys()
@@ -47,7 +47,7 @@ struct RetryTests {
 
     @Test("a Retry-After longer than the policy allows is returned to the caller")
     func retryAfterTooLong() async throws {
-        try await withSimulator { sim in
+        try await withSimulatorWorld { sim in
             await sim.faults(FaultRule(route: "GET /credits", errorStatus: 429, retryAfter: 3600, count: 1))
             let error = await openRouterError { _ = try await sim.admin.credits() }
             #expect(error == .rateLimited(retryAfter: .seconds(3600), message: RetryTests.rateLimitMessage))
@@ -59,7 +59,7 @@ struct RetryTests {
 
     @Test("5xx is retried for GET with jittered exponential backoff")
     func serverErrorsRetriedForGet() async throws {
-        try await withSimulator { sim in
+        try await withSimulatorWorld { sim in
             let key = try await sim.createKey()
             await sim.faults(FaultRule(route: "GET /keys/{hash}", errorStatus: 502, count: 2))
             await sim.state.resetRequestCounts()
@@ -72,7 +72,7 @@ struct RetryTests {
 
     @Test("PATCH and DELETE are retried; a timeout on GET is retried")
     func idempotentWritesAndTimeouts() async throws {
-        try await withSimulator { sim in
+        try await withSimulatorWorld { sim in
             let key = try await sim.createKey()
             await sim.faults(FaultRule(route: "PATCH /keys/{hash}", errorStatus: 500, count: 1))
             _ = try await sim.admin.updateKey(hash: key.key.hash, UpdateKeyRequest(disabled: true))
@@ -81,7 +81,7 @@ struct RetryTests {
             #expect(sim.sleeper.delays.count == 2)
 
             // The retry must answer within the timeout even on a loaded machine: 2 s against a 3.5 s hang.
-            let impatient = sim.client(SimulatorHarness.managementKey, timeout: .seconds(2))
+            let impatient = sim.client(SimulatorWorld.managementKey, timeout: .seconds(2))
             await sim.faults(FaultRule(route: "GET /credits", hangMs: 3500, count: 1))
             _ = try await impatient.credits()
             #expect(sim.sleeper.delays.count == 3)
@@ -90,7 +90,7 @@ struct RetryTests {
 
     @Test("retries stop after maxAttempts and the last error is thrown")
     func attemptsExhausted() async throws {
-        try await withSimulator { sim in
+        try await withSimulatorWorld { sim in
             await sim.faults(FaultRule(route: "GET /credits", errorStatus: 500))
             await sim.state.resetRequestCounts()
             let error = await openRouterError { _ = try await sim.admin.credits() }

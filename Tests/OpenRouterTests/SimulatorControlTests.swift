@@ -8,17 +8,17 @@ import Testing
 struct SimulatorControlTests {
     @Test("/_sim/faults sets, shows and clears rules; it needs the management key")
     func faultsEndpoint() async throws {
-        try await withSimulator { sim in
+        try await withSimulatorWorld { sim in
             let body = #"{"rules":[{"route":"GET /credits","error_status":502,"count":1}],"usage_lag_seconds":5}"#
-            let set = try await sim.rawJSON("POST", "/_sim/faults", key: SimulatorHarness.managementKey, body: body)
+            let set = try await sim.rawJSON("POST", "/_sim/faults", key: SimulatorWorld.managementKey, body: body)
             #expect(set.status == 200)
             #expect(set.json["usage_lag_seconds"] as? Int == 5)
-            let retried = sim.client(SimulatorHarness.managementKey)
+            let retried = sim.client(SimulatorWorld.managementKey)
             _ = try await retried.credits()
             #expect(sim.sleeper.delays.count == 1)
-            let shown = try await sim.rawJSON("GET", "/_sim/faults", key: SimulatorHarness.managementKey)
+            let shown = try await sim.rawJSON("GET", "/_sim/faults", key: SimulatorWorld.managementKey)
             #expect((shown.json["rules"] as? [Any])?.isEmpty == true)
-            let cleared = try await sim.rawJSON("DELETE", "/_sim/faults", key: SimulatorHarness.managementKey)
+            let cleared = try await sim.rawJSON("DELETE", "/_sim/faults", key: SimulatorWorld.managementKey)
             #expect(cleared.json["usage_lag_seconds"] as? Int == 0)
             let key = try await sim.createKey()
             #expect(try await sim.raw("GET", "/_sim/faults", key: key.secret).status == 403)
@@ -39,7 +39,7 @@ struct SimulatorControlTests {
     func persistence() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("sim-\(UUID().uuidString).json").path
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let configuration = SimulatorConfiguration(managementKeys: [SimulatorHarness.managementKey], seed: 3)
+        let configuration = SimulatorConfiguration(managementKeys: [SimulatorWorld.managementKey], seed: 3)
         let first = OpenRouterSimulator(configuration: configuration)
         let hashes = await first.state.seedKeys(count: 3, limit: Money(dollars: 2))
         try await first.saveState(to: path)

@@ -8,7 +8,7 @@ import Testing
 struct ToolCallTests {
     @Test("Anthropic messages: tool_use of the offered mcp__opub__opub_budget, then the result is quoted")
     func messages() async throws {
-        try await withSimulator { sim in
+        try await withSimulatorWorld { sim in
             let key = try await sim.createKey()
             let tools =
                 #"[{"name":"Read","input_schema":{"type":"object"}},"#
@@ -42,7 +42,7 @@ struct ToolCallTests {
 
     @Test("Responses: a function_call in the namespace the tool is offered in (as Codex offers MCP tools)")
     func responsesNamespace() async throws {
-        try await withSimulator { sim in
+        try await withSimulatorWorld { sim in
             let key = try await sim.createKey()
             let answer = try await sim.rawJSON(
                 "POST", "/responses", key: key.secret,
@@ -67,7 +67,7 @@ struct ToolCallTests {
 
     @Test("chat completions: tool_calls with finish reason tool_calls; no marker, no call")
     func chat() async throws {
-        try await withSimulator { sim in
+        try await withSimulatorWorld { sim in
             let key = try await sim.createKey()
             let tools = #"[{"type":"function","function":{"name":"opub_opub_budget","parameters":{}}}]"#
             let answer = try await sim.rawJSON(

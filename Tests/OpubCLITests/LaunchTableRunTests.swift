@@ -330,7 +330,7 @@ extension BinaryTests {
             }
         }
 
-        @Test("every surface links its session and ends it with the exit status", arguments: [Surface.codex])
+        @Test("every surface links its session and ends it with the exit status", arguments: Surface.allCases)
         func linksAndEnds(surface: Surface) async throws {
             try await withCLIWorld { world in
                 #expect(await world.setup(surface.rawValue).status == 0)

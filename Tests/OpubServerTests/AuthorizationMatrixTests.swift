@@ -33,7 +33,7 @@ struct AuthorizationMatrixTests {
         return counts
     }
 
-    func run(_ cases: [Case], app: TestApp, browsers: @Sendable (Role) async throws -> Browser) async throws {
+    func run(_ cases: [Case], app: AppWorld, browsers: @Sendable (Role) async throws -> Browser) async throws {
         for item in cases {
             let right = try await browsers(.rightUser)
             for mode in [Browser.CSRF.missing, .wrong] {
@@ -102,7 +102,7 @@ struct AuthorizationMatrixTests {
     @Test("sandbox routes: sign-in, claim, donate, sandbox checkout, sign out")
     func sandbox() async throws {
         try await withTestStore(.sqlite) { store, _ in
-            try await withApp(try await sandboxConfiguration(), store: store) { app in
+            try await withAppWorld(try await sandboxConfiguration(), store: store) { app in
                 let stranger = try await sandboxSignIn(app, "stranger")
                 let other = try await sandboxSignIn(app, "other")
                 let donor = try await sandboxSignIn(app, "donor")

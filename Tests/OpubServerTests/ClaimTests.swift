@@ -190,7 +190,7 @@ struct ClaimTests {
     @Test("in sandbox every claimant is an admin of the repository")
     func sandboxClaims() async throws {
         try await withTestStore(.sqlite) { store, _ in
-            try await withApp(try await sandboxConfiguration(), store: store) { app in
+            try await withAppWorld(try await sandboxConfiguration(), store: store) { app in
                 let ada = try await sandboxSignIn(app, "ada")
                 let claimed = try await ada.post(app, "/api/v1/projects", json: #"{"owner":"torvalds","repo":"linux"}"#)
                 #expect(claimed.status == .created)

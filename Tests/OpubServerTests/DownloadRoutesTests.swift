@@ -30,9 +30,9 @@ struct DownloadRoutesTests {
     }
 
     /// The app with `folder` as its CLI distribution.
-    func withDistribution(_ folder: String, _ body: @Sendable (TestApp) async throws -> Void) async throws {
+    func withDistribution(_ folder: String, _ body: @Sendable (AppWorld) async throws -> Void) async throws {
         try await withTestStore(.sqlite) { store, _ in
-            try await withApp(try await sandboxConfiguration(["OPUB_CLI_DIST_DIR": folder]), store: store, body)
+            try await withAppWorld(try await sandboxConfiguration(["OPUB_CLI_DIST_DIR": folder]), store: store, body)
         }
     }
 

@@ -10,7 +10,7 @@ import Testing
 /// forges the leftmost entry still meets its own rate limit.
 @Suite("X-Forwarded-For")
 struct ForwardedForTests {
-    func statuses(_ app: TestApp, forwardedFor: (Int) -> String, count: Int) async throws -> [Int] {
+    func statuses(_ app: AppWorld, forwardedFor: (Int) -> String, count: Int) async throws -> [Int] {
         var statuses: [Int] = []
         for index in 0..<count {
             var headers = HTTPFields()
@@ -24,13 +24,13 @@ struct ForwardedForTests {
 
     /// The app behind `settings`, with a CLI limit of 30 requests per client and no refill during the
     /// test (an hour per token), so that a slow machine cannot refill the bucket between requests.
-    func withForwarding(_ settings: [String: String], _ body: @Sendable (TestApp) async throws -> Void) async throws {
+    func withForwarding(_ settings: [String: String], _ body: @Sendable (AppWorld) async throws -> Void) async throws {
         try await withTestStore(.sqlite) { store, _ in
             let configuration = try await sandboxConfiguration(settings)
             let limits = RateLimits(
                 limiter: RateLimiter(clock: SystemTimeSource()),
                 cli: RateLimitRule(name: "cli", perIP: TokenBucket(capacity: 30, secondsPerToken: 3600), perUser: nil))
-            try await withApp(configuration, store: store, rateLimits: limits, body)
+            try await withAppWorld(configuration, store: store, rateLimits: limits, body)
         }
     }
 

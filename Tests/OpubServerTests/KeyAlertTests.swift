@@ -19,7 +19,7 @@ struct KeyAlertTests {
         "direct use, a spike, expiry soon and a new model are each alerted once; a key past its direct-use threshold revokes itself",
         arguments: TestEngine.available)
     func alerts(engine: TestEngine) async throws {
-        try await withLifecycle(engine) { h in
+        try await withLifecycleWorld(engine) { h in
             let project = try await h.project(dollars: 30)
             let soon = try await h.provisioner.create(
                 in: project.id,
@@ -94,7 +94,7 @@ struct AlertWebhookTests {
         let receiver = Receiver(failFirst: 1)
         try await withStandIn(receiver.router) { base in
             try await withTestStore(.sqlite, clock: clock) { store, _ in
-                try await withApp(try await sandboxConfiguration(), store: store, clock: clock) { app in
+                try await withAppWorld(try await sandboxConfiguration(), store: store, clock: clock) { app in
                     let ada = try await sandboxSignIn(app, "ada")
                     #expect(
                         try await ada.post(app, "/api/v1/projects", json: #"{"owner":"acme","repo":"widgets"}"#).status

@@ -13,7 +13,7 @@ struct KeyLifecycleTests {
         "create reserves, makes an absolute BYOK-inclusive provider key, and stores no secret",
         arguments: TestEngine.available)
     func create(engine: TestEngine) async throws {
-        try await withLifecycle(engine) { h in
+        try await withLifecycleWorld(engine) { h in
             let project = try await h.project(dollars: 50)
             let made = try await h.provisioner.create(
                 in: project.id, KeyRequest(name: "laptop", limit: Money(dollars: 20)))
@@ -43,7 +43,7 @@ struct KeyLifecycleTests {
 
     @Test("validation refuses with messages a person can act on", arguments: TestEngine.available)
     func validation(engine: TestEngine) async throws {
-        try await withLifecycle(engine) { h in
+        try await withLifecycleWorld(engine) { h in
             let project = try await h.project(dollars: 10)
             let cases: [(String, Money, Timestamp?, KeyRequestError)] = [
                 ("", Money(dollars: 1), nil, .nameInvalid),
@@ -74,7 +74,7 @@ struct KeyLifecycleTests {
         "a provider that keeps failing leaves provisioning_failed and the money released",
         arguments: TestEngine.available)
     func providerFails(engine: TestEngine) async throws {
-        try await withLifecycle(engine) { h in
+        try await withLifecycleWorld(engine) { h in
             let project = try await h.project(dollars: 10)
             await h.simulator.state.addFaultRules([FaultRule(route: "POST /keys", errorStatus: 503)])
             await #expect(throws: KeyProvisioningError.self) {
@@ -92,7 +92,7 @@ struct KeyLifecycleTests {
         "a lost POST /keys answer: the copy is deleted and the retry leaves exactly one key",
         arguments: TestEngine.available)
     func ambiguousCreate(engine: TestEngine) async throws {
-        try await withLifecycle(engine) { h in
+        try await withLifecycleWorld(engine) { h in
             let project = try await h.project(dollars: 10)
             await h.simulator.state.addFaultRules([FaultRule(route: "POST /keys", dropAfterCommit: true, count: 1)])
             let made = try await h.provisioner.create(in: project.id, KeyRequest(name: "k", limit: Money(dollars: 4)))
@@ -104,7 +104,7 @@ struct KeyLifecycleTests {
 
     @Test("a guardrail that cannot be assigned means no key is handed out", arguments: TestEngine.available)
     func guardrailFailure(engine: TestEngine) async throws {
-        try await withLifecycle(engine) { h in
+        try await withLifecycleWorld(engine) { h in
             let project = try await h.project(dollars: 10)
             await #expect(throws: KeyProvisioningError.self) {
                 try await h.provisioner(guardrail: "00000000-0000-0000-0000-000000000000")
@@ -119,7 +119,7 @@ struct KeyLifecycleTests {
         "revoke posts the spend, returns the rest at once, and the settle window ends in deletion",
         arguments: TestEngine.available)
     func revoke(engine: TestEngine) async throws {
-        try await withLifecycle(engine) { h in
+        try await withLifecycleWorld(engine) { h in
             let project = try await h.project(dollars: 10)
             let made = try await h.provisioner.create(in: project.id, KeyRequest(name: "k", limit: Money(dollars: 5)))
             try await h.charge(made.key, usd: "1.25")
@@ -162,7 +162,7 @@ struct KeyLifecycleTests {
     @Test(
         "revoke with the provider down answers 'pending' and the reconciler finishes", arguments: TestEngine.available)
     func revokeProviderDown(engine: TestEngine) async throws {
-        try await withLifecycle(engine) { h in
+        try await withLifecycleWorld(engine) { h in
             let project = try await h.project(dollars: 10)
             let made = try await h.provisioner.create(in: project.id, KeyRequest(name: "k", limit: Money(dollars: 5)))
             try await h.charge(made.key, usd: "2")
@@ -182,7 +182,7 @@ struct KeyLifecycleTests {
         "a crash after any create or revoke step converges on the next reconcile",
         arguments: LifecycleStep.allCases)
     func crashes(step: LifecycleStep) async throws {
-        try await withLifecycle(.sqlite) { h in
+        try await withLifecycleWorld(.sqlite) { h in
             let project = try await h.project(dollars: 10)
             let createSteps: [LifecycleStep] = [.reserved, .providerKeyCreated, .guardrailAssigned, .activated]
             let rotateSteps: [LifecycleStep] = [
@@ -274,7 +274,7 @@ extension Optional where Wrapped == Data {
     var orEmpty: Data { self ?? Data() }
 }
 
-func sqlitePath(_ h: LifecycleHarness) async throws -> DatabaseURL? {
+func sqlitePath(_ h: LifecycleWorld) async throws -> DatabaseURL? {
     guard h.store.engine.kind == .sqlite else { return nil }
     let path: String? = try await h.store.engine.read { db in
         try await db.raw("PRAGMA database_list").all().first?.decode(column: "file", as: String.self)

@@ -21,10 +21,10 @@ struct KeyPageTests {
     /// through the claim form and `dollars` granted.
     func withClaimedProject<R: Sendable>(
         maintainer login: String = "maya", dollars: Int64 = 50,
-        _ body: @Sendable (TestApp, Browser, ProjectRecord) async throws -> R
+        _ body: @Sendable (AppWorld, Browser, ProjectRecord) async throws -> R
     ) async throws -> R {
         try await withTestStore(.sqlite) { store, _ in
-            try await withApp(try await sandboxConfiguration(), store: store, setup: .live) { app in
+            try await withAppWorld(try await sandboxConfiguration(), store: store, setup: .live) { app in
                 guard let port = app.client.port else { throw TestFailure("the app is not live") }
                 app.dependencies.urls.setListening("http://127.0.0.1:\(port)")
                 let maya = try await sandboxSignIn(app, login)

@@ -13,7 +13,7 @@ struct KeyRotationTests {
         "the successor takes over the reservation; available never moves; the old key stops at the provider",
         arguments: TestEngine.available)
     func rotate(engine: TestEngine) async throws {
-        try await withLifecycle(engine) { h in
+        try await withLifecycleWorld(engine) { h in
             let project = try await h.project(dollars: 20)
             let expiry = h.clock.now().adding(seconds: 30 * 86_400)
             let old = try await h.provisioner.create(
@@ -56,7 +56,7 @@ struct KeyRotationTests {
 
     @Test("only an active key rotates, once at a time; a failed provider step leaves the old key working")
     func refusals() async throws {
-        try await withLifecycle(.sqlite) { h in
+        try await withLifecycleWorld(.sqlite) { h in
             let project = try await h.project(dollars: 20)
             let made = try await h.provisioner.create(in: project.id, KeyRequest(name: "k", limit: Money(dollars: 5)))
             // The provider refuses to create the successor: nothing changes for the old key.

@@ -16,7 +16,7 @@ struct KeyWorld: Sendable {
     let world: ProductionWorld
     let simulator: RunningSimulator
 
-    var app: TestApp { world.app }
+    var app: AppWorld { world.app }
     var store: Store { world.app.store }
     var github: GitHubStandIn { world.github }
 

@@ -121,7 +121,7 @@ enum MoneyScenario {
         return try await Store.withStore(url: .sqliteMemory, logger: quietLogger(), clock: clock) { store in
             try await store.migrate()
             return try await OpenRouterSimulator.withRunningServer(configuration: configuration) { simulator in
-                var world = try await World(seed: seed, store: store, simulator: simulator, clock: clock)
+                var world = try await MoneyWorld(seed: seed, store: store, simulator: simulator, clock: clock)
                 for step in 0..<steps {
                     let action = try await world.step()
                     let violations = try await LedgerVerifier(store: store).verify().violations
@@ -133,7 +133,7 @@ enum MoneyScenario {
     }
 }
 
-struct World {
+struct MoneyWorld {
     var random: SeededRandom
     let store: Store
     let simulator: RunningSimulator

@@ -10,7 +10,7 @@ import Testing
 @Suite("Monthly allowance keys", .serialized)
 struct MonthlyAllowanceKeyTests {
     /// Moves the harness clock to a minute into the next UTC month.
-    func nextMonth(_ h: LifecycleHarness) {
+    func nextMonth(_ h: LifecycleWorld) {
         let start = AllowanceMonth(h.clock.now()).renewsOn.start
         h.clock.advance(seconds: (start.microsSinceEpoch - h.clock.now().microsSinceEpoch) / 1_000_000 + 60)
     }
@@ -19,7 +19,7 @@ struct MonthlyAllowanceKeyTests {
         "the first cycle of a month releases what is unspent and reserves the allowance again, as far as it goes",
         arguments: TestEngine.available)
     func rollover(engine: TestEngine) async throws {
-        try await withLifecycle(engine) { h in
+        try await withLifecycleWorld(engine) { h in
             let project = try await h.project(dollars: 20)
             let made = try await h.provisioner.create(
                 in: project.id, KeyRequest(name: "ci", amount: .monthly(Money(dollars: 5))))
@@ -64,7 +64,7 @@ struct MonthlyAllowanceKeyTests {
 
     @Test("a provider that refuses the new limit is caught up by the next cycle's limit restore")
     func providerDown() async throws {
-        try await withLifecycle(.sqlite) { h in
+        try await withLifecycleWorld(.sqlite) { h in
             let project = try await h.project(dollars: 20)
             let made = try await h.provisioner.create(
                 in: project.id, KeyRequest(name: "ci", amount: .monthly(Money(dollars: 5))))

@@ -16,7 +16,7 @@ struct OpenAPICoverageTests {
             let production = try await ConfigurationLoader.make(environment: ConfigurationTests.production).load()
             var yaml = ""
             for configuration in [sandbox, production] {
-                let (routes, text) = try await withApp(configuration, store: store) { app in
+                let (routes, text) = try await withAppWorld(configuration, store: store) { app in
                     (app.routes.routes, try await Browser.anonymous.get(app, "/api/openapi.yaml").text)
                 }
                 for route in routes where route.kind == .api {

@@ -11,7 +11,7 @@ import Testing
 struct ReconcilerTests {
     @Test("spend at the provider is posted once, however often the cycle runs", arguments: TestEngine.available)
     func spend(engine: TestEngine) async throws {
-        try await withLifecycle(engine) { h in
+        try await withLifecycleWorld(engine) { h in
             let project = try await h.project(dollars: 20)
             let made = try await h.provisioner.create(in: project.id, KeyRequest(name: "k", limit: Money(dollars: 10)))
             try await h.charge(made.key, usd: "0.012345")
@@ -26,7 +26,7 @@ struct ReconcilerTests {
 
     @Test("BYOK usage is spend: posted exactly, and the provider cap counts it", arguments: TestEngine.available)
     func byokSpend(engine: TestEngine) async throws {
-        try await withLifecycle(engine) { h in
+        try await withLifecycleWorld(engine) { h in
             let project = try await h.project(dollars: 20)
             let made = try await h.provisioner.create(in: project.id, KeyRequest(name: "k", limit: Money(dollars: 5)))
             #expect(try await h.providerKey(made.key).includeBYOKInLimit)
@@ -51,7 +51,7 @@ struct ReconcilerTests {
 
     @Test("an expired key's last usage is posted (the listing asks for expired keys)", arguments: TestEngine.available)
     func expiredKeyUsage(engine: TestEngine) async throws {
-        try await withLifecycle(engine) { h in
+        try await withLifecycleWorld(engine) { h in
             let project = try await h.project(dollars: 20)
             let made = try await h.provisioner.create(
                 in: project.id,
@@ -70,7 +70,7 @@ struct ReconcilerTests {
 
     @Test("a short page of keys is not the end of the listing", arguments: TestEngine.available)
     func shortPages(engine: TestEngine) async throws {
-        try await withLifecycle(engine) { h in
+        try await withLifecycleWorld(engine) { h in
             let project = try await h.project(dollars: 50)
             var made: [ComputeKeyRecord] = []
             for index in 0..<5 {
@@ -92,7 +92,7 @@ struct ReconcilerTests {
         "refund → debt → the newest keys' reservations are cut and their provider limits lowered",
         arguments: TestEngine.available)
     func cap(engine: TestEngine) async throws {
-        try await withLifecycle(engine) { h in
+        try await withLifecycleWorld(engine) { h in
             let project = try await h.project(dollars: 0)
             let donation = DonationID.random()
             try await h.store.donations.recordCompleted(donation, to: project.id, amount: Money(dollars: 20))
@@ -120,7 +120,7 @@ struct ReconcilerTests {
 
     @Test("a drained balance disables every active key, at the provider too", arguments: TestEngine.available)
     func drain(engine: TestEngine) async throws {
-        try await withLifecycle(engine) { h in
+        try await withLifecycleWorld(engine) { h in
             let project = try await h.project(dollars: 0)
             let donation = DonationID.random()
             try await h.store.donations.recordCompleted(donation, to: project.id, amount: Money(dollars: 10))
@@ -141,7 +141,7 @@ struct ReconcilerTests {
 
     @Test("a provider limit raised behind opub's back is put back", arguments: TestEngine.available)
     func restoreLimit(engine: TestEngine) async throws {
-        try await withLifecycle(engine) { h in
+        try await withLifecycleWorld(engine) { h in
             let project = try await h.project(dollars: 10)
             let made = try await h.provisioner.create(in: project.id, KeyRequest(name: "k", limit: Money(dollars: 4)))
             _ = try await h.client.updateKey(
@@ -156,7 +156,7 @@ struct ReconcilerTests {
 
     @Test("keys disabled or deleted at the provider are disabled locally and settled", arguments: TestEngine.available)
     func providerSide(engine: TestEngine) async throws {
-        try await withLifecycle(engine) { h in
+        try await withLifecycleWorld(engine) { h in
             let project = try await h.project(dollars: 10)
             let disabled = try await h.provisioner.create(
                 in: project.id, KeyRequest(name: "d", limit: Money(dollars: 3)))
@@ -179,7 +179,7 @@ struct ReconcilerTests {
 
     @Test("expired keys are disabled and orphans deleted", arguments: TestEngine.available)
     func expiryAndOrphans(engine: TestEngine) async throws {
-        try await withLifecycle(engine) { h in
+        try await withLifecycleWorld(engine) { h in
             let project = try await h.project(dollars: 10)
             let made = try await h.provisioner.create(
                 in: project.id,
@@ -199,7 +199,7 @@ struct ReconcilerTests {
 
     @Test("a cycle with nothing to do lists the provider once per page and writes nothing")
     func quietCycle() async throws {
-        try await withLifecycle(.sqlite) { h in
+        try await withLifecycleWorld(.sqlite) { h in
             let project = try await h.project(dollars: 10)
             _ = try await h.provisioner.create(in: project.id, KeyRequest(name: "k", limit: Money(dollars: 3)))
             let before = try await h.store.ledger.count()
@@ -213,7 +213,7 @@ struct ReconcilerTests {
 
     @Test("two reconcilers at once post every spend exactly once", arguments: TestEngine.available)
     func concurrentReconcilers(engine: TestEngine) async throws {
-        try await withLifecycle(engine) { h in
+        try await withLifecycleWorld(engine) { h in
             let project = try await h.project(dollars: 100)
             var keys: [ComputeKeyRecord] = []
             for index in 0..<8 {
@@ -239,7 +239,7 @@ struct ReconcilerTests {
         "only one replica holds the reconcile lease; a dead holder loses it after one interval",
         arguments: TestEngine.available)
     func lease(engine: TestEngine) async throws {
-        try await withLifecycle(engine) { h in
+        try await withLifecycleWorld(engine) { h in
             #expect(try await h.store.leases.acquire("reconciler", holder: "a", seconds: 60))
             #expect(try await !h.store.leases.acquire("reconciler", holder: "b", seconds: 60))
             #expect(try await h.store.leases.acquire("reconciler", holder: "a", seconds: 60))
@@ -255,7 +255,7 @@ struct ReconcilerTests {
 @Suite("Linked spend marking", .serialized)
 struct LinkedSpendMarkingTests {
     func session(
-        _ h: LifecycleHarness, key: ComputeKeyRecord, startedAgo: Int64, heartbeatAgo: Int64, endedAgo: Int64?
+        _ h: LifecycleWorld, key: ComputeKeyRecord, startedAgo: Int64, heartbeatAgo: Int64, endedAgo: Int64?
     )
         async throws -> SessionID
     {
@@ -278,7 +278,7 @@ struct LinkedSpendMarkingTests {
 
     @Test("spend during a linked session is linked; spend with no session is not", arguments: TestEngine.available)
     func marking(engine: TestEngine) async throws {
-        try await withLifecycle(engine) { h in
+        try await withLifecycleWorld(engine) { h in
             let project = try await h.project(dollars: 20)
             let linkedKey = try await h.provisioner.create(
                 in: project.id, KeyRequest(name: "cli", limit: Money(dollars: 5))
@@ -354,7 +354,7 @@ struct ReconcilerRaceTests {
         "a key activated after the provider listing was taken is not disabled as missing",
         arguments: TestEngine.available)
     func keyCreatedDuringListing(engine: TestEngine) async throws {
-        try await withLifecycle(engine) { h in
+        try await withLifecycleWorld(engine) { h in
             let project = try await h.project(dollars: 20)
             let made = Mutex<KeyID?>(nil)
             let provisioner = h.provisioner
@@ -383,7 +383,7 @@ struct TraceLinkingTests {
         "a trace naming one of the key's sessions links the spend to it, over time overlap",
         arguments: TestEngine.available)
     func traceWinsOverOverlap(engine: TestEngine) async throws {
-        try await withLifecycle(engine) { h in
+        try await withLifecycleWorld(engine) { h in
             let project = try await h.project(dollars: 20)
             let key = try await h.provisioner.create(in: project.id, KeyRequest(name: "cli", limit: Money(dollars: 5)))
                 .key
@@ -432,7 +432,7 @@ struct TraceLinkingTests {
 struct TraceGapTests {
     @Test("a day whose traces fall short of /activity is logged and counted; a matching day is not")
     func gap() async throws {
-        try await withLifecycle(.sqlite) { h in
+        try await withLifecycleWorld(.sqlite) { h in
             let project = try await h.project(dollars: 20)
             let full = try await h.provisioner.create(
                 in: project.id, KeyRequest(name: "full", limit: Money(dollars: 5))

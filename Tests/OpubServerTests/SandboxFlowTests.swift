@@ -16,7 +16,7 @@ struct SandboxFlowTests {
         arguments: TestEngine.available)
     func donationFlow(engine: TestEngine) async throws {
         try await withTestStore(engine) { store, _ in
-            try await withApp(try await sandboxConfiguration(), store: store) { app in
+            try await withAppWorld(try await sandboxConfiguration(), store: store) { app in
                 let ada = try await sandboxSignIn(app, "ada")
                 let me = try await ada.get(app, "/api/v1/me")
                 #expect(me.status == .ok)
@@ -64,7 +64,8 @@ struct SandboxFlowTests {
     @Test("anonymous attribution hides the name; bad attribution and amounts are refused with a reason")
     func attributionAndAmounts() async throws {
         try await withTestStore(.sqlite) { store, _ in
-            try await withApp(try await sandboxConfiguration(["OPUB_DONATION_MAX": "100.00"]), store: store) { app in
+            try await withAppWorld(try await sandboxConfiguration(["OPUB_DONATION_MAX": "100.00"]), store: store) {
+                app in
                 let bob = try await sandboxSignIn(app, "bob")
                 let path = "/api/v1/projects/acme/widgets/donations"
                 let cases: [(String, HTTPResponse.Status, String)] = [
@@ -123,7 +124,7 @@ struct SandboxFlowTests {
     @Test("bad input is a 4xx with the error shape, never a 500")
     func badInput() async throws {
         try await withTestStore(.sqlite) { store, _ in
-            try await withApp(try await sandboxConfiguration(), store: store) { app in
+            try await withAppWorld(try await sandboxConfiguration(), store: store) { app in
                 let eve = try await sandboxSignIn(app, "eve")
                 let big = String(repeating: "x", count: 70 * 1024)
                 let tooLarge = try await eve.post(app, "/api/v1/projects", json: #"{"owner":"\#(big)"}"#)
@@ -166,7 +167,7 @@ struct SandboxFlowTests {
     func sessions() async throws {
         let clock = ManualClock(Timestamp.now())
         try await withTestStore(.sqlite, clock: clock) { store, _ in
-            try await withApp(try await sandboxConfiguration(), store: store, clock: clock) { app in
+            try await withAppWorld(try await sandboxConfiguration(), store: store, clock: clock) { app in
                 let ada = try await sandboxSignIn(app, "ada")
                 #expect(try await count("web_sessions", store) == 1)
                 let signOut = try await ada.post(app, "/auth/sign-out")
@@ -189,14 +190,14 @@ struct SandboxFlowTests {
     }
 
     /// The sandbox sign-in form's token and the cookie it is bound to, as a browser gets them.
-    static func signInForm(_ app: TestApp) async throws -> (token: String, cookie: String) {
+    static func signInForm(_ app: AppWorld) async throws -> (token: String, cookie: String) {
         let page = try await app.client.execute(uri: "/auth/sandbox", method: .get)
         let token = try #require(htmlCaptures(page.text, #"name="csrf_token" value="([^"]+)""#).first)
         let cookie = try #require(cookieValue(page, name: "opub_signin_csrf"))
         return (token, cookie)
     }
 
-    static func postSignInForm(_ app: TestApp, _ body: String, cookie: String?) async throws -> TestResponse {
+    static func postSignInForm(_ app: AppWorld, _ body: String, cookie: String?) async throws -> TestResponse {
         var headers: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
         if let cookie { headers[.cookie] = "opub_signin_csrf=\(cookie)" }
         return try await app.client.execute(
@@ -206,7 +207,7 @@ struct SandboxFlowTests {
     @Test("the session cookie is HttpOnly, SameSite=Lax, not Secure in sandbox; the id is stored hashed")
     func cookieAttributes() async throws {
         try await withTestStore(.sqlite) { store, _ in
-            try await withApp(try await sandboxConfiguration(), store: store) { app in
+            try await withAppWorld(try await sandboxConfiguration(), store: store) { app in
                 let form = try await Self.signInForm(app)
                 let response = try await Self.postSignInForm(
                     app, "login=ada&return_to=%2Fme&csrf_token=\(form.token)", cookie: form.cookie)
@@ -231,7 +232,7 @@ struct SandboxFlowTests {
     @Test("the sandbox sign-in form needs its CSRF token and the cookie it is bound to; nothing is signed in without")
     func signInFormCSRF() async throws {
         try await withTestStore(.sqlite) { store, _ in
-            try await withApp(try await sandboxConfiguration(), store: store) { app in
+            try await withAppWorld(try await sandboxConfiguration(), store: store) { app in
                 let form = try await Self.signInForm(app)
                 for (body, cookie) in [
                     ("login=mallory", form.cookie), ("login=mallory&csrf_token=\(form.token)", nil),
@@ -249,7 +250,7 @@ struct SandboxFlowTests {
     @Test("a form post carries the CSRF token as a field")
     func csrfFormField() async throws {
         try await withTestStore(.sqlite) { store, _ in
-            try await withApp(try await sandboxConfiguration(), store: store) { app in
+            try await withAppWorld(try await sandboxConfiguration(), store: store) { app in
                 let ada = try await sandboxSignIn(app, "ada")
                 var headers = ada.headers(csrf: .missing)
                 headers[.contentType] = "application/x-www-form-urlencoded"
@@ -269,7 +270,7 @@ struct SandboxFlowTests {
     @Test("health, readiness and metrics")
     func operations() async throws {
         try await withTestStore(.sqlite) { store, _ in
-            try await withApp(try await sandboxConfiguration(), store: store) { app in
+            try await withAppWorld(try await sandboxConfiguration(), store: store) { app in
                 #expect(try await Browser.anonymous.get(app, "/healthz").status == .ok)
                 let ready = try await Browser.anonymous.get(app, "/readyz")
                 #expect(ready.status == .ok)
@@ -293,7 +294,7 @@ struct SandboxFlowTests {
         defer { Task { try? await dropTestDatabase(url) } }
         try await Store.withStore(url: url, logger: quietLogger()) { store in
             try await Migrator(engine: store.engine, migrations: Array(Migration.all.prefix(2))).migrate()
-            try await withApp(try await sandboxConfiguration(), store: store) { app in
+            try await withAppWorld(try await sandboxConfiguration(), store: store) { app in
                 let ready = try await Browser.anonymous.get(app, "/readyz")
                 #expect(ready.status == .serviceUnavailable)
                 #expect(try ready.json()["status"] as? String == "not_ready")
@@ -311,7 +312,8 @@ struct SandboxFlowTests {
                     name: "sign_in", perIP: TokenBucket(capacity: 2, secondsPerToken: 30), perUser: nil),
                 donationCreation: RateLimitRule(
                     name: "donation_creation", perIP: nil, perUser: TokenBucket(capacity: 1, secondsPerToken: 60)))
-            try await withApp(try await sandboxConfiguration(), store: store, clock: clock, rateLimits: limits) { app in
+            try await withAppWorld(try await sandboxConfiguration(), store: store, clock: clock, rateLimits: limits) {
+                app in
                 let ada = try await sandboxSignIn(app, "ada")
                 let bob = try await sandboxSignIn(app, "bob")
                 await #expect(throws: TestFailure.self) { _ = try await sandboxSignIn(app, "cyd") }

@@ -61,7 +61,7 @@ struct TraceIngestTests {
     static let token = "broadcast-token-0123456789abcdef"
 
     func post(
-        _ app: TestApp, body: String?, token: String? = token, contentType: String = "application/json",
+        _ app: AppWorld, body: String?, token: String? = token, contentType: String = "application/json",
         method: HTTPRequest.Method = .post, headers extra: HTTPFields = [:]
     ) async throws -> TestResponse {
         var headers = extra
@@ -75,10 +75,10 @@ struct TraceIngestTests {
     /// A sandbox app with a claimed project and one compute key row (the provider is not involved).
     func withKey<R: Sendable>(
         _ engine: TestEngine, extra: [String: String] = ["OPUB_BROADCAST_TOKEN": token],
-        _ body: @Sendable (TestApp, ComputeKeyRecord) async throws -> R
+        _ body: @Sendable (AppWorld, ComputeKeyRecord) async throws -> R
     ) async throws -> R {
         try await withTestStore(engine) { store, _ in
-            try await withApp(try await sandboxConfiguration(extra), store: store) { app in
+            try await withAppWorld(try await sandboxConfiguration(extra), store: store) { app in
                 let key = try await TraceFixtures.key(in: store)
                 return try await body(app, key)
             }
@@ -151,7 +151,7 @@ struct TraceIngestTests {
                 "OPENROUTER_BASE_URL": "http://127.0.0.1:9/api/v1", "OPUB_ALLOW_UNSAFE_MIX": "true",
                 "OPUB_BASE_URL": "http://127.0.0.1:9", "OPUB_SANDBOX_GITHUB": "true", "OPUB_SANDBOX_PAYMENTS": "true",
             ])
-            try await withApp(configuration, store: store) { app in
+            try await withAppWorld(configuration, store: store) { app in
                 let answer = try await post(app, body: "{}", token: Self.token)
                 #expect(answer.status == .notFound)
                 #expect(answer.text.contains("OPUB_BROADCAST_TOKEN"))

@@ -22,7 +22,7 @@ struct WebPageTests {
         arguments: TestEngine.available)
     func landing(engine: TestEngine) async throws {
         try await withTestStore(engine) { store, _ in
-            try await withApp(try await sandboxConfiguration(), store: store) { app in
+            try await withAppWorld(try await sandboxConfiguration(), store: store) { app in
                 let ada = try await sandboxSignIn(app, "ada")
                 try await sandboxDonation(app, ada, to: "acme/widgets", json: #"{"amount":"1234.56"}"#)
                 let page = try await Browser.anonymous.page(app, "/")
@@ -45,7 +45,7 @@ struct WebPageTests {
     func productionHasNoBanner() async throws {
         try await withTestStore(.sqlite) { store, _ in
             let production = try await ConfigurationLoader.make(environment: ConfigurationTests.production).load()
-            try await withApp(production, store: store) { app in
+            try await withAppWorld(production, store: store) { app in
                 let page = try await Browser.anonymous.page(app, "/docs")
                 #expect(page.status == .ok)
                 #expect(!page.text.contains("Sandbox mode"))
@@ -60,7 +60,7 @@ struct WebPageTests {
     @Test("the directory searches and sorts, and escapes what was searched for")
     func directory() async throws {
         try await withTestStore(.sqlite) { store, _ in
-            try await withApp(try await sandboxConfiguration(), store: store) { app in
+            try await withAppWorld(try await sandboxConfiguration(), store: store) { app in
                 let ada = try await sandboxSignIn(app, "ada")
                 try await sandboxDonation(app, ada, to: "acme/widgets", json: #"{"amount":"5.00"}"#)
                 try await sandboxDonation(app, ada, to: "acme/gadgets", json: #"{"amount":"50.00"}"#)
@@ -94,7 +94,7 @@ struct WebPageTests {
     @Test("the project page shows the balance card, donations with public attribution only, and escapes them")
     func projectPage() async throws {
         try await withTestStore(.sqlite) { store, _ in
-            try await withApp(try await sandboxConfiguration(), store: store) { app in
+            try await withAppWorld(try await sandboxConfiguration(), store: store) { app in
                 let ada = try await sandboxSignIn(app, "ada")
                 let name = Self.hostileName.replacingOccurrences(of: "\"", with: "\\\"")
                 let message = Self.hostileMessage.replacingOccurrences(of: "\"", with: "\\\"")
@@ -135,7 +135,7 @@ struct WebPageTests {
     func spendChart(engine: TestEngine) async throws {
         let clock = ManualClock(Timestamp(microsSinceEpoch: 1_763_000_000_000_000))
         try await withTestStore(engine, clock: clock) { store, _ in
-            try await withApp(try await sandboxConfiguration(), store: store, clock: clock) { app in
+            try await withAppWorld(try await sandboxConfiguration(), store: store, clock: clock) { app in
                 let project = try await store.projects.create(try RepositoryName(parsing: "acme/widgets"))
                 try await store.ledger.post(
                     .grant(amount: Money(dollars: 100)), to: project.id, idempotencyKey: "g", memo: "Seed credit")
@@ -205,7 +205,7 @@ struct WebPageTests {
     @Test("a renamed repository's old page address redirects permanently to the same page under the new name")
     func renamedProject() async throws {
         try await withTestStore(.sqlite) { store, _ in
-            try await withApp(try await sandboxConfiguration(), store: store) { app in
+            try await withAppWorld(try await sandboxConfiguration(), store: store) { app in
                 _ = try await store.projects.ensure(githubRepoID: 42, name: try RepositoryName(parsing: "old-org/tool"))
                 _ = try await store.projects.ensure(githubRepoID: 42, name: try RepositoryName(parsing: "new-org/tool"))
                 for (old, new) in [
@@ -227,7 +227,7 @@ struct WebPageTests {
         arguments: TestEngine.available)
     func streamedCSV(engine: TestEngine) async throws {
         try await withTestStore(engine) { store, _ in
-            try await withApp(try await sandboxConfiguration(), store: store) { app in
+            try await withAppWorld(try await sandboxConfiguration(), store: store) { app in
                 let project = try await store.projects.create(try RepositoryName(parsing: "acme/widgets"))
                 for index in 1...1_201 {
                     try await store.ledger.post(
@@ -257,7 +257,7 @@ struct WebPageTests {
     @Test("the ledger page pages through the chain and links the JSON and CSV exports", arguments: TestEngine.available)
     func ledgerPagination(engine: TestEngine) async throws {
         try await withTestStore(engine) { store, _ in
-            try await withApp(try await sandboxConfiguration(), store: store) { app in
+            try await withAppWorld(try await sandboxConfiguration(), store: store) { app in
                 let project = try await store.projects.create(try RepositoryName(parsing: "acme/widgets"))
                 for index in 1...55 {
                     try await store.ledger.post(
@@ -293,7 +293,7 @@ struct WebPageTests {
     @Test("donating from the page: sign-in first, CSRF required, errors shown in the form, then checkout")
     func donateForm() async throws {
         try await withTestStore(.sqlite) { store, _ in
-            try await withApp(try await sandboxConfiguration(), store: store) { app in
+            try await withAppWorld(try await sandboxConfiguration(), store: store) { app in
                 let anonymous = try await Browser.anonymous.page(app, "/github/acme/widgets/donate")
                 #expect(anonymous.status == .ok)
                 #expect(anonymous.text.contains("Sign in to donate"))
@@ -373,7 +373,7 @@ struct WebPageTests {
     @Test("claiming from a page: sign-in first, CSRF required, then the project is claimed")
     func claimForm() async throws {
         try await withTestStore(.sqlite) { store, _ in
-            try await withApp(try await sandboxConfiguration(), store: store) { app in
+            try await withAppWorld(try await sandboxConfiguration(), store: store) { app in
                 let anonymous = try await Browser.anonymous.submit(app, "/claim", [("repository", "acme/widgets")])
                 #expect(anonymous.status == .seeOther)
                 #expect(anonymous.headers[.location] == "/auth/github?return_to=%2Fme")
@@ -407,7 +407,7 @@ struct WebPageTests {
     @Test("/me needs sign-in and lists the user's donations with their status and attribution")
     func mePage() async throws {
         try await withTestStore(.sqlite) { store, _ in
-            try await withApp(try await sandboxConfiguration(), store: store) { app in
+            try await withAppWorld(try await sandboxConfiguration(), store: store) { app in
                 let redirect = try await Browser.anonymous.page(app, "/me")
                 #expect(redirect.status == .seeOther)
                 #expect(redirect.headers[.location] == "/auth/github?return_to=%2Fme")
@@ -438,7 +438,7 @@ struct WebPageTests {
     @Test("docs, CLI reference and glossary pages render, and unknown ones are friendly 404 pages")
     func docsAndGlossary() async throws {
         try await withTestStore(.sqlite) { store, _ in
-            try await withApp(try await sandboxConfiguration(), store: store) { app in
+            try await withAppWorld(try await sandboxConfiguration(), store: store) { app in
                 for path in [
                     "/docs", "/docs/donors", "/docs/compute", "/docs/keys", "/docs/cli", "/docs/ledger", "/glossary",
                     "/glossary/linked-spend-coverage", "/auth/sandbox",
@@ -470,7 +470,7 @@ struct WebPageTests {
     @Test("errors are pages for browsers and JSON for the API")
     func errorPages() async throws {
         try await withTestStore(.sqlite) { store, _ in
-            try await withApp(try await sandboxConfiguration(), store: store) { app in
+            try await withAppWorld(try await sandboxConfiguration(), store: store) { app in
                 // A program asking for an unknown path gets JSON, whatever the path.
                 let json = try await Browser.anonymous.get(app, "/no/such/page")
                 #expect(json.status == .notFound)
@@ -500,7 +500,7 @@ struct WebPageTests {
     @Test("a server error in a page is a friendly 500 page that names the request, never the error")
     func serverErrorPage() async throws {
         try await withTestStore(.sqlite) { store, _ in
-            try await withApp(try await sandboxConfiguration(), store: store) { app in
+            try await withAppWorld(try await sandboxConfiguration(), store: store) { app in
                 // Break the store under the page: the project row's name is no longer a repository name.
                 let project = try await store.projects.create(try RepositoryName(parsing: "acme/widgets"))
                 try await store.engine.read { db in
@@ -523,7 +523,7 @@ struct WebPageTests {
     @Test("the stylesheet and script are served at fixed paths, cached, and revalidated by ETag")
     func assets() async throws {
         try await withTestStore(.sqlite) { store, _ in
-            try await withApp(try await sandboxConfiguration(), store: store) { app in
+            try await withAppWorld(try await sandboxConfiguration(), store: store) { app in
                 let css = try await Browser.anonymous.get(app, "/assets/opub.css")
                 #expect(css.status == .ok)
                 #expect(css.headers[.contentType] == "text/css; charset=utf-8")
@@ -547,7 +547,7 @@ struct WebPageTests {
     @Test("the README badge: claim for an unclaimed or unknown project, available once claimed; cached and revalidated")
     func badge() async throws {
         try await withTestStore(.sqlite) { store, _ in
-            try await withApp(try await sandboxConfiguration(), store: store) { app in
+            try await withAppWorld(try await sandboxConfiguration(), store: store) { app in
                 let unknown = try await Browser.anonymous.get(app, "/github/nobody/nothing/badge.svg")
                 #expect(unknown.status == .ok)
                 #expect(unknown.headers[.contentType] == "image/svg+xml")

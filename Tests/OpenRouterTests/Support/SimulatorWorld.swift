@@ -18,7 +18,7 @@ final class RecordingSleeper: RetrySleeper {
 }
 
 /// A simulator on a loopback port, a manual clock, and clients pointed at it.
-struct SimulatorHarness: Sendable {
+struct SimulatorWorld: Sendable {
     let running: RunningSimulator
     let clock: ManualTimeSource
     let sleeper = RecordingSleeper()
@@ -90,16 +90,16 @@ struct SimulatorHarness: Sendable {
     }
 }
 
-/// Runs `body` against a fresh simulator with a manual clock at ``SimulatorHarness/start``.
-func withSimulator<Result: Sendable>(
+/// Runs `body` against a fresh simulator with a manual clock at ``SimulatorWorld/start``.
+func withSimulatorWorld<Result: Sendable>(
     seed: UInt64 = 42, totalCredits: Money = Money(dollars: 1_000_000),
-    _ body: (SimulatorHarness) async throws -> Result
+    _ body: (SimulatorWorld) async throws -> Result
 ) async throws -> Result {
-    let clock = ManualTimeSource(SimulatorHarness.start)
+    let clock = ManualTimeSource(SimulatorWorld.start)
     let configuration = SimulatorConfiguration(
-        managementKeys: [SimulatorHarness.managementKey], seed: seed, timeSource: clock, totalCredits: totalCredits)
+        managementKeys: [SimulatorWorld.managementKey], seed: seed, timeSource: clock, totalCredits: totalCredits)
     return try await OpenRouterSimulator.withRunningServer(configuration: configuration) { running in
-        try await body(SimulatorHarness(running: running, clock: clock))
+        try await body(SimulatorWorld(running: running, clock: clock))
     }
 }
 

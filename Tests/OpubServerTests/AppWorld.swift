@@ -37,7 +37,7 @@ func productionConfiguration(
 }
 
 /// The app under test: its dependencies and a test client.
-struct TestApp: Sendable {
+struct AppWorld: Sendable {
     let dependencies: AppDependencies
     let client: any TestClientProtocol
     let routes: RouteTable
@@ -47,10 +47,10 @@ struct TestApp: Sendable {
 
 /// Builds the app `serve` would build from `configuration` on `store`, and runs `body` against it
 /// (`.router`: in process; `.live`: on a loopback port, for stand-ins that call back).
-func withApp<R: Sendable>(
+func withAppWorld<R: Sendable>(
     _ configuration: ServerConfiguration, store: Store, setup: TestingSetup = .router,
     clock: any TimeSource = SystemTimeSource(), rateLimits: RateLimits? = nil,
-    _ body: @Sendable (TestApp) async throws -> R
+    _ body: @Sendable (AppWorld) async throws -> R
 ) async throws -> R {
     let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
     do {
@@ -64,7 +64,7 @@ func withApp<R: Sendable>(
             router: router, services: [composition.dependencies.keyReconciles].compactMap { $0 },
             logger: quietLogger())
         let result = try await app.test(setup) { client in
-            try await body(TestApp(dependencies: composition.dependencies, client: client, routes: routes))
+            try await body(AppWorld(dependencies: composition.dependencies, client: client, routes: routes))
         }
         try await httpClient.shutdown()
         return result
@@ -99,24 +99,25 @@ struct Browser: Sendable {
         return headers
     }
 
-    func get(_ app: TestApp, _ path: String) async throws -> TestResponse {
+    func get(_ app: AppWorld, _ path: String) async throws -> TestResponse {
         try await app.client.execute(uri: path, method: .get, headers: headers())
     }
 
-    func post(_ app: TestApp, _ path: String, json: String? = nil, csrf: CSRF = .session) async throws -> TestResponse {
+    func post(_ app: AppWorld, _ path: String, json: String? = nil, csrf: CSRF = .session) async throws -> TestResponse
+    {
         try await app.client.execute(
             uri: path, method: .post, headers: headers(csrf: csrf, json: json != nil),
             body: json.map { ByteBuffer(string: $0) })
     }
 
-    func put(_ app: TestApp, _ path: String, json: String) async throws -> TestResponse {
+    func put(_ app: AppWorld, _ path: String, json: String) async throws -> TestResponse {
         try await app.client.execute(
             uri: path, method: .put, headers: headers(csrf: .session, json: true), body: ByteBuffer(string: json))
     }
 }
 
 /// Signs in through the sandbox form's JSON variant.
-func sandboxSignIn(_ app: TestApp, _ login: String) async throws -> Browser {
+func sandboxSignIn(_ app: AppWorld, _ login: String) async throws -> Browser {
     let response = try await app.client.execute(
         uri: "/auth/sandbox", method: .post, headers: [.contentType: "application/json"],
         body: ByteBuffer(string: #"{"login":"\#(login)"}"#))
@@ -128,7 +129,7 @@ func sandboxSignIn(_ app: TestApp, _ login: String) async throws -> Browser {
 
 /// Signs in through GitHub OAuth against the stand-in: opub redirects to the stand-in's authorize
 /// endpoint, which redirects back to opub's callback with a code.
-func githubSignIn(_ app: TestApp, _ login: String, github: GitHubStandIn) async throws -> Browser {
+func githubSignIn(_ app: AppWorld, _ login: String, github: GitHubStandIn) async throws -> Browser {
     await github.signInBrowser(as: login)
     let start = try await app.client.execute(uri: "/auth/github?return_to=/me", method: .get)
     guard start.status == .seeOther, let authorize = start.headers[.location],

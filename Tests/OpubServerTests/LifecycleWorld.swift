@@ -10,7 +10,7 @@ import OpubTestSupport
 import SQLKit
 
 /// A store, a live simulator over HTTP, and the key lifecycle wired to both.
-struct LifecycleHarness: Sendable {
+struct LifecycleWorld: Sendable {
     let store: Store
     let clock: ManualClock
     let simulator: RunningSimulator
@@ -82,22 +82,22 @@ struct LifecycleHarness: Sendable {
     }
 }
 
-func withLifecycle<R: Sendable>(
-    _ engine: TestEngine, _ body: @Sendable (LifecycleHarness) async throws -> R
+func withLifecycleWorld<R: Sendable>(
+    _ engine: TestEngine, _ body: @Sendable (LifecycleWorld) async throws -> R
 ) async throws -> R {
     let clock = ManualClock(Timestamp.now())
     return try await withTestStore(engine, clock: clock) { store, _ in
         // The provider and opub share one clock, so a test that moves time moves both.
         let configuration = SimulatorConfiguration(
-            managementKeys: [LifecycleHarness.managementKey], seed: 7, timeSource: clock)
+            managementKeys: [LifecycleWorld.managementKey], seed: 7, timeSource: clock)
         return try await OpenRouterSimulator.withRunningServer(configuration: configuration) { simulator in
             let client = OpenRouterClient(
-                apiKey: LifecycleHarness.managementKey,
+                apiKey: LifecycleWorld.managementKey,
                 configuration: .init(
                     baseURL: simulator.baseURL, timeout: .seconds(2),
                     retryPolicy: RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(1), maxDelay: .milliseconds(5))))
             return try await body(
-                LifecycleHarness(
+                LifecycleWorld(
                     store: store, clock: clock, simulator: simulator, client: client,
                     provider: CountingProviderKeys(client)))
         }

@@ -17,13 +17,13 @@ extension Browser {
         return headers
     }
 
-    func page(_ app: TestApp, _ path: String) async throws -> TestResponse {
+    func page(_ app: AppWorld, _ path: String) async throws -> TestResponse {
         try await app.client.execute(uri: path, method: .get, headers: pageHeaders())
     }
 
     /// Posts a form. `csrf: .session` adds this session's token as `csrf_token`; `.wrong` a forged one.
     func submit(
-        _ app: TestApp, _ path: String, _ fields: [(String, String)], csrf: CSRF = .session
+        _ app: AppWorld, _ path: String, _ fields: [(String, String)], csrf: CSRF = .session
     ) async throws -> TestResponse {
         var fields = fields
         switch csrf {
@@ -50,7 +50,7 @@ func formEncoded(_ fields: [(String, String)]) -> String {
 /// A completed sandbox donation through the JSON API and the sandbox checkout.
 @discardableResult
 func sandboxDonation(
-    _ app: TestApp, _ donor: Browser, to project: String, json: String
+    _ app: AppWorld, _ donor: Browser, to project: String, json: String
 ) async throws -> String {
     let created = try await donor.post(app, "/api/v1/projects/\(project)/donations", json: json)
     guard created.status == .created, let url = try created.json()["checkout_url"] as? String,

@@ -7,7 +7,7 @@ import OpubTestSupport
 
 /// The stand-ins running, and an app in production mode against them.
 struct ProductionWorld: Sendable {
-    let app: TestApp
+    let app: AppWorld
     let github: GitHubStandIn
     let stripe: StripeStandIn
 }
@@ -25,7 +25,7 @@ func withProductionWorld<R: Sendable>(
             try await withTestStore(engine, clock: clock) { store, _ in
                 let configuration = try await productionConfiguration(
                     github: githubURL, githubStandIn: github, stripe: stripeURL, stripeStandIn: stripe, extra: extra)
-                return try await withApp(configuration, store: store, setup: .live, clock: clock) { app in
+                return try await withAppWorld(configuration, store: store, setup: .live, clock: clock) { app in
                     if let port = app.client.port {
                         await stripe.setWebhookURL("http://127.0.0.1:\(port)/webhooks/stripe")
                     }
