@@ -142,7 +142,7 @@ struct OpenAPISchema {
         }
         if let types = allowedTypes(schema), !types.contains(where: { Self.conforms(value, to: $0) }) {
             problems.append(
-                "\(path): is \(Self.kind(of: value)), the schema says \(types.sorted().joined(separator: " or "))")
+                "\(path): is \(value.typeName), the schema says \(types.sorted().joined(separator: " or "))")
             return problems
         }
         switch value {
@@ -237,17 +237,6 @@ struct OpenAPISchema {
             return number.rounded() == number
         default:
             return false
-        }
-    }
-
-    static func kind(of value: JSONValue) -> String {
-        switch value {
-        case .null: return "null"
-        case .bool: return "a boolean"
-        case .number: return "a number"
-        case .string: return "a string"
-        case .array: return "an array"
-        case .object: return "an object"
         }
     }
 }
