@@ -140,22 +140,13 @@ struct TraceCounters: Sendable {
     }
 }
 
-/// Group commit for trace ingest: requests that arrive while a write is in flight wait, and the next
-/// write stores all of them in one transaction. Every caller is answered only after the transaction
-/// holding its traces committed (an error reaches every caller of that write), so an acknowledged
-/// trace is durable and a failed one can be redelivered; the writer role passes to a waiting caller,
-/// so no request keeps writing for others indefinitely.
-actor TraceIngestQueue {
-    enum Turn {
-        case written(Int)
-        case lead
-    }
-
+/// Group commit for trace ingest (``GroupCommitQueue``): requests that arrive while a write is in
+/// flight wait, and the next write stores all of them in one transaction. Every caller is answered only
+/// after the transaction holding its traces committed (an error reaches every caller of that write), so
+/// an acknowledged trace is durable and a failed one can be redelivered.
+struct TraceIngestQueue: Sendable {
     let store: Store
-    private var waiting: [TraceUsage] = []
-    private var waiters: [CheckedContinuation<Turn, any Error>] = []
-    private var counts: [Int] = []
-    private var writing = false
+    private let queue = GroupCommitQueue<Int, [TraceUsage], Int>(maximumBatch: 256)
 
     init(store: Store) {
         self.store = store
@@ -164,46 +155,17 @@ actor TraceIngestQueue {
     /// Stores `usages`; returns how many of them were new.
     func submit(_ usages: [TraceUsage]) async throws -> Int {
         guard !usages.isEmpty else { return 0 }
-        waiting.append(contentsOf: usages)
-        if writing {
-            let turn = try await withCheckedThrowingContinuation { continuation in
-                waiters.append(continuation)
-                counts.append(usages.count)
-            }
-            if case .written(let stored) = turn { return stored }
-        }
-        writing = true
-        let batch = waiting
-        let served = waiters
-        let servedCounts = counts
-        waiting = []
-        waiters = []
-        counts = []
-        do {
-            let stored = try await store.traces.ingest(batch)
+        let store = self.store
+        return try await queue.submit(usages, to: 0) { _, requests in
+            let stored = try await store.traces.ingest(requests.flatMap { $0 })
             // Per caller, the share of new rows is not known row by row; duplicates are rare and the
             // count is advisory (metrics), so each caller is told its rows, less any shortfall.
-            var shortfall = batch.count - stored
-            for (continuation, count) in zip(served, servedCounts) {
-                let mine = max(0, count - shortfall)
-                shortfall -= count - mine
-                continuation.resume(returning: .written(mine))
+            var shortfall = requests.reduce(0) { $0 + $1.count } - stored
+            return requests.map { request in
+                let mine = max(0, request.count - shortfall)
+                shortfall -= request.count - mine
+                return .success(mine)
             }
-            handOff()
-            return max(0, usages.count - shortfall)
-        } catch {
-            for continuation in served { continuation.resume(throwing: error) }
-            handOff()
-            throw error
-        }
-    }
-
-    private func handOff() {
-        if waiters.isEmpty {
-            writing = false
-        } else {
-            counts.removeFirst()
-            waiters.removeFirst().resume(returning: .lead)
         }
     }
 }

@@ -80,16 +80,19 @@ public struct KeyProvisioner: Sendable {
     public func create(
         in project: ProjectID, _ request: KeyRequest, createdBy: UserID? = nil
     ) async throws -> ProvisionedKey {
-        // 1–2. Validate and reserve under the project's lock (so "available" cannot change in between).
+        // 1–2. Validate and reserve under the project's lock (so "available" cannot change in between),
+        // group-committed with other reservations of the project made at the same time.
         let now = store.clock.now()
         let minimum = settings.minimumLimit
-        let key = try await store.withProjectLock(project) { write in
-            let available = try await write.currentAvailable()
-            try KeyRequestRules.validate(
-                request, available: available, claimed: write.project.isClaimed,
-                suspended: write.project.suspendedAt != nil, minimumLimit: minimum, now: now)
-            return try await write.insertProvisioningKey(id: .random(), request, createdBy: createdBy)
-        }
+        let key = try await store.keys.reserve(
+            KeyReservation(
+                request: request, createdBy: createdBy,
+                check: { project, available in
+                    try KeyRequestRules.validate(
+                        request, available: available, claimed: project.isClaimed,
+                        suspended: project.suspendedAt != nil, minimumLimit: minimum, now: now)
+                }),
+            in: project)
         try await probe.reached(.reserved)
 
         // 3–4. The provider key and its guardrail.

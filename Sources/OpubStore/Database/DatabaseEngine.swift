@@ -1,4 +1,5 @@
 import Logging
+import OpubCore
 import SQLKit
 
 /// Which database an engine speaks; the few places where SQL differs switch on it.
@@ -32,6 +33,9 @@ public protocol DatabaseEngine: Sendable {
     func write<R: Sendable>(
         queuedBehindAll keys: [String], _ body: @Sendable (any SQLDatabase) async throws -> R
     ) async throws -> R
+
+    /// This database's group-commit queues (one set per engine, shared by every ``Store`` over it).
+    var groupCommits: GroupCommits { get }
 
     /// Tells every connection that the schema changed (a migration ran), before they are used again.
     func schemaDidChange() async throws
@@ -90,4 +94,13 @@ extension Error {
         return text.contains("UNIQUE constraint failed") || text.contains("23505")
             || text.contains("unique_violation") || text.contains("duplicate key")
     }
+}
+
+/// The group-commit queues of one database: writes that many concurrent callers make of the same kind
+/// are applied in batches, one durable commit each (``GroupCommitQueue``).
+public final class GroupCommits: Sendable {
+    /// New keys' reservations, per project (``KeyStore/reserve(_:in:)``).
+    public let reservations = GroupCommitQueue<ProjectID, KeyReservation, ComputeKeyRecord>(maximumBatch: 256)
+
+    public init() {}
 }

@@ -11,6 +11,7 @@ import SQLKit
 /// does that.
 public final class PostgresEngine: DatabaseEngine {
     public let kind = EngineKind.postgres
+    public let groupCommits = GroupCommits()
     let client: PostgresClient
     /// How long an operation waits for a connection: ``StoreError/unavailable(_:)`` when the database
     /// shows no sign of life for `patience.silence`, ``StoreError/busy(_:)`` past `patience.deadline`.

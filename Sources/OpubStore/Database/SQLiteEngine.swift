@@ -15,6 +15,7 @@ import Synchronization
 /// `busy_timeout = 5 s`: another process (an admin command beside the server) waits instead of failing.
 public final class SQLiteEngine: DatabaseEngine {
     public let kind = EngineKind.sqlite
+    public let groupCommits = GroupCommits()
     private let writer: SQLiteConnection
     private let readers: [SQLiteConnection]
     /// Each reader serves one read at a time (see ``CheckoutPool``).

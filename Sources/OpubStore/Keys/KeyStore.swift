@@ -12,8 +12,36 @@ public struct KeyStore: Sendable {
     public func reserveNewKey(
         in project: ProjectID, _ request: KeyRequest, createdBy: UserID? = nil, id: KeyID = .random()
     ) async throws -> ComputeKeyRecord {
-        try await store.withProjectLock(project) { write in
-            try await write.insertProvisioningKey(id: id, request, createdBy: createdBy)
+        try await reserve(KeyReservation(id: id, request: request, createdBy: createdBy), in: project)
+    }
+
+    /// Steps 1–2 of key creation, group-committed: concurrent reservations of one project wait for the
+    /// write in flight and are then applied together, in arrival order, in one transaction (one durable
+    /// commit, a handful of statements for the whole batch). Each is still checked on its own — its
+    /// ``KeyReservation/check`` and ``LedgerRules/checkReserve(_:available:)`` against what is available
+    /// after the ones before it — and a refused one fails alone, writing nothing. The caller is answered
+    /// after the batch committed. When the batch's write itself fails (a database error), each
+    /// reservation is tried again on its own, so one bad row cannot fail its neighbours.
+    public func reserve(_ reservation: KeyReservation, in project: ProjectID) async throws -> ComputeKeyRecord {
+        let store = self.store
+        return try await store.engine.groupCommits.reservations.submit(reservation, to: project) { project, batch in
+            do {
+                return try await store.withProjectLock(project) { try await $0.insertProvisioningKeys(batch) }
+            } catch {
+                guard batch.count > 1, !(error is CancellationError) else { throw error }
+                var outcomes: [Result<ComputeKeyRecord, any Error>] = []
+                for reservation in batch {
+                    do {
+                        let key = try await store.withProjectLock(project) { write in
+                            try await write.insertProvisioningKeys([reservation])[0].get()
+                        }
+                        outcomes.append(.success(key))
+                    } catch {
+                        outcomes.append(.failure(error))
+                    }
+                }
+                return outcomes
+            }
         }
     }
 
@@ -51,34 +79,80 @@ extension ProjectWrite {
     public func insertProvisioningKey(
         id: KeyID, _ request: KeyRequest, createdBy: UserID?
     ) async throws -> ComputeKeyRecord {
+        try await insertProvisioningKeys([KeyReservation(id: id, request: request, createdBy: createdBy)])[0].get()
+    }
+
+    /// Inserts `provisioning` keys and reserves their limits, in order: each reservation is checked
+    /// (its own ``KeyReservation/check``, then the reserve rule) against what the ones before it left
+    /// available, and a refused one is answered with its error and writes nothing. The accepted ones are
+    /// written with three statements in all — their key rows, their `reserve` transactions (hash-chained
+    /// in order), their postings — whatever their number; the project row is written once, at the end of
+    /// the locked transaction.
+    func insertProvisioningKeys(_ batch: [KeyReservation]) async throws -> [Result<ComputeKeyRecord, any Error>] {
         let now = clock.now()
-        let name = request.name
-        let limit = request.limit
-        let monthly = request.isMonthly
-        let expiresAt = request.expiresAt
-        do {
-            try LedgerRules.checkReserve(limit, available: try await currentAvailable())
-        } catch let rule as LedgerRuleError {
-            throw LedgerStoreError.rule(rule)
+        var chain = position.current
+        var outcomes: [Result<ComputeKeyRecord, any Error>] = []
+        var keys: [ComputeKeyRecord] = []
+        var transactions: [LedgerTransaction] = []
+        for reservation in batch {
+            let request = reservation.request
+            let intent = LedgerIntent.reserve(reservation.id, amount: request.limit)
+            do {
+                try reservation.check?(project, chain.totals.available)
+                let postings: [Posting]
+                do {
+                    try LedgerRules.checkReserve(request.limit, available: chain.totals.available)
+                    postings = try LedgerRules.postings(
+                        for: intent, project: project.id,
+                        position: LedgerPosition(
+                            available: chain.totals.available, keyReserved: .zero, donationHeld: .zero))
+                } catch let rule as LedgerRuleError {
+                    throw LedgerStoreError.rule(rule)
+                }
+                let transaction = LedgerTransaction.chained(
+                    id: .random(), projectID: project.id, sequence: chain.length + 1, kind: .reserve,
+                    idempotencyKey: "reserve:\(reservation.id.rawValue):create", keyID: reservation.id,
+                    donationID: nil, sessionID: nil, memo: "Reserved for key \(request.name)", createdAt: now,
+                    postings: postings, previousHash: chain.head)
+                chain.totals.apply(postings)
+                chain.length = transaction.sequence
+                chain.head = transaction.hash
+                chain.changed = true
+                let monthly = request.isMonthly
+                let key = ComputeKeyRecord(
+                    id: reservation.id, projectID: project.id, name: request.name, state: .provisioning,
+                    limit: request.limit, reserved: request.limit, spent: .zero, providerHash: nil, providerLabel: nil,
+                    linkTokenHash: nil, expiresAt: request.expiresAt, createdBy: reservation.createdBy, createdAt: now,
+                    updatedAt: now, disabledAt: nil, allowance: monthly ? request.limit : nil,
+                    allowanceMonth: monthly ? AllowanceMonth(now) : nil)
+                keys.append(key)
+                transactions.append(transaction)
+                outcomes.append(.success(key))
+            } catch {
+                outcomes.append(.failure(error))
+            }
         }
-        try await sql.raw(
+        guard !keys.isEmpty else { return outcomes }
+        var rows = SQLQueryString(
             """
-            INSERT INTO compute_keys (id, project_id, name, status, limit_micros, expires_at, created_by, created_at,
-                updated_at, allowance_micros, allowance_month)
-            VALUES (\(bind: id.rawValue), \(bind: project.id.rawValue), \(bind: name), 'provisioning', \(bind: limit.micros),
-                    \(bind: expiresAt?.microsSinceEpoch), \(bind: createdBy?.rawValue), \(bind: now.microsSinceEpoch),
-                    \(bind: now.microsSinceEpoch), \(bind: monthly ? limit.micros : nil),
-                    \(bind: monthly ? AllowanceMonth(now).description : nil))
-            """
-        ).run()
-        let reserve = try await post(
-            .reserve(id, amount: limit), idempotencyKey: "reserve:\(id.rawValue):create",
-            memo: "Reserved for key \(name)", session: nil, knownKeyReserved: .zero)
-        return ComputeKeyRecord(
-            id: id, projectID: project.id, name: name, state: .provisioning, limit: limit, reserved: limit,
-            spent: .zero, providerHash: nil, providerLabel: nil, linkTokenHash: nil, expiresAt: expiresAt,
-            createdBy: createdBy, createdAt: now, updatedAt: reserve.transaction.createdAt, disabledAt: nil,
-            allowance: monthly ? limit : nil, allowanceMonth: monthly ? AllowanceMonth(now) : nil)
+            INSERT INTO compute_keys (id, project_id, name, status, limit_micros, reserved_micros, expires_at,
+                created_by, created_at, updated_at, allowance_micros, allowance_month) VALUES\u{20}
+            """)
+        for (index, key) in keys.enumerated() {
+            if index > 0 { rows.appendLiteral(", ") }
+            rows.appendLiteral("(")
+            rows.appendInterpolation(
+                binds: [
+                    key.id.rawValue, project.id.rawValue, key.name, "provisioning", key.limit.micros,
+                    key.reserved.micros, key.expiresAt?.microsSinceEpoch, key.createdBy?.rawValue,
+                    now.microsSinceEpoch, now.microsSinceEpoch, key.allowance?.micros, key.allowanceMonth?.description,
+                ] as [any Encodable & Sendable])
+            rows.appendLiteral(")")
+        }
+        try await sql.raw(rows).run()
+        try await LedgerRows.insertAll(transactions, db: sql)
+        position.update(chain)
+        return outcomes
     }
 
     /// Moves a key through its state machine; an illegal transition throws and writes nothing.
@@ -131,5 +205,26 @@ extension ProjectWrite {
         let result = try await post(
             .release(key, amount: record.reserved - kept), idempotencyKey: idempotencyKey, memo: memo)
         return (result, limit)
+    }
+}
+
+/// One new key's reservation (key creation step 2), as ``KeyStore/reserve(_:in:)`` applies it.
+public struct KeyReservation: Sendable {
+    public let id: KeyID
+    public let request: KeyRequest
+    public let createdBy: UserID?
+    /// The caller's own checks of the request against the locked project and what it has available
+    /// (after the reservations before it in the batch), e.g. ``KeyRequestRules``; a throw refuses this
+    /// reservation alone.
+    public let check: (@Sendable (ProjectRecord, Money) throws -> Void)?
+
+    public init(
+        id: KeyID = .random(), request: KeyRequest, createdBy: UserID? = nil,
+        check: (@Sendable (ProjectRecord, Money) throws -> Void)? = nil
+    ) {
+        self.id = id
+        self.request = request
+        self.createdBy = createdBy
+        self.check = check
     }
 }

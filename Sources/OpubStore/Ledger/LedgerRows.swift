@@ -34,6 +34,45 @@ enum LedgerRows {
         return true
     }
 
+    /// Inserts new transactions and their postings with one statement for the transactions and one
+    /// for the postings (no replay check: the caller made their idempotency keys fresh; a used one makes
+    /// the statement, and so the whole write, fail).
+    static func insertAll(_ transactions: [LedgerTransaction], db: any SQLDatabase) async throws {
+        guard !transactions.isEmpty else { return }
+        var rows = SQLQueryString(
+            """
+            INSERT INTO ledger_transactions (id, project_id, sequence, kind, idempotency_key, key_id, donation_id,
+                session_id, memo, created_at, previous_hash, hash) VALUES\u{20}
+            """)
+        var postings = SQLQueryString(
+            "INSERT INTO ledger_postings (transaction_id, position, project_id, account, amount_micros) VALUES ")
+        var firstPosting = true
+        for (index, tx) in transactions.enumerated() {
+            if index > 0 { rows.appendLiteral(", ") }
+            rows.appendLiteral("(")
+            rows.appendInterpolation(
+                binds: [
+                    tx.id.rawValue, tx.projectID.rawValue, tx.sequence, tx.kind.rawValue, tx.idempotencyKey,
+                    tx.keyID?.rawValue, tx.donationID?.rawValue, tx.sessionID?.rawValue, tx.memo,
+                    tx.createdAt.microsSinceEpoch, tx.previousHash, tx.hash,
+                ] as [any Encodable & Sendable])
+            rows.appendLiteral(")")
+            for (position, posting) in tx.postings.enumerated() {
+                if !firstPosting { postings.appendLiteral(", ") }
+                firstPosting = false
+                postings.appendLiteral("(")
+                postings.appendInterpolation(
+                    binds: [
+                        tx.id.rawValue, position, tx.projectID.rawValue, posting.account.description,
+                        posting.amount.micros,
+                    ])
+                postings.appendLiteral(")")
+            }
+        }
+        try await db.raw(rows).run()
+        if !firstPosting { try await db.raw(postings).run() }
+    }
+
     static func transaction(idempotencyKey: String, db: any SQLDatabase) async throws -> LedgerTransaction? {
         guard
             let row = try await db.raw(
