@@ -81,6 +81,8 @@ struct BenchCommand: AsyncParsableCommand {
                     return try await group.reduce(0, +)
                 }
                 let elapsed = start.duration(to: clock.now)
+                let batches = await store.engine.groupCommits.reservations.writes
+                FileHandle.standardError.write(Data("reserve: \(succeeded) reservations in \(batches) commits\n".utf8))
                 var exact = true
                 for project in targets {
                     let verification = try await LedgerVerifier(store: store).verify(project: project)
