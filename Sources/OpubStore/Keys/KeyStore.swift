@@ -114,10 +114,7 @@ extension ProjectWrite {
                     idempotencyKey: "reserve:\(reservation.id.rawValue):create", keyID: reservation.id,
                     donationID: nil, sessionID: nil, memo: "Reserved for key \(request.name)", createdAt: now,
                     postings: postings, previousHash: chain.head)
-                chain.totals.apply(postings)
-                chain.length = transaction.sequence
-                chain.head = transaction.hash
-                chain.changed = true
+                chain.append(transaction)
                 let monthly = request.isMonthly
                 let key = ComputeKeyRecord(
                     id: reservation.id, projectID: project.id, name: request.name, state: .provisioning,

@@ -47,6 +47,22 @@ final class ChainPosition: @unchecked Sendable {
         /// Spend posted in this transaction per UTC day (`YYYY-MM-DD`): all of it, and the linked part.
         var spendByDay: [String: (spent: Money, linked: Money)] = [:]
         var changed = false
+
+        /// The position after `transaction`, the next link of this chain: totals, length, head, and the
+        /// day's spend bucket for a spend.
+        mutating func append(_ transaction: LedgerTransaction) {
+            totals.apply(transaction.postings)
+            length = transaction.sequence
+            head = transaction.hash
+            changed = true
+            if transaction.kind == .spend {
+                let day = transaction.createdAt.civilDate.iso8601
+                var bucket = spendByDay[day] ?? (.zero, .zero)
+                bucket.spent += transaction.providerChange
+                if transaction.sessionID != nil { bucket.linked += transaction.providerChange }
+                spendByDay[day] = bucket
+            }
+        }
     }
 
     private let lock = NSLock()
@@ -160,17 +176,7 @@ public struct ProjectWrite: Sendable {
             ).run()
         }
         var next = chain
-        next.totals.apply(postings)
-        next.length = transaction.sequence
-        next.head = transaction.hash
-        next.changed = true
-        if intent.kind == .spend {
-            let day = transaction.createdAt.civilDate.iso8601
-            var bucket = next.spendByDay[day] ?? (.zero, .zero)
-            bucket.spent += transaction.providerChange
-            if session != nil { bucket.linked += transaction.providerChange }
-            next.spendByDay[day] = bucket
-        }
+        next.append(transaction)
         position.update(next)
         return LedgerPostResult(transaction: transaction, replayed: false)
     }
