@@ -16,8 +16,11 @@ struct KeyAlerting: Sendable {
     func spendPosted(_ transactions: [LedgerTransaction]) async throws {
         var drafts: [KeyAlertDraft] = []
         var directKeys: Set<KeyID> = []
-        for tx in transactions where tx.kind == .spend {
-            guard let id = tx.keyID, let key = try await store.keys.find(id) else { continue }
+        let spends = transactions.filter { $0.kind == .spend }
+        // One read of every key that spent (a busy cycle posts spend for thousands).
+        let keys = try await store.keys.find(Array(Set(spends.compactMap(\.keyID))))
+        for tx in spends {
+            guard let id = tx.keyID, let key = keys[id] else { continue }
             let amount = tx.providerChange
             if tx.sessionID == nil {
                 directKeys.insert(id)
@@ -37,7 +40,9 @@ struct KeyAlerting: Sendable {
             }
         }
         try await store.alerts.record(drafts)
-        for id in directKeys.sorted() { try await revokeIfOverThreshold(id) }
+        // Only keys whose maintainers set a threshold can revoke themselves: one read finds them.
+        let thresholds = try await store.alerts.directUseRevokes(of: directKeys.sorted())
+        for id in thresholds.keys.sorted() { try await revokeIfOverThreshold(id) }
     }
 
     /// A key whose direct-use spend passed its threshold revokes itself.

@@ -84,39 +84,63 @@ public struct AlertStore: Sendable {
     public func record(_ drafts: [KeyAlertDraft]) async throws -> [KeyAlertRecord] {
         guard !drafts.isEmpty else { return [] }
         let now = store.clock.now().microsSinceEpoch
+        // A cycle can raise an alert per key (direct use of every key): three statements per chunk of
+        // drafts — the alerts (new dedupe keys only), their deliveries, and the rows as recorded.
         return try await store.engine.write { db in
             var made: [KeyAlertRecord] = []
-            for draft in drafts {
-                let id = AlertID.random()
-                let inserted = try await db.raw(
-                    """
-                    INSERT INTO key_alerts (id, project_id, key_id, kind, message, amount_micros, dedupe_key, created_at)
-                    VALUES (\(bind: id.rawValue), \(bind: draft.projectID.rawValue), \(bind: draft.keyID.rawValue),
+            var start = 0
+            while start < drafts.count {
+                let chunk = drafts[start..<min(start + Self.draftsPerStatement, drafts.count)]
+                start += chunk.count
+                let ids = chunk.map { _ in AlertID.random() }
+                var values: [SQLQueryString] = []
+                for (id, draft) in zip(ids, chunk) {
+                    values.append(
+                        """
+                        (\(bind: id.rawValue), \(bind: draft.projectID.rawValue), \(bind: draft.keyID.rawValue),
                         \(bind: draft.kind.rawValue), \(bind: draft.message), \(bind: draft.amount?.micros),
                         \(bind: draft.dedupeKey), \(bind: now))
-                    ON CONFLICT (dedupe_key) DO NOTHING
-                    RETURNING id
-                    """
-                ).all()
-                guard !inserted.isEmpty else { continue }
+                        """)
+                }
+                let inserted = Set(
+                    try await db.raw(
+                        """
+                        INSERT INTO key_alerts (id, project_id, key_id, kind, message, amount_micros, dedupe_key,
+                            created_at)
+                        VALUES \(values.joined(separator: ", "))
+                        ON CONFLICT (dedupe_key) DO NOTHING
+                        RETURNING id
+                        """
+                    ).all().map { try $0.decode(column: "id", as: String.self) })
+                let new = zip(ids, chunk).filter { inserted.contains($0.0.rawValue) }
+                guard !new.isEmpty else { continue }
+                var deliveries: [SQLQueryString] = []
+                for (id, draft) in new {
+                    deliveries.append(
+                        "(\(bind: DeliveryID.random().rawValue), \(bind: id.rawValue), \(bind: draft.projectID.rawValue))"
+                    )
+                }
                 try await db.raw(
                     """
                     INSERT INTO alert_deliveries (id, alert_id, project_id, url, status, next_attempt_at, created_at,
                         updated_at)
-                    SELECT \(bind: DeliveryID.random().rawValue), \(bind: id.rawValue), w.project_id, w.url, 'pending',
-                        \(bind: now), \(bind: now), \(bind: now)
-                    FROM alert_webhooks w WHERE w.project_id = \(bind: draft.projectID.rawValue)
+                    SELECT v.column1, v.column2, w.project_id, w.url, 'pending', \(bind: now), \(bind: now), \(bind: now)
+                    FROM (VALUES \(deliveries.joined(separator: ", "))) AS v
+                    JOIN alert_webhooks w ON w.project_id = v.column3
                     """
                 ).run()
-                if let row = try await db.raw("\(unsafeRaw: Self.selectAlerts) WHERE a.id = \(bind: id.rawValue)")
-                    .first()
-                {
-                    made.append(try KeyAlertRecord(row: row))
-                }
+                let rows = try await db.raw(
+                    "\(unsafeRaw: Self.selectAlerts) WHERE a.id IN (\(binds: new.map(\.0.rawValue)))"
+                ).all().map(KeyAlertRecord.init)
+                let byID = Dictionary(rows.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+                made += new.compactMap { byID[$0.0] }
             }
             return made
         }
     }
+
+    /// Alerts per multi-row statement (8 binds each).
+    static let draftsPerStatement = 500
 
     /// A project's latest alerts.
     public func recent(of project: ProjectID, limit: Int = 20) async throws -> [KeyAlertRecord] {
@@ -330,6 +354,30 @@ public struct AlertStore: Sendable {
             }
             return out
         }
+    }
+
+    /// The direct-use revoke thresholds set on any of `keys` (keys without one are absent).
+    public func directUseRevokes(of keys: [KeyID]) async throws -> [KeyID: Money] {
+        var thresholds: [KeyID: Money] = [:]
+        var start = 0
+        while start < keys.count {
+            let chunk = keys[start..<min(start + 500, keys.count)]
+            start += chunk.count
+            let rows = try await store.engine.read { db in
+                try await db.raw(
+                    """
+                    SELECT id, direct_use_revoke_micros FROM compute_keys
+                    WHERE id IN (\(binds: chunk.map(\.rawValue))) AND direct_use_revoke_micros IS NOT NULL
+                    """
+                ).all()
+            }
+            for row in rows {
+                if let id = KeyID(try row.decode(column: "id", as: String.self)) {
+                    thresholds[id] = Money(micros: try row.decode(column: "direct_use_revoke_micros", as: Int64.self))
+                }
+            }
+        }
+        return thresholds
     }
 
     public func directUseRevoke(of key: KeyID) async throws -> Money? {

@@ -52,6 +52,22 @@ public struct KeyStore: Sendable {
         }
     }
 
+    /// The keys among `ids` that exist, by id (one read per 500).
+    public func find(_ ids: [KeyID]) async throws -> [KeyID: ComputeKeyRecord] {
+        var found: [KeyID: ComputeKeyRecord] = [:]
+        var start = 0
+        while start < ids.count {
+            let chunk = ids[start..<min(start + 500, ids.count)]
+            start += chunk.count
+            let records = try await store.engine.read { db in
+                try await db.raw("SELECT * FROM compute_keys WHERE id IN (\(binds: chunk.map(\.rawValue)))").all()
+                    .map(ComputeKeyRecord.init)
+            }
+            for record in records { found[record.id] = record }
+        }
+        return found
+    }
+
     /// The key whose link-token verifier (SHA-256 of the token, hex) is `verifier`. The verifier is
     /// the hash of a 256-bit secret, so finding by it reveals nothing; the caller still compares
     /// the token with the stored verifier in constant time.

@@ -147,18 +147,21 @@ extension ProjectWrite {
         try await LedgerRows.insertAll(transactions, db: sql)
         let at = now.microsSinceEpoch
         let day = now.civilDate.iso8601
-        var values: [SQLQueryString] = []
+        // One statement for every key row, found through the primary key (`WHERE id IN`), each key's
+        // figures picked by `CASE id`.
+        var reserved: [SQLQueryString] = []
+        var spent: [SQLQueryString] = []
         for update in updates {
-            values.append(
-                "(\(bind: update.key.id.rawValue), \(bind: update.reserved.micros), \(bind: update.spent.micros))")
+            reserved.append("WHEN \(bind: update.key.id.rawValue) THEN \(bind: update.reserved.micros)")
+            spent.append("WHEN \(bind: update.key.id.rawValue) THEN \(bind: update.spent.micros)")
         }
         try await sql.raw(
             """
-            UPDATE compute_keys SET reserved_micros = v.column2, spent_micros = compute_keys.spent_micros + v.column3,
+            UPDATE compute_keys SET reserved_micros = CASE id \(reserved.joined(separator: " ")) END,
+                spent_micros = spent_micros + CASE id \(spent.joined(separator: " ")) END,
                 updated_at = \(bind: at), usage_read_at = \(bind: at),
-                detail_due_day = COALESCE(compute_keys.detail_due_day, \(bind: day))
-            FROM (VALUES \(values.joined(separator: ", "))) AS v
-            WHERE compute_keys.id = v.column1
+                detail_due_day = COALESCE(detail_due_day, \(bind: day))
+            WHERE id IN (\(binds: updates.map(\.key.id.rawValue)))
             """
         ).run()
         position.update(chain)
