@@ -157,7 +157,7 @@ final class TraceInbox: Sendable {
     func add(_ trace: ReceivedTrace) { received.withLock { $0.append(trace) } }
 
     /// What arrived once `count` requests did, or after `seconds`, whichever comes first.
-    func wait(for count: Int, seconds: Int = 5) async -> [ReceivedTrace] {
+    func wait(for count: Int, seconds: Int = 20) async -> [ReceivedTrace] {
         let deadline = ContinuousClock.now + .seconds(seconds)
         while all.count < count, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
         return all
