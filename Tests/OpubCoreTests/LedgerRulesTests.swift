@@ -155,4 +155,45 @@ struct LedgerRulesTests {
             #expect(!totals.held.isNegative)
         }
     }
+
+    @Test("property: checkReserve is exactly the reserve rule of postings")
+    func reserveRule() async {
+        await propertyCheck(
+            count: 300, input: Gen.int(in: -5_000_000...5_000_000), Gen.int(in: -5_000_000...5_000_000)
+        ) { amountMicros, availableMicros in
+            let amount = Money(micros: Int64(amountMicros))
+            let available = Money(micros: Int64(availableMicros))
+            let byCheck = Result { () throws(LedgerRuleError) in
+                try LedgerRules.checkReserve(amount, available: available)
+            }
+            let byPostings = Result { () throws(LedgerRuleError) in
+                _ = try LedgerRules.postings(
+                    for: .reserve(key, amount: amount), project: project, position: LedgerPosition(available: available)
+                )
+            }
+            switch (byCheck, byPostings) {
+            case (.success, .success): #expect(amount.isPositive && amount <= available)
+            case (.failure(let one), .failure(let other)): #expect(one == other)
+            default: Issue.record("checkReserve and postings disagree on \(amount) of \(available)")
+            }
+        }
+    }
+
+    @Test("property: a live key's remaining is its limit less its spend, never negative; a disabled key has none")
+    func remaining() async {
+        await propertyCheck(
+            count: 300, input: Gen.int(in: 0...50_000_000), Gen.int(in: 0...80_000_000), Gen.int(in: 0...2)
+        ) { limitMicros, spentMicros, which in
+            let limit = Money(micros: Int64(limitMicros))
+            let spent = Money(micros: Int64(spentMicros))
+            let state: ComputeKeyState = [.provisioning, .active, .disabled(.revoked, .disabledAtProvider)][which]
+            let remaining = state.remaining(limit: limit, spent: spent)
+            #expect(!remaining.isNegative)
+            if state.reason == nil {
+                #expect(remaining == (spent >= limit ? .zero : limit - spent))
+            } else {
+                #expect(remaining == .zero)
+            }
+        }
+    }
 }

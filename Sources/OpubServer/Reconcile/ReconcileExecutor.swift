@@ -121,9 +121,15 @@ public struct ReconcileExecutor: Sendable {
                 let results = try await store.withProjectLocks(
                     batch, abortsAll: { $0 is LifecycleCrash || $0 is CancellationError }
                 ) { write in
-                    let readings = readingsOf[write.project.id] ?? []
-                    let results = try await write.recordUsages(readings, previousCycle: previousCycle)
-                    return readings.compactMap { key, _ in results[key].flatMap { $0.replayed ? nil : $0.transaction } }
+                    var posted: [LedgerTransaction] = []
+                    for (key, usage) in readingsOf[write.project.id] ?? [] {
+                        if let result = try await write.recordUsage(key, usage: usage, previousCycle: previousCycle),
+                            !result.replayed
+                        {
+                            posted.append(result.transaction)
+                        }
+                    }
+                    return posted
                 }
                 for project in batch {
                     switch results[project] {

@@ -43,154 +43,6 @@ extension ProjectWrite {
     ) async throws
         -> LedgerPostResult?
     {
-        try await recordUsages([(id, usage)], previousCycle: previousCycle)[id]
-    }
-
-    /// ``recordUsage(_:usage:previousCycle:)`` for many keys of this project at once, in the order given,
-    /// with a fixed number of statements whatever their number (the reconcile cycle's spend): the key rows
-    /// in one read, their sessions (with each one's latest provider trace) in another, then the new
-    /// transactions, their postings and the key rows' updates in one statement each. The postings, links
-    /// and hash chain are exactly the one-by-one path's. A reading already posted (its idempotency key
-    /// used) makes the batch fall back to that path, which answers it as a replay.
-    public func recordUsages(
-        _ readings: [(KeyID, Money)], previousCycle: Timestamp? = nil
-    ) async throws -> [KeyID: LedgerPostResult] {
-        let ids = readings.map(\.0.rawValue)
-        guard readings.count > 1, Set(ids).count == ids.count else {
-            // One reading (or the same key twice): the one-by-one path.
-            var oneByOne: [KeyID: LedgerPostResult] = [:]
-            for (id, usage) in readings {
-                oneByOne[id] = try await recordOne(id, usage: usage, previousCycle: previousCycle)
-            }
-            return oneByOne
-        }
-        let records = try await sql.raw(
-            """
-            SELECT * FROM compute_keys WHERE project_id = \(bind: project.id.rawValue)
-            AND id IN (\(binds: ids))
-            """
-        ).all().map(ComputeKeyRecord.init)
-        let byID = Dictionary(records.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        let now = clock.now()
-        // Each key's interval starts at its own `since`; one read of every candidate session from the
-        // earliest of them, filtered per key below, finds the same sessions and latest traces.
-        var growing: [(record: ComputeKeyRecord, usage: Money, since: Timestamp)] = []
-        for (id, usage) in readings {
-            guard let record = byID[id] else { throw LedgerStoreError.unknownKey(id) }
-            guard usage > record.spent else { continue }
-            var since = record.usageReadAt ?? record.createdAt
-            if let previousCycle, previousCycle > since { since = previousCycle }
-            growing.append((record, usage, since))
-        }
-        guard let earliest = growing.map(\.since).min() else { return [:] }
-        let rows = try await sql.raw(
-            """
-            SELECT s.id, s.key_id, s.started_at, s.last_heartbeat_at, s.ended_at,
-                (SELECT MAX(t.occurred_at) FROM trace_usage t WHERE t.key_id = s.key_id AND t.session_id = s.id
-                    AND t.occurred_at > \(bind: earliest.microsSinceEpoch) AND t.occurred_at <= \(bind: now.microsSinceEpoch)
-                ) AS traced_at
-            FROM agent_sessions s
-            WHERE s.key_id IN (\(binds: growing.map(\.record.id.rawValue)))
-            AND s.started_at < \(bind: now.microsSinceEpoch)
-            AND (s.ended_at IS NULL OR s.ended_at > \(bind: earliest.microsSinceEpoch))
-            """
-        ).all()
-        var sessionsByKey: [String: [SessionWindow]] = [:]
-        for row in rows {
-            guard let window = try Self.sessionWindow(row) else { continue }
-            sessionsByKey[try row.decode(column: "key_id", as: String.self), default: []].append(window)
-        }
-
-        var chain = position.current
-        var results: [KeyID: LedgerPostResult] = [:]
-        var transactions: [LedgerTransaction] = []
-        var updates: [(key: ComputeKeyRecord, reserved: Money, spent: Money)] = []
-        for (record, usage, since) in growing {
-            // The same filters as one key's own read: sessions still open at `since`, traces after it.
-            let sessions = (sessionsByKey[record.id.rawValue] ?? []).filter { window in
-                window.endedAt.map { $0 > since } ?? true
-            }.map { window in
-                guard let traced = window.tracedAt, traced <= since else { return window }
-                return SessionWindow(
-                    id: window.id, startedAt: window.startedAt, lastHeartbeatAt: window.lastHeartbeatAt,
-                    endedAt: window.endedAt, tracedAt: nil)
-            }
-            let linked = LinkedSpend.session(coveringFrom: since, to: now, among: sessions)
-            let amount = usage - record.spent
-            let intent = LedgerIntent.spend(record.id, amount: amount)
-            let before = LedgerPosition(
-                available: chain.totals.available, keyReserved: record.reserved, donationHeld: .zero)
-            let postings: [Posting]
-            do {
-                postings = try LedgerRules.postings(for: intent, project: project.id, position: before)
-            } catch {
-                throw LedgerStoreError.rule(error)
-            }
-            let transaction = LedgerTransaction.chained(
-                id: .random(), projectID: project.id, sequence: chain.length + 1, kind: .spend,
-                idempotencyKey: "spend:\(record.id.rawValue):\(usage.micros)", keyID: record.id, donationID: nil,
-                sessionID: linked, memo: "Spend by key \(record.name)", createdAt: now, postings: postings,
-                previousHash: chain.head)
-            chain.append(transaction)
-            transactions.append(transaction)
-            updates.append((record, LedgerRules.applying(postings, to: before).keyReserved, amount))
-            results[record.id] = LedgerPostResult(transaction: transaction, replayed: false)
-        }
-        if try await anyUsed(transactions.map(\.idempotencyKey)) {
-            // A reading already posted: the one-by-one path (it answers replays).
-            var oneByOne: [KeyID: LedgerPostResult] = [:]
-            for (record, usage, _) in growing {
-                oneByOne[record.id] = try await recordOne(record.id, usage: usage, previousCycle: previousCycle)
-            }
-            return oneByOne
-        }
-        try await LedgerRows.insertAll(transactions, db: sql)
-        let at = now.microsSinceEpoch
-        let day = now.civilDate.iso8601
-        // One statement for every key row, found through the primary key (`WHERE id IN`), each key's
-        // figures picked by `CASE id`.
-        var reserved: [SQLQueryString] = []
-        var spent: [SQLQueryString] = []
-        for update in updates {
-            reserved.append("WHEN \(bind: update.key.id.rawValue) THEN \(bind: update.reserved.micros)")
-            spent.append("WHEN \(bind: update.key.id.rawValue) THEN \(bind: update.spent.micros)")
-        }
-        try await sql.raw(
-            """
-            UPDATE compute_keys SET reserved_micros = CASE id \(reserved.joined(separator: " ")) END,
-                spent_micros = spent_micros + CASE id \(spent.joined(separator: " ")) END,
-                updated_at = \(bind: at), usage_read_at = \(bind: at),
-                detail_due_day = COALESCE(detail_due_day, \(bind: day))
-            WHERE id IN (\(binds: updates.map(\.key.id.rawValue)))
-            """
-        ).run()
-        position.update(chain)
-        return results
-    }
-
-    /// A session row of the linking reads (`id`, `started_at`, `last_heartbeat_at`, `ended_at`, `traced_at`).
-    static func sessionWindow(_ row: any SQLRow) throws -> SessionWindow? {
-        guard let session = SessionID(try row.decode(column: "id", as: String.self)) else { return nil }
-        return SessionWindow(
-            id: session,
-            startedAt: Timestamp(microsSinceEpoch: try row.decode(column: "started_at", as: Int64.self)),
-            lastHeartbeatAt: Timestamp(microsSinceEpoch: try row.decode(column: "last_heartbeat_at", as: Int64.self)),
-            endedAt: try row.decode(column: "ended_at", as: Int64?.self).map(Timestamp.init(microsSinceEpoch:)),
-            tracedAt: try row.decode(column: "traced_at", as: Int64?.self).map(Timestamp.init(microsSinceEpoch:)))
-    }
-
-    /// True when any of `idempotencyKeys` already names a transaction.
-    private func anyUsed(_ idempotencyKeys: [String]) async throws -> Bool {
-        try await sql.raw(
-            """
-            SELECT 1 AS used FROM ledger_transactions
-            WHERE idempotency_key IN (\(binds: idempotencyKeys)) LIMIT 1
-            """
-        ).first() != nil
-    }
-
-    /// One key's reading, posted through ``post(_:idempotencyKey:memo:session:)`` (replays answered).
-    private func recordOne(_ id: KeyID, usage: Money, previousCycle: Timestamp?) async throws -> LedgerPostResult? {
         let record = try await key(id)
         guard usage > record.spent else { return nil }
         let now = clock.now()
@@ -207,7 +59,16 @@ extension ProjectWrite {
             AND (s.ended_at IS NULL OR s.ended_at > \(bind: since.microsSinceEpoch))
             """
         ).all()
-        let sessions = try rows.compactMap(Self.sessionWindow)
+        let sessions = try rows.compactMap { row -> SessionWindow? in
+            guard let session = SessionID(try row.decode(column: "id", as: String.self)) else { return nil }
+            return SessionWindow(
+                id: session,
+                startedAt: Timestamp(microsSinceEpoch: try row.decode(column: "started_at", as: Int64.self)),
+                lastHeartbeatAt: Timestamp(
+                    microsSinceEpoch: try row.decode(column: "last_heartbeat_at", as: Int64.self)),
+                endedAt: try row.decode(column: "ended_at", as: Int64?.self).map(Timestamp.init(microsSinceEpoch:)),
+                tracedAt: try row.decode(column: "traced_at", as: Int64?.self).map(Timestamp.init(microsSinceEpoch:)))
+        }
         let linked = LinkedSpend.session(coveringFrom: since, to: now, among: sessions)
         // Posting the spend also marks the day's detail due (``ProjectWrite/post``).
         return try await post(
