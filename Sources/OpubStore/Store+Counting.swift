@@ -1,3 +1,4 @@
+import OpubCore
 import SQLKit
 
 extension Store {
@@ -13,5 +14,22 @@ extension Store {
             try await db.raw("SELECT COUNT(*) AS n FROM \(ident: table)").first()?.decode(column: "n", as: Int.self)
                 ?? 0
         }
+    }
+}
+
+extension Store {
+    /// Reads rows for many keys, `read` called with at most 500 key ids at a time (a bound on the binds
+    /// of one statement), one read each; the rows of all of them.
+    func readEach(
+        of keys: [KeyID], _ read: @escaping @Sendable (any SQLDatabase, [String]) async throws -> [any SQLRow]
+    ) async throws -> [any SQLRow] {
+        var rows: [any SQLRow] = []
+        var start = 0
+        while start < keys.count {
+            let ids = keys[start..<min(start + 500, keys.count)].map(\.rawValue)
+            start += ids.count
+            rows += try await engine.read { db in try await read(db, ids) }
+        }
+        return rows
     }
 }

@@ -340,41 +340,35 @@ public struct AlertStore: Sendable {
 
     /// Every direct-use revoke threshold set on a key of `project` (one read for the keys page).
     public func directUseRevokes(in project: ProjectID) async throws -> [KeyID: Money] {
-        try await store.engine.read { db in
-            var out: [KeyID: Money] = [:]
-            for row in try await db.raw(
+        let rows = try await store.engine.read { db in
+            try await db.raw(
                 """
                 SELECT id, direct_use_revoke_micros FROM compute_keys
                 WHERE project_id = \(bind: project.rawValue) AND direct_use_revoke_micros IS NOT NULL
                 """
-            ).all() {
-                if let id = KeyID(try row.decode(column: "id", as: String.self)) {
-                    out[id] = Money(micros: try row.decode(column: "direct_use_revoke_micros", as: Int64.self))
-                }
-            }
-            return out
+            ).all()
         }
+        return try Self.thresholds(rows)
     }
 
     /// The direct-use revoke thresholds set on any of `keys` (keys without one are absent).
     public func directUseRevokes(of keys: [KeyID]) async throws -> [KeyID: Money] {
+        let rows = try await store.readEach(of: keys) { db, ids in
+            try await db.raw(
+                """
+                SELECT id, direct_use_revoke_micros FROM compute_keys
+                WHERE id IN (\(binds: ids)) AND direct_use_revoke_micros IS NOT NULL
+                """
+            ).all()
+        }
+        return try Self.thresholds(rows)
+    }
+
+    static func thresholds(_ rows: [any SQLRow]) throws -> [KeyID: Money] {
         var thresholds: [KeyID: Money] = [:]
-        var start = 0
-        while start < keys.count {
-            let chunk = keys[start..<min(start + 500, keys.count)]
-            start += chunk.count
-            let rows = try await store.engine.read { db in
-                try await db.raw(
-                    """
-                    SELECT id, direct_use_revoke_micros FROM compute_keys
-                    WHERE id IN (\(binds: chunk.map(\.rawValue))) AND direct_use_revoke_micros IS NOT NULL
-                    """
-                ).all()
-            }
-            for row in rows {
-                if let id = KeyID(try row.decode(column: "id", as: String.self)) {
-                    thresholds[id] = Money(micros: try row.decode(column: "direct_use_revoke_micros", as: Int64.self))
-                }
+        for row in rows {
+            if let id = KeyID(try row.decode(column: "id", as: String.self)) {
+                thresholds[id] = Money(micros: try row.decode(column: "direct_use_revoke_micros", as: Int64.self))
             }
         }
         return thresholds

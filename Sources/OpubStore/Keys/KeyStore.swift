@@ -52,20 +52,13 @@ public struct KeyStore: Sendable {
         }
     }
 
-    /// The keys among `ids` that exist, by id (one read per 500).
+    /// The keys among `ids` that exist, by id.
     public func find(_ ids: [KeyID]) async throws -> [KeyID: ComputeKeyRecord] {
-        var found: [KeyID: ComputeKeyRecord] = [:]
-        var start = 0
-        while start < ids.count {
-            let chunk = ids[start..<min(start + 500, ids.count)]
-            start += chunk.count
-            let records = try await store.engine.read { db in
-                try await db.raw("SELECT * FROM compute_keys WHERE id IN (\(binds: chunk.map(\.rawValue)))").all()
-                    .map(ComputeKeyRecord.init)
-            }
-            for record in records { found[record.id] = record }
+        let rows = try await store.readEach(of: ids) { db, ids in
+            try await db.raw("SELECT * FROM compute_keys WHERE id IN (\(binds: ids))").all()
         }
-        return found
+        let records = try rows.map(ComputeKeyRecord.init)
+        return Dictionary(records.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// The key whose link-token verifier (SHA-256 of the token, hex) is `verifier`. The verifier is
