@@ -1,5 +1,6 @@
 import OpubCore
 import SQLKit
+import Synchronization
 
 extension Store {
     /// The number of rows in one of opub's tables, for operators' checks and tests.
@@ -31,5 +32,26 @@ extension Store {
             rows += try await engine.read { db in try await read(db, ids) }
         }
         return rows
+    }
+}
+
+extension SQLDatabase {
+    /// Runs `query` and decodes each row as it arrives, so that a read of many rows holds the decoded
+    /// values only, never every raw row beside them (the reconcile cycle's read of every key: the rows
+    /// of 10,000 keys are about 15 MiB that `.all()` would hold at once).
+    func decodeEach<T: Sendable>(
+        _ query: SQLQueryString, _ decode: @escaping @Sendable (any SQLRow) throws -> T
+    ) async throws -> [T] {
+        let decoded = Mutex<(values: [T], failure: (any Error)?)>(([], nil))
+        try await raw(query).run { row in
+            decoded.withLock { state in
+                guard state.failure == nil else { return }
+                do { state.values.append(try decode(row)) } catch { state.failure = error }
+            }
+        }
+        return try decoded.withLock { state in
+            if let failure = state.failure { throw failure }
+            return state.values
+        }
     }
 }

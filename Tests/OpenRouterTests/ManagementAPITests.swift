@@ -94,6 +94,37 @@ struct ManagementAPITests {
         }
     }
 
+    @Test(
+        "listing with the last count fetches those pages at once: the same keys, ⌈N/100⌉ + 1 calls when unchanged, one-at-a-time paging after a short page"
+    )
+    func concurrentListing() async throws {
+        try await withSimulatorWorld { sim in
+            await sim.state.seedKeys(count: 2_050)
+            let sequential = try await sim.admin.listAllKeys()
+            await sim.state.resetRequestCounts()
+            let concurrent = try await sim.admin.listAllKeys(expecting: 2_050, concurrently: 4)
+            #expect(concurrent.map(\.hash) == sequential.map(\.hash))
+            #expect(await sim.state.requestCount("GET /keys") == 22)
+
+            // More keys than expected: the pages past the expected ones are read one at a time.
+            await sim.state.seedKeys(count: 120)
+            await sim.state.resetRequestCounts()
+            let grown = try await sim.admin.listAllKeys(expecting: 2_050, concurrently: 4)
+            #expect(grown.count == 2_170)
+            #expect(Set(grown.map(\.hash)).count == 2_170)
+            #expect(await sim.state.requestCount("GET /keys") == 23)
+
+            // Fewer than expected: an empty page ends the listing, with no key lost or repeated.
+            #expect(try await sim.admin.listAllKeys(expecting: 5_000).count == 2_170)
+
+            // Short pages while more keys exist: the concurrent pages after the first short one are set
+            // aside and paging goes on from its last key, so no key in between is skipped.
+            await sim.state.setFaults(FaultSettings(keysPageSize: 37))
+            let paged = try await sim.admin.listAllKeys(expecting: 2_170, concurrently: 4)
+            #expect(paged.map(\.hash) == grown.map(\.hash))
+        }
+    }
+
     @Test("a client configured with a workspace creates, lists and reads activity there only")
     func workspace() async throws {
         try await withSimulatorWorld { sim in

@@ -74,9 +74,9 @@ final class CrashingProvider: ProviderKeys {
         if crash { throw LifecycleCrash(after: .revokeSettled) }
     }
 
-    func listEveryKey() async throws -> [ProviderKey] {
+    func listEveryKey(expecting: Int) async throws -> [ProviderKey] {
         try tick()
-        return try await base.listEveryKey()
+        return try await base.listEveryKey(expecting: expecting)
     }
     func createKey(_ request: CreateKeyRequest) async throws -> CreatedKey {
         try tick()

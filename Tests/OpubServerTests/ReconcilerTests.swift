@@ -324,8 +324,8 @@ final class StaleListingProvider: ProviderKeys {
         self.afterListing = afterListing
     }
 
-    func listEveryKey() async throws -> [ProviderKey] {
-        let keys = try await base.listEveryKey()
+    func listEveryKey(expecting: Int) async throws -> [ProviderKey] {
+        let keys = try await base.listEveryKey(expecting: expecting)
         try await afterListing()
         return keys
     }

@@ -54,38 +54,38 @@ def seconds(text):
 
 
 def reserve():
+    """Key reservations of one project (issue bars: ≥ 5,000/s on SQLite, ≥ 1,500/s on PostgreSQL). Group
+    commit's rate grows with the callers waiting together; the bar is judged at 64 callers, and 16 callers
+    (each batch then carries ~10, and each batch costs a fixed ~2 ms of statement round trips and fsync)
+    are recorded beside it."""
     server = os.path.join(BIN, "opub-server")
-    status, out, err = run("reserve sqlite", [server, "bench", "reserve", "--json", "--count", "4000"])
-    if status == 0:
-        result = json.loads(out.strip().splitlines()[-1])
-        row("key reservations/s, SQLite (16 callers, 4,000 reserves)", f"{result['per_second']}/s",
-            "≥ 1,000/s", result["per_second"] >= 1000 and result["exact"])
-    else:
-        row("key reservations/s, SQLite", f"failed: {err.strip()[-200:]}", "≥ 1,000/s", False)
-    status, out, err = run("reserve sqlite 200 concurrent",
-                           [server, "bench", "reserve", "--json", "--count", "200", "--concurrency", "200"])
-    exact = status == 0 and json.loads(out.strip().splitlines()[-1])["exact"]
-    row("200 concurrent reservations, SQLite: ledger exact", "exact" if exact else f"NOT exact ({err.strip()[-200:]})",
-        "exact", exact)
     pg = os.environ.get("PG_URL")
-    if pg:
-        status, out, err = run("reserve postgres", [server, "bench", "reserve", "--json", "--count", "4000",
-                                                    "--database-url", pg])
-        if status == 0:
+    engines = [("SQLite", [], 5000)] + ([("PostgreSQL", ["--database-url", pg], 1500)] if pg else [])
+    for engine, extra, bar in engines:
+        for callers, judged in ((16, False), (64, True)):
+            status, out, err = run(f"reserve {engine} {callers}", [server, "bench", "reserve", "--json", "--count",
+                                                                 "5000", "--concurrency", str(callers)] + extra)
+            what = f"key reservations/s, {engine}, one project, {callers} callers"
+            if status != 0:
+                row(what, f"failed: {err.strip()[-200:]}", f"≥ {bar:,}/s" if judged else "—", False)
+                continue
             result = json.loads(out.strip().splitlines()[-1])
-            row("key reservations/s, PostgreSQL (16 callers)", f"{result['per_second']}/s", "— (bar is on SQLite)",
-                None if result["exact"] else False)
-        status, out, err = run("reserve postgres 200 concurrent",
-                               [server, "bench", "reserve", "--json", "--count", "200", "--concurrency", "200",
-                                "--database-url", pg])
+            commits = re.search(r"in (\d+) commits", err)
+            detail = f" ({5000 / int(commits.group(1)):.1f} per commit)" if commits else ""
+            ok = result["exact"] and (result["per_second"] >= bar if judged else True)
+            row(what, f"{result['per_second']}/s{detail}, ledger {'exact' if result['exact'] else 'NOT exact'}",
+                f"≥ {bar:,}/s" if judged else "— (recorded)", ok if judged or not result["exact"] else None)
+        status, out, err = run(f"reserve {engine} 200 concurrent", [server, "bench", "reserve", "--json", "--count",
+                                                                   "200", "--concurrency", "200"] + extra)
         exact = status == 0 and json.loads(out.strip().splitlines()[-1])["exact"]
-        row("200 concurrent reservations, PostgreSQL: ledger exact", "exact" if exact else "NOT exact", "exact", exact)
+        row(f"200 concurrent reservations, {engine}: ledger exact",
+            "exact" if exact else f"NOT exact ({err.strip()[-200:]})", "exact", exact)
 
 
-def reconcile(keys, projects):
+def reconcile(keys, projects, idle_bar, grown_bar):
     server = os.path.join(BIN, "opub-server")
-    status, out, err = run("reconcile", ["/usr/bin/time", "-v", server, "bench", "reconcile", "--keys", str(keys),
-                                         "--projects", str(projects)])
+    status, out, err = run(f"reconcile {keys}", ["/usr/bin/time", "-v", server, "bench", "reconcile", "--keys",
+                                                 str(keys), "--projects", str(projects)], timeout=3600)
     bar_calls = math.ceil(keys / 100) + 1
     if status != 0:
         row(f"reconcile {keys:,} keys", f"failed: {err.strip()[-300:]}", "", False)
@@ -98,6 +98,7 @@ def reconcile(keys, projects):
                       r".*?, (\d+) actions, (\S+) posted", out)
     exact = "ledger exact after the cycles: true" in out
     setup = re.search(r"created through the provisioner in (.+)$", out, re.M)
+    memory = re.search(r"cycle memory: idle \+([\d.]+) MiB, grown \+([\d.]+) MiB.*?\((\d+) bytes per key", out)
     idle_s, idle_calls = seconds(idle.group(1)), int(idle.group(2))
     idle_other = int(idle.group(3) or 0)
     grown_s = seconds(grown.group(1))
@@ -107,18 +108,26 @@ def reconcile(keys, projects):
         list_calls, detail = int(grown.group(2)) - keys, keys
     label = f"reconcile {keys:,} keys / {projects:,} projects (bench, SQLite, in-process simulator)"
     row(f"{label}: cycle with no change", f"{idle_s:.2f} s, {idle_calls} list calls + {idle_other} other",
-        f"≤ 3 s, ≤ {bar_calls} list calls", idle_s <= 3 and idle_calls <= bar_calls and idle_other == 0)
+        f"≤ {idle_bar} s, ≤ {bar_calls} list calls", idle_s <= idle_bar and idle_calls <= bar_calls and idle_other == 0)
     row(f"{label}: every key's usage grown", f"{grown_s:.2f} s, {list_calls} list calls + {detail:,} usage-detail "
         f"reads, {grown.group(4)} actions, {grown.group(5)} posted, ledger {'exact' if exact else 'NOT exact'}",
-        f"≤ 10 s, ≤ {bar_calls} list calls + writes needed (0)", grown_s <= 10 and list_calls <= bar_calls and exact)
-    notes.append(f"reconcile bench: setup of {keys:,} keys through the provisioner took {seconds(setup.group(1)):.1f} s. "
-                 "Usage-detail reads (GET /activity, one per key that spent, money.md reconciliation step 5) are "
-                 "neither list calls nor writes, so they are shown apart from the bar's count.")
+        f"≤ {grown_bar} s, ≤ {bar_calls} list calls + writes needed (0)",
+        grown_s <= grown_bar and list_calls <= bar_calls and exact)
+    if memory:
+        row(f"{label}: memory a cycle adds (peak RSS during the cycle above the process before it)",
+            f"idle +{memory.group(1)} MiB, grown +{memory.group(2)} MiB = {int(memory.group(3)):,} bytes per key",
+            "— (recorded: per-key bytes)", None)
+    notes.append(f"reconcile bench ({keys:,} keys): setup through the provisioner took "
+                 f"{seconds(setup.group(1)):.1f} s. Usage-detail reads (GET /activity, one per key that spent, money.md "
+                 "reconciliation step 5) are neither list calls nor writes, so they are shown apart from the bar's count.")
     rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", err)
-    if rss:
+    if rss and keys <= 10_000:
         mib = int(rss.group(1)) / 1024
         row("memory: peak RSS of the reconcile benchmark process (opub + its in-process simulator holding "
             f"{keys:,} keys)", f"{mib:.0f} MiB", "≤ 100 MB", mib * 1.048576 <= 100)
+    elif rss:
+        row(f"memory: peak RSS of the {keys:,}-key reconcile benchmark process (opub + its in-process simulator, "
+            "both holding every key)", f"{int(rss.group(1)) / 1024:.0f} MiB", "— (recorded)", None)
 
 
 def simulator():
@@ -189,10 +198,15 @@ def cli(runs):
 
 
 def soak(args):
-    out_file = os.path.join(WORK, "soak.json")
-    argv = [os.path.join(ROOT, "scripts", "soak"), "--engine", args.soak_engine, "--duration", str(args.soak_duration),
+    for engine in (["sqlite", "postgres"] if args.soak_engine == "both" else [args.soak_engine]):
+        soak_on(engine, args.soak_duration)
+
+
+def soak_on(engine, duration):
+    out_file = os.path.join(WORK, f"soak-{engine}.json")
+    argv = [os.path.join(ROOT, "scripts", "soak"), "--engine", engine, "--duration", str(duration),
             "--json-out", out_file]
-    status, out, err = run("soak", argv, timeout=7200)
+    status, out, err = run(f"soak {engine}", argv, timeout=7200)
     if not os.path.exists(out_file):
         row("soak", f"did not finish: {(out + err).strip()[-400:]}", "", False)
         return
@@ -228,19 +242,20 @@ def soak(args):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--no-soak", action="store_true")
-    parser.add_argument("--soak-engine", default="sqlite")
+    parser.add_argument("--soak-engine", default="both", help="sqlite, postgres or both (the default)")
     parser.add_argument("--soak-duration", type=float, default=600)
     parser.add_argument("--keys", type=int, default=10_000)
     parser.add_argument("--projects", type=int, default=1_000)
     parser.add_argument("--http-duration", type=int, default=10)
     parser.add_argument("--cli-runs", type=int, default=200)
-    parser.add_argument("--only", help="comma list: reserve,reconcile,simulator,http,traces,cli,soak")
+    parser.add_argument("--only", help="comma list: reserve,reconcile,reconcile100k,simulator,http,traces,cli,soak")
     args = parser.parse_args()
     only = set(args.only.split(",")) if args.only else None
 
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     load = os.getloadavg()
-    steps = [("reserve", reserve), ("reconcile", lambda: reconcile(args.keys, args.projects)),
+    steps = [("reserve", reserve), ("reconcile", lambda: reconcile(args.keys, args.projects, 3, 3)),
+             ("reconcile100k", lambda: reconcile(100_000, 10_000, 5, 20)),
              ("simulator", simulator), ("http", lambda: (http(args.http_duration), http(args.http_duration, pin=True))), ("traces", lambda: traces(args.http_duration)),
              ("cli", lambda: cli(args.cli_runs))]
     if not args.no_soak:

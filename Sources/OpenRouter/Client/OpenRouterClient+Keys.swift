@@ -24,15 +24,62 @@ extension OpenRouterClient {
     /// Every key, disabled and expired ones included by default (reconciliation needs them), paging by
     /// offset until a page comes back **empty** — a short page is not the end, since the provider may
     /// answer fewer than 100 while more exist: ⌈N/100⌉ + 1 calls.
-    public func listAllKeys(includeDisabled: Bool = true, includeExpired: Bool = true) async throws -> [ProviderKey] {
+    ///
+    /// `expecting` is how many keys the caller last saw (0 when it does not know). The full pages that
+    /// many keys fill are fetched `concurrently` at a time — against a provider across the internet the
+    /// listing of 100,000 keys is then a hundred round trips instead of a thousand — and paging goes on
+    /// one page at a time after them. A concurrent page that comes back short makes the pages after it
+    /// unusable (their offsets assumed full pages), so paging resumes one at a time right after its last
+    /// key: the keys are exactly the one-at-a-time listing's, and the calls too when the count has not
+    /// changed (when it fell, the pages fetched past the new end are the extra calls).
+    ///
+    /// Keys are newest first, so a key created during the listing shifts the older ones to later
+    /// offsets and one of them can be listed twice; each key is returned once.
+    public func listAllKeys(
+        includeDisabled: Bool = true, includeExpired: Bool = true, expecting: Int = 0, concurrently: Int = 8
+    ) async throws -> [ProviderKey] {
+        let size = Self.keysPageSize
         var keys: [ProviderKey] = []
+        var seen: Set<String> = []
+        func take(_ page: [ListedKey]) {
+            for key in page.compactMap(\.key) where seen.insert(key.hash).inserted { keys.append(key) }
+        }
         var offset = 0
+        let fullPages = max(0, expecting) / size
+        if fullPages > 1 {
+            let pages = try await withThrowingTaskGroup(of: (Int, [ListedKey]).self) { group in
+                var pages = [[ListedKey]?](repeating: nil, count: fullPages)
+                var next = 0
+                func fetchNext() {
+                    guard next < fullPages else { return }
+                    let index = next
+                    next += 1
+                    group.addTask {
+                        let page = try await keyRows(
+                            offset: index * size, includeDisabled: includeDisabled, includeExpired: includeExpired)
+                        return (index, page)
+                    }
+                }
+                for _ in 0..<max(1, concurrently) { fetchNext() }
+                while let (index, page) = try await group.next() {
+                    pages[index] = page
+                    fetchNext()
+                }
+                return pages.map { $0 ?? [] }
+            }
+            for (index, page) in pages.enumerated() {
+                if page.isEmpty { return keys }
+                take(page)
+                offset = index * size + page.count
+                if page.count < size { break }
+            }
+        }
         while true {
             let page = try await keyRows(
                 offset: offset, includeDisabled: includeDisabled, includeExpired: includeExpired)
             if page.isEmpty { return keys }
             offset += page.count
-            keys += page.compactMap(\.key)
+            take(page)
         }
     }
 

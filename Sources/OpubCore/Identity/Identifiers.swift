@@ -16,21 +16,28 @@ extension PrefixedID {
     public init?(_ description: String) {
         let head = Self.prefix + "_"
         guard description.hasPrefix(head) else { return nil }
-        let body = description.dropFirst(head.count)
+        let body = description.utf8.dropFirst(head.utf8.count)
         guard (1...64).contains(body.count),
-            body.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber) })
+            body.allSatisfy({
+                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0)
+                    || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
+            })
         else { return nil }
         self.init(unchecked: description)
     }
 
-    /// A fresh random id.
+    /// A fresh random id: 120 bits from two draws of `generator` (one system call each for the system
+    /// generator, not one per character), written 5 bits to a character.
     public static func random(using generator: inout some RandomNumberGenerator) -> Self {
-        let alphabet = Array("abcdefghijklmnopqrstuvwxyz234567")
-        var body = ""
-        for _ in 0..<24 {
-            body.append(alphabet[Int(generator.next(upperBound: UInt32(alphabet.count)))])
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyz234567".utf8)
+        let draws = (generator.next() as UInt64, generator.next() as UInt64)
+        var body: [UInt8] = []
+        body.reserveCapacity(24)
+        for index in 0..<24 {
+            let word = index < 12 ? draws.0 : draws.1
+            body.append(alphabet[Int((word >> UInt64(5 * (index % 12))) & 31)])
         }
-        return Self(unchecked: prefix + "_" + body)
+        return Self(unchecked: prefix + "_" + String(decoding: body, as: UTF8.self))
     }
 
     public static func random() -> Self {

@@ -113,6 +113,7 @@ public struct ServerComposition: Sendable {
                 metrics: dependencies.metrics.factory, heartbeats: dependencies.heartbeats),
             HeartbeatFlusher(buffer: dependencies.heartbeats, logger: dependencies.logger),
             MaintainerReverifier(dependencies: dependencies),
+            MemoryTrimmer(),
         ]
         if let httpClient {
             services.append(

@@ -4,8 +4,9 @@ import OpubCore
 /// The provider's key-management API as opub's key lifecycle uses it. ``OpenRouterClient`` is the
 /// production implementation (against OpenRouter, a gateway, or `openrouter-sim`).
 public protocol ProviderKeys: Sendable {
-    /// Every key in opub's workspace, disabled and expired ones included.
-    func listEveryKey() async throws -> [ProviderKey]
+    /// Every key in opub's workspace, disabled and expired ones included. `expecting` is how many the
+    /// caller last saw (0 when it does not know): a client may then fetch that many pages at once.
+    func listEveryKey(expecting: Int) async throws -> [ProviderKey]
     func createKey(_ request: CreateKeyRequest) async throws -> CreatedKey
     func key(hash: String) async throws -> ProviderKey
     func updateKey(hash: String, _ update: UpdateKeyRequest) async throws -> ProviderKey
@@ -18,9 +19,14 @@ public protocol ProviderKeys: Sendable {
     func listModels() async throws -> [ListedModel]
 }
 
+extension ProviderKeys {
+    /// Every key, with no expectation of how many there are.
+    public func listEveryKey() async throws -> [ProviderKey] { try await listEveryKey(expecting: 0) }
+}
+
 extension OpenRouterClient: ProviderKeys {
-    public func listEveryKey() async throws -> [ProviderKey] {
-        try await listAllKeys(includeDisabled: true, includeExpired: true)
+    public func listEveryKey(expecting: Int) async throws -> [ProviderKey] {
+        try await listAllKeys(includeDisabled: true, includeExpired: true, expecting: expecting)
     }
 }
 

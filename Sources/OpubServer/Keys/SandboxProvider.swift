@@ -47,8 +47,8 @@ public struct SandboxProvider: ProviderKeys {
         }
     }
 
-    public func listEveryKey() async throws -> [ProviderKey] {
-        try await client.listEveryKey()
+    public func listEveryKey(expecting: Int) async throws -> [ProviderKey] {
+        try await client.listEveryKey(expecting: expecting)
     }
     public func createKey(_ request: CreateKeyRequest) async throws -> CreatedKey {
         try await client.createKey(request)

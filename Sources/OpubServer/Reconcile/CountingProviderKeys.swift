@@ -26,8 +26,8 @@ public final class CountingProviderKeys: ProviderKeys {
         Counter(label: "opub_provider_calls_total", factory: metrics).increment(by: n)
     }
 
-    public func listEveryKey() async throws -> [ProviderKey] {
-        let keys = try await base.listEveryKey()
+    public func listEveryKey(expecting: Int) async throws -> [ProviderKey] {
+        let keys = try await base.listEveryKey(expecting: expecting)
         let pages = keys.count / OpenRouterClient.keysPageSize + 1
         listCounter.add(pages, ordering: .relaxed)
         count(pages)

@@ -40,6 +40,8 @@ public struct ReconcileExecutor: Sendable {
     /// When this executor last read the provider; the start of the interval that a linked session
     /// must overlap for this cycle's spend (after a restart, each key's previous spend reading is used).
     private let previousReading = ReadingMemory()
+    /// How many keys the last cycle's listing found: the next listing fetches that many pages at once.
+    private let listedLastCycle = SharedCount()
     /// Where the cycle metrics go (the server's Prometheus registry in `serve`).
     let metrics: any MetricsFactory
     /// True when provider traces are ingested: each day's detail is then compared with the traces of
@@ -82,7 +84,8 @@ public struct ReconcileExecutor: Sendable {
         // The provider is listed before opub's keys are read: every provider key in the listing then
         // has its local row already (rows are inserted before `POST /keys`), so a key created during
         // the cycle is never mistaken for an orphan.
-        let remote = try await provider.listEveryKey()
+        let remote = try await provider.listEveryKey(expecting: listedLastCycle.current)
+        listedLastCycle.set(remote.count)
         let readAt = store.clock.now()
         let previousCycle = previousReading.exchange(readAt)
         let snapshots = remote.compactMap(\.reconcileSnapshot)
@@ -146,7 +149,10 @@ public struct ReconcileExecutor: Sendable {
                 report.errors.append("spend for \(batch.count) projects from \(batch[0]) on: \(error)")
             }
         }
-        let namedAtProvider = Dictionary(grouping: remote.filter { ProviderKeyName.isOpubs($0.name) }, by: \.name)
+        // Only the provider keys that the remaining actions look up by name are kept (a cycle over
+        // 100,000 keys would otherwise hold a second copy of the whole listing while it acts).
+        let namesActedOn = Set(rest.compactMap(\.providerNameLookedUp))
+        let namedAtProvider = Dictionary(grouping: remote.filter { namesActedOn.contains($0.name) }, by: \.name)
         var presentAfterAll: Set<KeyID> = []
         for action in rest {
             do {
@@ -430,8 +436,27 @@ final class ReadingMemory: Sendable {
     }
 }
 
+/// A count shared by an executor's copies.
+final class SharedCount: Sendable {
+    private let value = Atomic<Int>(0)
+    var current: Int { value.load(ordering: .relaxed) }
+    func set(_ next: Int) { value.store(next, ordering: .relaxed) }
+}
+
 /// Why a targeted reconcile could not read a key's usage detail (its spend was recorded).
 struct ReconcileDetailError: Error, CustomStringConvertible {
     let message: String
     var description: String { message }
+}
+
+extension ReconcileAction {
+    /// The provider-side name ``ReconcileExecutor/execute(_:namedAtProvider:)`` looks keys up by for
+    /// this action (to find strays of an abandoned creation), if any.
+    var providerNameLookedUp: String? {
+        switch self {
+        case .undoRotation(_, let new, _): ProviderKeySnapshot.providerName(for: new)
+        case .abandonProvisioning(let key, _): ProviderKeySnapshot.providerName(for: key)
+        default: nil
+        }
+    }
 }

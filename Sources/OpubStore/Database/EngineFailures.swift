@@ -62,7 +62,7 @@ enum EngineFailures {
                 let giveUp = ContinuousClock.now + patience.deadline
                 var grantsSeen = activity.grants
                 while true {
-                    try await Task.sleep(until: min(ContinuousClock.now + patience.silence, giveUp))
+                    try await TimerSleep.sleep(until: min(ContinuousClock.now + patience.silence, giveUp))
                     if leased.value.load(ordering: .acquiring) { return nil }
                     let grants = activity.grants
                     // No connection handed out for a whole silence: ask the server itself. One that

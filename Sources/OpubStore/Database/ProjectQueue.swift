@@ -31,7 +31,7 @@ actor ProjectQueue {
         nextID += 1
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             let timer = Task { [weak self] in
-                guard (try? await Task.sleep(until: deadline)) != nil else { return }
+                guard (try? await TimerSleep.sleep(until: deadline)) != nil else { return }
                 await self?.expire(key, id)
             }
             lines[key, default: []].append(Waiter(id: id, continuation: continuation, timer: timer))

@@ -149,13 +149,12 @@ extension KeyStore {
     /// deleted at the provider.
     public func reconcilable() async throws -> [ComputeKeyRecord] {
         try await store.engine.read { db in
-            try await db.raw(
+            try await db.decodeEach(
                 """
                 SELECT * FROM compute_keys
                 WHERE status <> 'disabled' OR provider_sync <> 'deleted_at_provider'
                 ORDER BY project_id, created_at
-                """
-            ).all().map(ComputeKeyRecord.init)
+                """, ComputeKeyRecord.init)
         }
     }
 }
