@@ -38,48 +38,66 @@ extension OpenRouterClient {
     public func listAllKeys(
         includeDisabled: Bool = true, includeExpired: Bool = true, expecting: Int = 0, concurrently: Int = 8
     ) async throws -> [ProviderKey] {
+        try await listAllKeys(
+            includeDisabled: includeDisabled, includeExpired: includeExpired, expecting: expecting,
+            concurrently: concurrently, { $0 }
+        ).values
+    }
+
+    /// ``listAllKeys(includeDisabled:includeExpired:expecting:concurrently:)``, each key turned by
+    /// `transform` as its page arrives (nil leaves it out), so that only a few pages of full keys are
+    /// held at a time; with how many distinct keys were listed in all.
+    public func listAllKeys<T: Sendable>(
+        includeDisabled: Bool = true, includeExpired: Bool = true, expecting: Int = 0, concurrently: Int = 8,
+        _ transform: @escaping @Sendable (ProviderKey) -> T?
+    ) async throws -> (values: [T], listed: Int) {
+        /// A page as kept: how many rows it had (the offset arithmetic), and each decoded key's hash with
+        /// what `transform` made of it.
+        typealias Page = (rows: Int, keys: [(hash: String, value: T?)])
         let size = Self.keysPageSize
-        var keys: [ProviderKey] = []
+        @Sendable func page(at offset: Int) async throws -> Page {
+            let rows = try await keyRows(
+                offset: offset, includeDisabled: includeDisabled, includeExpired: includeExpired)
+            return (rows.count, rows.compactMap(\.key).map { ($0.hash, transform($0)) })
+        }
+        var values: [T] = []
         var seen: Set<String> = []
-        func take(_ page: [ListedKey]) {
-            for key in page.compactMap(\.key) where seen.insert(key.hash).inserted { keys.append(key) }
+        func take(_ page: Page) {
+            for (hash, value) in page.keys where seen.insert(hash).inserted {
+                if let value { values.append(value) }
+            }
         }
         var offset = 0
         let fullPages = max(0, expecting) / size
         if fullPages > 1 {
-            let pages = try await withThrowingTaskGroup(of: (Int, [ListedKey]).self) { group in
-                var pages = [[ListedKey]?](repeating: nil, count: fullPages)
+            let pages = try await withThrowingTaskGroup(of: (Int, Page).self) { group in
+                var pages = [Page?](repeating: nil, count: fullPages)
                 var next = 0
                 func fetchNext() {
                     guard next < fullPages else { return }
                     let index = next
                     next += 1
-                    group.addTask {
-                        let page = try await keyRows(
-                            offset: index * size, includeDisabled: includeDisabled, includeExpired: includeExpired)
-                        return (index, page)
-                    }
+                    group.addTask { (index, try await page(at: index * size)) }
                 }
                 for _ in 0..<max(1, concurrently) { fetchNext() }
-                while let (index, page) = try await group.next() {
-                    pages[index] = page
+                while let (index, fetched) = try await group.next() {
+                    pages[index] = fetched
                     fetchNext()
                 }
-                return pages.map { $0 ?? [] }
+                return pages.map { $0 ?? (0, []) }
             }
             for (index, page) in pages.enumerated() {
-                if page.isEmpty { return keys }
+                if page.rows == 0 { return (values, seen.count) }
                 take(page)
-                offset = index * size + page.count
-                if page.count < size { break }
+                offset = index * size + page.rows
+                if page.rows < size { break }
             }
         }
         while true {
-            let page = try await keyRows(
-                offset: offset, includeDisabled: includeDisabled, includeExpired: includeExpired)
-            if page.isEmpty { return keys }
-            offset += page.count
-            take(page)
+            let next = try await page(at: offset)
+            if next.rows == 0 { return (values, seen.count) }
+            offset += next.rows
+            take(next)
         }
     }
 

@@ -65,12 +65,20 @@ struct KeyAlerting: Sendable {
 
     /// Active keys expiring within a week.
     func expiring(_ keys: [ComputeKeyRecord], now: Timestamp) async throws {
-        let drafts = keys.filter { $0.state == .active && KeyAlertRules.expiresSoon($0.expiresAt, now: now) }.map {
-            KeyAlertDraft(
-                kind: .expiring, keyID: $0.id, projectID: $0.projectID,
-                message: "Key “\($0.name)” expires on \(String(($0.expiresAt ?? now).iso8601.prefix(10))); create a "
-                    + "new one (or rotate it) before then.", dedupeKey: "expiring:\($0.id.rawValue)")
-        }
+        try await record(expiring: keys.compactMap { Self.expiringAlert($0, now: now) })
+    }
+
+    /// The alert of `key` when it is active and expires within a week (``KeyAlertRules/expiresSoon(_:now:)``).
+    static func expiringAlert(_ key: ComputeKeyRecord, now: Timestamp) -> KeyAlertDraft? {
+        guard key.state == .active, KeyAlertRules.expiresSoon(key.expiresAt, now: now) else { return nil }
+        return KeyAlertDraft(
+            kind: .expiring, keyID: key.id, projectID: key.projectID,
+            message: "Key “\(key.name)” expires on \(String((key.expiresAt ?? now).iso8601.prefix(10))); create a "
+                + "new one (or rotate it) before then.", dedupeKey: "expiring:\(key.id.rawValue)")
+    }
+
+    /// Records expiry alerts (deduplicated per key by the store).
+    func record(expiring drafts: [KeyAlertDraft]) async throws {
         try await store.alerts.record(drafts)
     }
 

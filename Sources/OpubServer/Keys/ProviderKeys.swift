@@ -7,6 +7,9 @@ public protocol ProviderKeys: Sendable {
     /// Every key in opub's workspace, disabled and expired ones included. `expecting` is how many the
     /// caller last saw (0 when it does not know): a client may then fetch that many pages at once.
     func listEveryKey(expecting: Int) async throws -> [ProviderKey]
+    /// The reconciler's view of the same listing: opub's keys as snapshots, and how many keys were
+    /// listed in all. A client may turn each page as it arrives, never holding every full key at once.
+    func listEverySnapshot(expecting: Int) async throws -> (snapshots: [ProviderKeySnapshot], listed: Int)
     func createKey(_ request: CreateKeyRequest) async throws -> CreatedKey
     func key(hash: String) async throws -> ProviderKey
     func updateKey(hash: String, _ update: UpdateKeyRequest) async throws -> ProviderKey
@@ -22,11 +25,23 @@ public protocol ProviderKeys: Sendable {
 extension ProviderKeys {
     /// Every key, with no expectation of how many there are.
     public func listEveryKey() async throws -> [ProviderKey] { try await listEveryKey(expecting: 0) }
+
+    public func listEverySnapshot(expecting: Int) async throws -> (snapshots: [ProviderKeySnapshot], listed: Int) {
+        let keys = try await listEveryKey(expecting: expecting)
+        return (keys.compactMap(\.reconcileSnapshot), keys.count)
+    }
 }
 
 extension OpenRouterClient: ProviderKeys {
     public func listEveryKey(expecting: Int) async throws -> [ProviderKey] {
         try await listAllKeys(includeDisabled: true, includeExpired: true, expecting: expecting)
+    }
+
+    public func listEverySnapshot(expecting: Int) async throws -> (snapshots: [ProviderKeySnapshot], listed: Int) {
+        let listing = try await listAllKeys(includeDisabled: true, includeExpired: true, expecting: expecting) {
+            $0.reconcileSnapshot
+        }
+        return (listing.values, listing.listed)
     }
 }
 

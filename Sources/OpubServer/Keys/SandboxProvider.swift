@@ -50,6 +50,9 @@ public struct SandboxProvider: ProviderKeys {
     public func listEveryKey(expecting: Int) async throws -> [ProviderKey] {
         try await client.listEveryKey(expecting: expecting)
     }
+    public func listEverySnapshot(expecting: Int) async throws -> (snapshots: [ProviderKeySnapshot], listed: Int) {
+        try await client.listEverySnapshot(expecting: expecting)
+    }
     public func createKey(_ request: CreateKeyRequest) async throws -> CreatedKey {
         try await client.createKey(request)
     }

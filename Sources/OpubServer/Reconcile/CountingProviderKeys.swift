@@ -1,5 +1,6 @@
 import Metrics
 import OpenRouter
+import OpubCore
 import Synchronization
 
 /// Wraps a provider and counts the calls made through it (the reconcile benchmark's bar is on
@@ -24,6 +25,14 @@ public final class CountingProviderKeys: ProviderKeys {
     private func count(_ n: Int = 1) {
         counter.add(n, ordering: .relaxed)
         Counter(label: "opub_provider_calls_total", factory: metrics).increment(by: n)
+    }
+
+    public func listEverySnapshot(expecting: Int) async throws -> (snapshots: [ProviderKeySnapshot], listed: Int) {
+        let listing = try await base.listEverySnapshot(expecting: expecting)
+        let pages = listing.listed / OpenRouterClient.keysPageSize + 1
+        listCounter.add(pages, ordering: .relaxed)
+        count(pages)
+        return listing
     }
 
     public func listEveryKey(expecting: Int) async throws -> [ProviderKey] {

@@ -84,21 +84,27 @@ public struct ReconcileExecutor: Sendable {
         // The provider is listed before opub's keys are read: every provider key in the listing then
         // has its local row already (rows are inserted before `POST /keys`), so a key created during
         // the cycle is never mistaken for an orphan.
-        let remote = try await provider.listEveryKey(expecting: listedLastCycle.current)
-        listedLastCycle.set(remote.count)
+        // The listing fetches as many pages at once as the last one found keys; the first cycle after a
+        // start expects the keys opub itself holds at the provider.
+        var expecting = listedLastCycle.current
+        if expecting == 0 { expecting = (try? await store.keys.reconcilableCount()) ?? 0 }
+        let (snapshots, listed) = try await provider.listEverySnapshot(expecting: expecting)
+        listedLastCycle.set(listed)
         let readAt = store.clock.now()
         let previousCycle = previousReading.exchange(readAt)
-        let snapshots = remote.compactMap(\.reconcileSnapshot)
-        let keys = try await store.keys.reconcilable()
+        // Of each local key, the planner's snapshot, and the alert of a key expiring soon: the full
+        // records of every key are never held at once.
+        let local = try await store.keys.reconcilable { record in
+            (record.reconcileSnapshot, KeyAlerting.expiringAlert(record, now: readAt))
+        }
         let available = try await store.projects.availableByProject()
         let plan = ReconcilePlanner.plan(
-            provider: snapshots, keys: keys.map(\.reconcileSnapshot), available: available, now: store.clock.now(),
-            policy: policy)
+            provider: snapshots, keys: local.map(\.0), available: available, now: store.clock.now(), policy: policy)
 
         var report = ReconcileReport()
         report.donationsCleared = cleared ?? 0
         if let clearFailure { report.errors.append(clearFailure) }
-        report.keysSeen = keys.count
+        report.keysSeen = local.count
         report.providerKeysListed = snapshots.count
         report.actions = plan.actions.count
         report.keysThatSpent = plan.keysThatSpent
@@ -149,10 +155,11 @@ public struct ReconcileExecutor: Sendable {
                 report.errors.append("spend for \(batch.count) projects from \(batch[0]) on: \(error)")
             }
         }
-        // Only the provider keys that the remaining actions look up by name are kept (a cycle over
-        // 100,000 keys would otherwise hold a second copy of the whole listing while it acts).
-        let namesActedOn = Set(rest.compactMap(\.providerNameLookedUp))
-        let namedAtProvider = Dictionary(grouping: remote.filter { namesActedOn.contains($0.name) }, by: \.name)
+        // The provider keys named after each key the remaining actions may abandon (strays of a creation).
+        let keysActedOn = Set(rest.compactMap(\.keyWithStrays))
+        let namedAtProvider = Dictionary(
+            grouping: snapshots.filter { $0.keyID.map(keysActedOn.contains) ?? false }, by: { $0.keyID! }
+        ).mapValues { $0.map(\.hash) }
         var presentAfterAll: Set<KeyID> = []
         for action in rest {
             do {
@@ -171,7 +178,7 @@ public struct ReconcileExecutor: Sendable {
         // maintainers' direct-use threshold), keys expiring within a week.
         do {
             try await alerting.spendPosted(spendTransactions)
-            try await alerting.expiring(keys, now: readAt)
+            try await alerting.record(expiring: local.compactMap(\.1))
         } catch let stop as LifecycleCrash {
             throw stop
         } catch {
@@ -233,7 +240,7 @@ public struct ReconcileExecutor: Sendable {
     }
 
     @discardableResult
-    func execute(_ action: ReconcileAction, namedAtProvider: [String: [ProviderKey]]) async throws -> ExecutionNote {
+    func execute(_ action: ReconcileAction, namedAtProvider: [KeyID: [String]]) async throws -> ExecutionNote {
         let settlement = KeySettlement(store: store, provider: provider)
         switch action {
         case .recordSpend:
@@ -267,15 +274,13 @@ public struct ReconcileExecutor: Sendable {
             logger.warning(
                 "undoing a rotation that stopped after disabling the old key; the old key works again",
                 metadata: ["key": "\(old)", "new": "\(new)"])
-            try await abandonProvisioning(
-                new, project, strays: namedAtProvider[ProviderKeySnapshot.providerName(for: new)])
+            try await abandonProvisioning(new, project, strays: namedAtProvider[new])
             // Only a key opub still holds active (with its reservation) is enabled again.
             if let record = try await store.keys.find(old), record.state == .active, let hash = record.providerHash {
                 _ = try await provider.updateKey(hash: hash, UpdateKeyRequest(disabled: false))
             }
         case .abandonProvisioning(let key, let project):
-            try await abandonProvisioning(
-                key, project, strays: namedAtProvider[ProviderKeySnapshot.providerName(for: key)])
+            try await abandonProvisioning(key, project, strays: namedAtProvider[key])
         case .cap(let key, let project, _, _):
             // Re-derived under the lock from the current debt, so a concurrent change cannot over-cut.
             let newLimit = try await store.withProjectLock(project) { write -> Money? in
@@ -375,7 +380,8 @@ extension ReconcileExecutor {
     /// A key stuck in `provisioning`: marked `provisioning_failed` (its reservation released) under the
     /// lock first, so that a request still working on it sees that and stops, then every provider key
     /// named after it deleted.
-    func abandonProvisioning(_ key: KeyID, _ project: ProjectID, strays: [ProviderKey]?) async throws {
+    /// `strays`: the hashes of provider keys named after `key` (a creation that went through unseen).
+    func abandonProvisioning(_ key: KeyID, _ project: ProjectID, strays: [String]?) async throws {
         let abandoned = try await store.withProjectLock(project) { write -> Bool in
             guard try await write.key(key).state == .provisioning else { return false }
             _ = try await write.transition(key, .disable(.provisioningFailed))
@@ -384,7 +390,7 @@ extension ReconcileExecutor {
         }
         guard abandoned else { return }
         for stray in strays ?? [] {
-            do { try await provider.deleteKey(hash: stray.hash) } catch  where error.isProviderNotFound {}
+            do { try await provider.deleteKey(hash: stray) } catch  where error.isProviderNotFound {}
         }
         try await store.withProjectLock(project) { write in
             if try await write.key(key).state == .disabled(.provisioningFailed, .disablePending) {
@@ -450,12 +456,11 @@ struct ReconcileDetailError: Error, CustomStringConvertible {
 }
 
 extension ReconcileAction {
-    /// The provider-side name ``ReconcileExecutor/execute(_:namedAtProvider:)`` looks keys up by for
-    /// this action (to find strays of an abandoned creation), if any.
-    var providerNameLookedUp: String? {
+    /// The key whose stray provider keys (named after it) this action deletes, if any.
+    var keyWithStrays: KeyID? {
         switch self {
-        case .undoRotation(_, let new, _): ProviderKeySnapshot.providerName(for: new)
-        case .abandonProvisioning(let key, _): ProviderKeySnapshot.providerName(for: key)
+        case .undoRotation(_, let new, _): new
+        case .abandonProvisioning(let key, _): key
         default: nil
         }
     }

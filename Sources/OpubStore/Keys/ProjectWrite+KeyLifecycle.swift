@@ -145,17 +145,38 @@ extension KeyStore {
         }
     }
 
+    /// How many keys ``reconcilable()`` returns now (the keys opub holds at the provider, roughly).
+    public func reconcilableCount() async throws -> Int {
+        try await store.engine.read { db in
+            try await db.raw(
+                """
+                SELECT COUNT(*) AS n FROM compute_keys
+                WHERE status <> 'disabled' OR provider_sync <> 'deleted_at_provider'
+                """
+            ).first()?.decode(column: "n", as: Int.self) ?? 0
+        }
+    }
+
     /// Every key the reconciler still has work for: active, provisioning, or disabled but not yet
     /// deleted at the provider.
     public func reconcilable() async throws -> [ComputeKeyRecord] {
+        try await reconcilable { $0 }
+    }
+
+    /// ``reconcilable()``, each key turned by `transform` as its row arrives (nil leaves it out), so that
+    /// the cycle over 100,000 keys holds only what it needs of each, never every full record at once.
+    public func reconcilable<T: Sendable>(
+        _ transform: @escaping @Sendable (ComputeKeyRecord) -> T?
+    ) async throws -> [T] {
         try await store.engine.read { db in
             try await db.decodeEach(
                 """
                 SELECT * FROM compute_keys
                 WHERE status <> 'disabled' OR provider_sync <> 'deleted_at_provider'
                 ORDER BY project_id, created_at
-                """, ComputeKeyRecord.init)
-        }
+                """
+            ) { row in transform(try ComputeKeyRecord(row: row)) }
+        }.compactMap { $0 }
     }
 }
 
