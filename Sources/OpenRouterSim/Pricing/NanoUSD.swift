@@ -51,10 +51,16 @@ struct NanoUSD: Sendable, Hashable, Comparable, Codable {
         let sign = value < 0 ? "-" : ""
         let magnitude = value.magnitude
         let whole = magnitude / UInt64(Self.perDollar)
-        var fraction = String(magnitude % UInt64(Self.perDollar))
-        fraction = String(repeating: "0", count: 9 - fraction.count) + fraction
-        while fraction.hasSuffix("0") { fraction.removeLast() }
-        return fraction.isEmpty ? "\(sign)\(whole)" : "\(sign)\(whole).\(fraction)"
+        var fraction = magnitude % UInt64(Self.perDollar)
+        guard fraction > 0 else { return "\(sign)\(whole)" }
+        // Trailing zeros dropped by arithmetic (a listing writes nine amounts per key).
+        var digits = 9
+        while fraction % 10 == 0 {
+            fraction /= 10
+            digits -= 1
+        }
+        let text = String(fraction)
+        return "\(sign)\(whole)." + String(repeating: "0", count: digits - text.count) + text
     }
 
     var json: JSONValue { .number(decimalText) }

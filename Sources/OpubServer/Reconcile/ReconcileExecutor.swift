@@ -157,9 +157,12 @@ public struct ReconcileExecutor: Sendable {
         }
         // The provider keys named after each key the remaining actions may abandon (strays of a creation).
         let keysActedOn = Set(rest.compactMap(\.keyWithStrays))
-        let namedAtProvider = Dictionary(
-            grouping: snapshots.filter { $0.keyID.map(keysActedOn.contains) ?? false }, by: { $0.keyID! }
-        ).mapValues { $0.map(\.hash) }
+        var namedAtProvider: [KeyID: [String]] = [:]
+        for snapshot in snapshots {
+            if let id = snapshot.keyID, keysActedOn.contains(id) {
+                namedAtProvider[id, default: []].append(snapshot.hash)
+            }
+        }
         var presentAfterAll: Set<KeyID> = []
         for action in rest {
             do {

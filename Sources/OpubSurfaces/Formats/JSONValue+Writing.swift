@@ -64,6 +64,17 @@ extension JSONValue {
 
     private static func quote(_ text: String, escaping: Escaping, into output: inout String) {
         output += "\""
+        // Most strings need no escape: one scan of their bytes, then one append (a provider listing of
+        // 100 keys is some 2,000 strings).
+        let plain = !text.utf8.contains { byte in
+            byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20
+                || (byte == 0x7f && escaping == .portable)
+        }
+        if plain {
+            output += text
+            output += "\""
+            return
+        }
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\"": output += "\\\""
