@@ -27,8 +27,9 @@ extension OpenRouterClient {
     ///
     /// `expecting` is how many keys the caller last saw (0 when it does not know). The full pages that
     /// many keys fill are fetched `concurrently` at a time — against a provider across the internet the
-    /// listing of 100,000 keys is then a hundred round trips instead of a thousand — and paging goes on
-    /// one page at a time after them. A concurrent page that comes back short makes the pages after it
+    /// listing of 100,000 keys is then 250 round trips instead of a thousand; more than 4 at once ran the
+    /// 2-core soak's heartbeats behind a burst of page decoding — and paging goes on one page at a time
+    /// after them. A concurrent page that comes back short makes the pages after it
     /// unusable (their offsets assumed full pages), so paging resumes one at a time right after its last
     /// key: the keys are exactly the one-at-a-time listing's, and the calls too when the count has not
     /// changed (when it fell, the pages fetched past the new end are the extra calls).
@@ -36,7 +37,7 @@ extension OpenRouterClient {
     /// Keys are newest first, so a key created during the listing shifts the older ones to later
     /// offsets and one of them can be listed twice; each key is returned once.
     public func listAllKeys(
-        includeDisabled: Bool = true, includeExpired: Bool = true, expecting: Int = 0, concurrently: Int = 8
+        includeDisabled: Bool = true, includeExpired: Bool = true, expecting: Int = 0, concurrently: Int = 4
     ) async throws -> [ProviderKey] {
         try await listAllKeys(
             includeDisabled: includeDisabled, includeExpired: includeExpired, expecting: expecting,
@@ -48,7 +49,7 @@ extension OpenRouterClient {
     /// `transform` as its page arrives (nil leaves it out), so that only a few pages of full keys are
     /// held at a time; with how many distinct keys were listed in all.
     public func listAllKeys<T: Sendable>(
-        includeDisabled: Bool = true, includeExpired: Bool = true, expecting: Int = 0, concurrently: Int = 8,
+        includeDisabled: Bool = true, includeExpired: Bool = true, expecting: Int = 0, concurrently: Int = 4,
         _ transform: @escaping @Sendable (ProviderKey) -> T?
     ) async throws -> (values: [T], listed: Int) {
         /// A page as kept: how many rows it had (the offset arithmetic), and each decoded key's hash with
