@@ -74,9 +74,9 @@ final class CrashingProvider: ProviderKeys {
         if crash { throw LifecycleCrash(after: .revokeSettled) }
     }
 
-    func listEveryKey(expecting: Int) async throws -> [ProviderKey] {
+    func listEveryKey() async throws -> [ProviderKey] {
         try tick()
-        return try await base.listEveryKey(expecting: expecting)
+        return try await base.listEveryKey()
     }
     func createKey(_ request: CreateKeyRequest) async throws -> CreatedKey {
         try tick()

@@ -324,8 +324,8 @@ final class StaleListingProvider: ProviderKeys {
         self.afterListing = afterListing
     }
 
-    func listEveryKey(expecting: Int) async throws -> [ProviderKey] {
-        let keys = try await base.listEveryKey(expecting: expecting)
+    func listEveryKey() async throws -> [ProviderKey] {
+        let keys = try await base.listEveryKey()
         try await afterListing()
         return keys
     }

@@ -71,21 +71,8 @@ extension OpenRouterClient {
         var offset = 0
         let fullPages = max(0, expecting) / size
         if fullPages > 1 {
-            let pages = try await withThrowingTaskGroup(of: (Int, Page).self) { group in
-                var pages = [Page?](repeating: nil, count: fullPages)
-                var next = 0
-                func fetchNext() {
-                    guard next < fullPages else { return }
-                    let index = next
-                    next += 1
-                    group.addTask { (index, try await page(at: index * size)) }
-                }
-                for _ in 0..<max(1, concurrently) { fetchNext() }
-                while let (index, fetched) = try await group.next() {
-                    pages[index] = fetched
-                    fetchNext()
-                }
-                return pages.map { $0 ?? (0, []) }
+            let pages = try await (0..<fullPages).concurrentMap(limit: concurrently) { index in
+                try await page(at: index * size)
             }
             for (index, page) in pages.enumerated() {
                 if page.rows == 0 { return (values, seen.count) }

@@ -141,40 +141,25 @@ struct ReconcileBench: AsyncParsableCommand {
                 let setupStart = ContinuousClock.now
                 // Eight projects are set up at a time (each project's keys one after another): the
                 // 100,000-key run takes minutes instead of a quarter of an hour.
-                let hashes = try await withThrowingTaskGroup(of: [String].self) { group in
-                    var next = 0
-                    func addProject() {
-                        let index = next
-                        next += 1
-                        group.addTask {
-                            let name = try RepositoryName(owner: "bench", repo: "project-\(index)")
-                            let project = try await store.projects.create(name)
-                            try await store.engine.write { db in
-                                try await db.raw(
-                                    "UPDATE projects SET claimed_at = 1 WHERE id = \(bind: project.id.rawValue)"
-                                ).run()
-                            }
-                            let perProject = keys / projects + (index < keys % projects ? 1 : 0)
-                            try await store.ledger.post(
-                                .grant(amount: Money(dollars: Int64(perProject) * 10)), to: project.id,
-                                idempotencyKey: "bench:\(project.id)", memo: "benchmark")
-                            var hashes: [String] = []
-                            for keyIndex in 0..<perProject {
-                                let made = try await provisioner.create(
-                                    in: project.id, KeyRequest(name: "k\(keyIndex)", limit: Money(dollars: 10)))
-                                hashes.append(made.key.providerHash!)
-                            }
-                            return hashes
-                        }
+                let hashes = try await (0..<projects).concurrentMap(limit: 8) { index in
+                    let name = try RepositoryName(owner: "bench", repo: "project-\(index)")
+                    let project = try await store.projects.create(name)
+                    try await store.engine.write { db in
+                        try await db.raw("UPDATE projects SET claimed_at = 1 WHERE id = \(bind: project.id.rawValue)")
+                            .run()
                     }
-                    for _ in 0..<min(8, projects) { addProject() }
+                    let perProject = keys / projects + (index < keys % projects ? 1 : 0)
+                    try await store.ledger.post(
+                        .grant(amount: Money(dollars: Int64(perProject) * 10)), to: project.id,
+                        idempotencyKey: "bench:\(project.id)", memo: "benchmark")
                     var hashes: [String] = []
-                    while let made = try await group.next() {
-                        hashes += made
-                        if next < projects { addProject() }
+                    for keyIndex in 0..<perProject {
+                        let made = try await provisioner.create(
+                            in: project.id, KeyRequest(name: "k\(keyIndex)", limit: Money(dollars: 10)))
+                        hashes.append(made.key.providerHash!)
                     }
                     return hashes
-                }
+                }.flatMap { $0 }
                 let setup = setupStart.duration(to: .now)
                 let executor = ReconcileExecutor(store: store, provider: provider, logger: commandLogger())
 

@@ -64,10 +64,6 @@ struct KeyAlerting: Sendable {
     }
 
     /// Active keys expiring within a week.
-    func expiring(_ keys: [ComputeKeyRecord], now: Timestamp) async throws {
-        try await record(expiring: keys.compactMap { Self.expiringAlert($0, now: now) })
-    }
-
     /// The alert of `key` when it is active and expires within a week (``KeyAlertRules/expiresSoon(_:now:)``).
     static func expiringAlert(_ key: ComputeKeyRecord, now: Timestamp) -> KeyAlertDraft? {
         guard key.state == .active, KeyAlertRules.expiresSoon(key.expiresAt, now: now) else { return nil }

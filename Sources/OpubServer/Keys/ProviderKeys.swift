@@ -4,11 +4,12 @@ import OpubCore
 /// The provider's key-management API as opub's key lifecycle uses it. ``OpenRouterClient`` is the
 /// production implementation (against OpenRouter, a gateway, or `openrouter-sim`).
 public protocol ProviderKeys: Sendable {
-    /// Every key in opub's workspace, disabled and expired ones included. `expecting` is how many the
-    /// caller last saw (0 when it does not know): a client may then fetch that many pages at once.
-    func listEveryKey(expecting: Int) async throws -> [ProviderKey]
+    /// Every key in opub's workspace, disabled and expired ones included.
+    func listEveryKey() async throws -> [ProviderKey]
     /// The reconciler's view of the same listing: opub's keys as snapshots, and how many keys were
-    /// listed in all. A client may turn each page as it arrives, never holding every full key at once.
+    /// listed in all. `expecting` is how many the caller last saw (0 when it does not know): a client may
+    /// then fetch that many pages at once, and turn each page as it arrives, never holding every full
+    /// key at once.
     func listEverySnapshot(expecting: Int) async throws -> (snapshots: [ProviderKeySnapshot], listed: Int)
     func createKey(_ request: CreateKeyRequest) async throws -> CreatedKey
     func key(hash: String) async throws -> ProviderKey
@@ -23,18 +24,15 @@ public protocol ProviderKeys: Sendable {
 }
 
 extension ProviderKeys {
-    /// Every key, with no expectation of how many there are.
-    public func listEveryKey() async throws -> [ProviderKey] { try await listEveryKey(expecting: 0) }
-
     public func listEverySnapshot(expecting: Int) async throws -> (snapshots: [ProviderKeySnapshot], listed: Int) {
-        let keys = try await listEveryKey(expecting: expecting)
+        let keys = try await listEveryKey()
         return (keys.compactMap(\.reconcileSnapshot), keys.count)
     }
 }
 
 extension OpenRouterClient: ProviderKeys {
-    public func listEveryKey(expecting: Int) async throws -> [ProviderKey] {
-        try await listAllKeys(includeDisabled: true, includeExpired: true, expecting: expecting)
+    public func listEveryKey() async throws -> [ProviderKey] {
+        try await listAllKeys(includeDisabled: true, includeExpired: true)
     }
 
     public func listEverySnapshot(expecting: Int) async throws -> (snapshots: [ProviderKeySnapshot], listed: Int) {

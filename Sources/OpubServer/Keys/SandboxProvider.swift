@@ -47,8 +47,8 @@ public struct SandboxProvider: ProviderKeys {
         }
     }
 
-    public func listEveryKey(expecting: Int) async throws -> [ProviderKey] {
-        try await client.listEveryKey(expecting: expecting)
+    public func listEveryKey() async throws -> [ProviderKey] {
+        try await client.listEveryKey()
     }
     public func listEverySnapshot(expecting: Int) async throws -> (snapshots: [ProviderKeySnapshot], listed: Int) {
         try await client.listEverySnapshot(expecting: expecting)

@@ -29,18 +29,21 @@ public final class CountingProviderKeys: ProviderKeys {
 
     public func listEverySnapshot(expecting: Int) async throws -> (snapshots: [ProviderKeySnapshot], listed: Int) {
         let listing = try await base.listEverySnapshot(expecting: expecting)
-        let pages = listing.listed / OpenRouterClient.keysPageSize + 1
-        listCounter.add(pages, ordering: .relaxed)
-        count(pages)
+        countListing(of: listing.listed)
         return listing
     }
 
-    public func listEveryKey(expecting: Int) async throws -> [ProviderKey] {
-        let keys = try await base.listEveryKey(expecting: expecting)
-        let pages = keys.count / OpenRouterClient.keysPageSize + 1
+    public func listEveryKey() async throws -> [ProviderKey] {
+        let keys = try await base.listEveryKey()
+        countListing(of: keys.count)
+        return keys
+    }
+
+    /// A listing of `keys` keys counts as its pages of 100 and the empty page that ends it.
+    private func countListing(of keys: Int) {
+        let pages = keys / OpenRouterClient.keysPageSize + 1
         listCounter.add(pages, ordering: .relaxed)
         count(pages)
-        return keys
     }
 
     public func createKey(_ request: CreateKeyRequest) async throws -> CreatedKey {

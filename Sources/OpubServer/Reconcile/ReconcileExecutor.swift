@@ -39,9 +39,9 @@ public struct ReconcileExecutor: Sendable {
     let logger: Logger
     /// When this executor last read the provider; the start of the interval that a linked session
     /// must overlap for this cycle's spend (after a restart, each key's previous spend reading is used).
-    private let previousReading = ReadingMemory()
+    private let previousReading = CycleMemory<Timestamp?>(nil)
     /// How many keys the last cycle's listing found: the next listing fetches that many pages at once.
-    private let listedLastCycle = SharedCount()
+    private let listedLastCycle = CycleMemory(0)
     /// Where the cycle metrics go (the server's Prometheus registry in `serve`).
     let metrics: any MetricsFactory
     /// True when provider traces are ingested: each day's detail is then compared with the traces of
@@ -86,10 +86,10 @@ public struct ReconcileExecutor: Sendable {
         // the cycle is never mistaken for an orphan.
         // The listing fetches as many pages at once as the last one found keys; the first cycle after a
         // start expects the keys opub itself holds at the provider.
-        var expecting = listedLastCycle.current
+        var expecting = listedLastCycle.exchange(0)
         if expecting == 0 { expecting = (try? await store.keys.reconcilableCount()) ?? 0 }
         let (snapshots, listed) = try await provider.listEverySnapshot(expecting: expecting)
-        listedLastCycle.set(listed)
+        _ = listedLastCycle.exchange(listed)
         let readAt = store.clock.now()
         let previousCycle = previousReading.exchange(readAt)
         // Of each local key, the planner's snapshot, and the alert of a key expiring soon: the full
@@ -210,17 +210,8 @@ public struct ReconcileExecutor: Sendable {
         //    revoked and expired ones included, oldest due day first, within the per-cycle budget.
         let due = try await store.keys.detailDue(before: readAt.civilDate.iso8601, limit: policy.detailReadsPerCycle)
         report.detailDue = due.count
-        await withTaskGroup(of: String?.self) { group in
-            var pending = due[...]
-            func next() {
-                guard let key = pending.popFirst() else { return }
-                group.addTask { await readDetail(key) }
-            }
-            for _ in 0..<8 { next() }
-            for await failure in group {
-                if let failure { report.errors.append(failure) } else { report.detailRead += 1 }
-                next()
-            }
+        for failure in try await due.concurrentMap(limit: 8, { await readDetail($0) }) {
+            if let failure { report.errors.append(failure) } else { report.detailRead += 1 }
         }
         for error in report.errors { logger.warning("reconcile action failed", metadata: ["error": "\(error)"]) }
 
@@ -432,24 +423,19 @@ extension ReconcileExecutor {
     }
 }
 
-/// The time of an executor's previous provider reading, shared by its copies.
-final class ReadingMemory: Sendable {
-    private let value = Mutex<Timestamp?>(nil)
+/// A value an executor remembers from one cycle to the next, shared by its copies.
+final class CycleMemory<Value: Sendable>: Sendable {
+    private let value: Mutex<Value>
+
+    init(_ initial: Value) { value = Mutex(initial) }
 
     /// Stores `next` and returns what was there.
-    func exchange(_ next: Timestamp) -> Timestamp? {
+    func exchange(_ next: Value) -> Value {
         value.withLock { current in
             defer { current = next }
             return current
         }
     }
-}
-
-/// A count shared by an executor's copies.
-final class SharedCount: Sendable {
-    private let value = Atomic<Int>(0)
-    var current: Int { value.load(ordering: .relaxed) }
-    func set(_ next: Int) { value.store(next, ordering: .relaxed) }
 }
 
 /// Why a targeted reconcile could not read a key's usage detail (its spend was recorded).
