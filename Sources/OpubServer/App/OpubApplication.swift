@@ -40,7 +40,7 @@ public enum OpubApplication {
         let (router, _) = router(dependencies: dependencies, modules: modules)
         let bind = dependencies.configuration.bind
         return Application(
-            responder: RequestTaskResponder(base: router.buildResponder()),
+            router: router,
             // Keep-alive connections left idle are closed after 75 s (a little longer than common
             // proxies' 60 s): an open connection holds buffers, and clients that never close them
             // would otherwise grow the server's memory without bound.
