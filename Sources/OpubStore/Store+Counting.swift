@@ -25,10 +25,8 @@ extension Store {
         of keys: [KeyID], _ read: @escaping @Sendable (any SQLDatabase, [String]) async throws -> [any SQLRow]
     ) async throws -> [any SQLRow] {
         var rows: [any SQLRow] = []
-        var start = 0
-        while start < keys.count {
-            let ids = keys[start..<min(start + 500, keys.count)].map(\.rawValue)
-            start += ids.count
+        for chunk in keys.chunks(of: 500) {
+            let ids = chunk.map(\.rawValue)
             rows += try await engine.read { db in try await read(db, ids) }
         }
         return rows

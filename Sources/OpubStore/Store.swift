@@ -90,16 +90,31 @@ public struct Store: Sendable {
         _ project: ProjectID, db: any SQLDatabase, kind: EngineKind, clock: any TimeSource,
         _ body: @Sendable (ProjectWrite) async throws -> R
     ) async throws -> R {
-        let lockClause = kind == .postgres ? " FOR UPDATE" : ""
-        guard
-            let row = try await db.raw(
-                "SELECT * FROM projects WHERE id = \(bind: project.rawValue)\(unsafeRaw: lockClause)"
-            ).first()
-        else { throw StoreError.notFound("No project has the id \(project).") }
-        let write = ProjectWrite(db: db, kind: kind, clock: clock, project: try ProjectRecord(row: row))
+        let write = try await lockedTogether([project], db: db, kind: kind, clock: clock)[0]
         let result = try await body(write)
         try await write.flush()
         return result
+    }
+
+    /// Inside a write transaction: locks the rows of `projects` (given in id order; one statement per 500,
+    /// rows locked in that order on PostgreSQL) and returns a write for each, in the same order.
+    static func lockedTogether(
+        _ projects: [ProjectID], db: any SQLDatabase, kind: EngineKind, clock: any TimeSource
+    ) async throws -> [ProjectWrite] {
+        let lockClause = kind == .postgres ? #" ORDER BY id COLLATE "C" FOR UPDATE"# : ""
+        var writes: [ProjectID: ProjectWrite] = [:]
+        for chunk in projects.chunks(of: 500) {
+            for row in try await db.raw(
+                "SELECT * FROM projects WHERE id IN (\(binds: chunk.map(\.rawValue)))\(unsafeRaw: lockClause)"
+            ).all() {
+                let record = try ProjectRecord(row: row)
+                writes[record.id] = ProjectWrite(db: db, kind: kind, clock: clock, project: record)
+            }
+        }
+        return try projects.map { project in
+            guard let write = writes[project] else { throw StoreError.notFound("No project has the id \(project).") }
+            return write
+        }
     }
 
     /// Runs `body` once for each of `projects` inside **one** write transaction — one durable commit

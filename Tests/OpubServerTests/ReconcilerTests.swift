@@ -211,6 +211,41 @@ struct ReconcilerTests {
         }
     }
 
+    @Test(
+        "a batch of projects whose spend cannot be written as one is posted project by project",
+        arguments: TestEngine.available)
+    func spendBatchFallsBack(engine: TestEngine) async throws {
+        try await withLifecycleWorld(engine) { h in
+            var keys: [ComputeKeyRecord] = []
+            for index in 0..<3 {
+                let project = try await h.project("acme/p\(index)", dollars: 20)
+                let key = try await h.provisioner.create(
+                    in: project.id, KeyRequest(name: "k", limit: Money(dollars: 5))
+                ).key
+                try await h.charge(key, usd: "0.01")
+                keys.append(key)
+            }
+            // The second key's row lost a spend its ledger has (the reading this cycle posts): the batch's
+            // insert of that idempotency key fails, so the whole batch is rolled back and posted again
+            // project by project, where that reading is a replay and the others are posted.
+            let victim = keys[1]
+            try await h.store.ledger.post(
+                .spend(victim.id, amount: Money(micros: 10_000)), to: victim.projectID,
+                idempotencyKey: "spend:\(victim.id.rawValue):10000", memo: "posted before")
+            try await h.store.engine.write { db in
+                try await db.raw("UPDATE compute_keys SET spent_micros = 0 WHERE id = \(bind: victim.id.rawValue)")
+                    .run()
+            }
+            let report = try await h.executor.runCycle()
+            #expect(report.errors == [])
+            #expect(report.spendPosted == Money(micros: 20_000))
+            for key in [keys[0], keys[2]] {
+                #expect(try await h.store.keys.find(key.id)?.spent == Money(micros: 10_000))
+            }
+            #expect(try await h.store.ledger.all(of: victim.projectID).filter { $0.kind == .spend }.count == 1)
+        }
+    }
+
     @Test("two reconcilers at once post every spend exactly once", arguments: TestEngine.available)
     func concurrentReconcilers(engine: TestEngine) async throws {
         try await withLifecycleWorld(engine) { h in

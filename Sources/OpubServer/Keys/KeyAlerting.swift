@@ -12,13 +12,15 @@ struct KeyAlerting: Sendable {
     let spikeBasisPoints: Int
     let logger: Logger
 
-    /// After spend was posted: `transactions` are the new spend transactions.
-    func spendPosted(_ transactions: [LedgerTransaction]) async throws {
+    /// After spend was posted: `transactions` are the new spend transactions; `known` holds the records
+    /// of (some of) their keys as the caller read them, the others are read here.
+    func spendPosted(_ transactions: [LedgerTransaction], keys known: [KeyID: ComputeKeyRecord] = [:]) async throws {
         var drafts: [KeyAlertDraft] = []
         var directKeys: Set<KeyID> = []
         let spends = transactions.filter { $0.kind == .spend }
         // One read of every key that spent (a busy cycle posts spend for thousands).
-        let keys = try await store.keys.find(Array(Set(spends.compactMap(\.keyID))))
+        let unknown = Set(spends.compactMap(\.keyID)).filter { known[$0] == nil }
+        let keys = known.merging(try await store.keys.find(Array(unknown))) { _, read in read }
         for tx in spends {
             guard let id = tx.keyID, let key = keys[id] else { continue }
             let amount = tx.providerChange

@@ -120,18 +120,35 @@ public struct ReconcileExecutor: Sendable {
             }
         }
         var spendTransactions: [LedgerTransaction] = []
-        // Group commit: up to `spendProjectsPerCommit` projects' spend in one write transaction (each
-        // project in its own savepoint, so one that fails is rolled back alone and retried next cycle).
+        var spentKeys: [KeyID: ComputeKeyRecord] = [:]
+        // Group commit: up to `spendProjectsPerCommit` projects' spend in one write transaction of a few
+        // multi-row statements (``Store/recordUsages(_:previousCycle:)``). When that write fails, the batch
+        // is posted again one project per savepoint, so that a project that fails is rolled back alone
+        // (and retried next cycle) while the others commit.
         let projects = spendByProject.keys.sorted { $0.rawValue < $1.rawValue }
-        let readingsOf = spendByProject
-        for start in stride(from: 0, to: projects.count, by: Self.spendProjectsPerCommit) {
-            let batch = Array(projects[start..<min(start + Self.spendProjectsPerCommit, projects.count)])
+        for batch in projects.chunks(of: Self.spendProjectsPerCommit) {
+            let readings = Dictionary(uniqueKeysWithValues: batch.map { ($0, spendByProject[$0] ?? []) })
+            do {
+                let (posted, keys) = try await store.recordUsages(readings, previousCycle: previousCycle)
+                report.spendPosted += posted.reduce(Money.zero) { $0 + $1.providerChange }
+                spendTransactions += posted
+                spentKeys.merge(keys) { _, read in read }
+                continue
+            } catch let stop as LifecycleCrash {
+                throw stop
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                logger.notice(
+                    "spend of a batch of projects failed as one write; posting it project by project",
+                    metadata: ["projects": "\(batch.count)", "error": "\(error)"])
+            }
             do {
                 let results = try await store.withProjectLocks(
-                    batch, abortsAll: { $0 is LifecycleCrash || $0 is CancellationError }
+                    Array(batch), abortsAll: { $0 is LifecycleCrash || $0 is CancellationError }
                 ) { write in
                     var posted: [LedgerTransaction] = []
-                    for (key, usage) in readingsOf[write.project.id] ?? [] {
+                    for (key, usage) in readings[write.project.id] ?? [] {
                         if let result = try await write.recordUsage(key, usage: usage, previousCycle: previousCycle),
                             !result.replayed
                         {
@@ -152,7 +169,7 @@ public struct ReconcileExecutor: Sendable {
             } catch let stop as LifecycleCrash {
                 throw stop
             } catch {
-                report.errors.append("spend for \(batch.count) projects from \(batch[0]) on: \(error)")
+                report.errors.append("spend for \(batch.count) projects from \(batch[batch.startIndex]) on: \(error)")
             }
         }
         // The provider keys named after each key the remaining actions may abandon (strays of a creation).
@@ -180,7 +197,7 @@ public struct ReconcileExecutor: Sendable {
         // Alerts: direct use and spikes in this cycle's spend (and a key revoking itself past its
         // maintainers' direct-use threshold), keys expiring within a week.
         do {
-            try await alerting.spendPosted(spendTransactions)
+            try await alerting.spendPosted(spendTransactions, keys: spentKeys)
             try await alerting.record(expiring: local.compactMap(\.1))
         } catch let stop as LifecycleCrash {
             throw stop

@@ -79,19 +79,16 @@ public struct AlertStore: Sendable {
     static let selectAlerts = "SELECT a.*, k.name AS key_name FROM key_alerts a JOIN compute_keys k ON k.id = a.key_id"
 
     /// Records the alerts not recorded before (by dedupe key) and queues a delivery for each whose
-    /// project has a webhook; returns the new ones.
+    /// project has a webhook; returns how many were new.
     @discardableResult
-    public func record(_ drafts: [KeyAlertDraft]) async throws -> [KeyAlertRecord] {
-        guard !drafts.isEmpty else { return [] }
+    public func record(_ drafts: [KeyAlertDraft]) async throws -> Int {
+        guard !drafts.isEmpty else { return 0 }
         let now = store.clock.now().microsSinceEpoch
-        // A cycle can raise an alert per key (direct use of every key): three statements per chunk of
-        // drafts — the alerts (new dedupe keys only), their deliveries, and the rows as recorded.
+        // A cycle can raise an alert per key (direct use of every key): two statements per chunk of
+        // drafts — the alerts (new dedupe keys only) and their deliveries.
         return try await store.engine.write { db in
-            var made: [KeyAlertRecord] = []
-            var start = 0
-            while start < drafts.count {
-                let chunk = drafts[start..<min(start + Self.draftsPerStatement, drafts.count)]
-                start += chunk.count
+            var made = 0
+            for chunk in drafts.chunks(of: Self.draftsPerStatement) {
                 let ids = chunk.map { _ in AlertID.random() }
                 var values: [SQLQueryString] = []
                 for (id, draft) in zip(ids, chunk) {
@@ -114,6 +111,7 @@ public struct AlertStore: Sendable {
                     ).all().map { try $0.decode(column: "id", as: String.self) })
                 let new = zip(ids, chunk).filter { inserted.contains($0.0.rawValue) }
                 guard !new.isEmpty else { continue }
+                made += new.count
                 var deliveries: [SQLQueryString] = []
                 for (id, draft) in new {
                     deliveries.append(
@@ -129,11 +127,6 @@ public struct AlertStore: Sendable {
                     JOIN alert_webhooks w ON w.project_id = v.column3
                     """
                 ).run()
-                let rows = try await db.raw(
-                    "\(unsafeRaw: Self.selectAlerts) WHERE a.id IN (\(binds: new.map(\.0.rawValue)))"
-                ).all().map(KeyAlertRecord.init)
-                let byID = Dictionary(rows.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-                made += new.compactMap { byID[$0.0] }
             }
             return made
         }

@@ -44,36 +44,13 @@ extension ProjectWrite {
         -> LedgerPostResult?
     {
         let record = try await key(id)
-        guard usage > record.spent else { return nil }
+        guard let reading = UsageGrowth(record, usage: usage, previousCycle: previousCycle) else { return nil }
         let now = clock.now()
-        var since = record.usageReadAt ?? record.createdAt
-        if let previousCycle, previousCycle > since { since = previousCycle }
-        let rows = try await sql.raw(
-            """
-            SELECT s.id, s.started_at, s.last_heartbeat_at, s.ended_at,
-                (SELECT MAX(t.occurred_at) FROM trace_usage t WHERE t.key_id = s.key_id AND t.session_id = s.id
-                    AND t.occurred_at > \(bind: since.microsSinceEpoch) AND t.occurred_at <= \(bind: now.microsSinceEpoch)
-                ) AS traced_at
-            FROM agent_sessions s
-            WHERE s.key_id = \(bind: id.rawValue) AND s.started_at < \(bind: now.microsSinceEpoch)
-            AND (s.ended_at IS NULL OR s.ended_at > \(bind: since.microsSinceEpoch))
-            """
-        ).all()
-        let sessions = try rows.compactMap { row -> SessionWindow? in
-            guard let session = SessionID(try row.decode(column: "id", as: String.self)) else { return nil }
-            return SessionWindow(
-                id: session,
-                startedAt: Timestamp(microsSinceEpoch: try row.decode(column: "started_at", as: Int64.self)),
-                lastHeartbeatAt: Timestamp(
-                    microsSinceEpoch: try row.decode(column: "last_heartbeat_at", as: Int64.self)),
-                endedAt: try row.decode(column: "ended_at", as: Int64?.self).map(Timestamp.init(microsSinceEpoch:)),
-                tracedAt: try row.decode(column: "traced_at", as: Int64?.self).map(Timestamp.init(microsSinceEpoch:)))
-        }
-        let linked = LinkedSpend.session(coveringFrom: since, to: now, among: sessions)
+        let sessions = try await Self.sessionWindows(of: [id], since: reading.since, until: now, db: sql)
         // Posting the spend also marks the day's detail due (``ProjectWrite/post``).
         return try await post(
-            .spend(id, amount: usage - record.spent), idempotencyKey: "spend:\(id.rawValue):\(usage.micros)",
-            memo: "Spend by key \(record.name)", session: linked, knownKeyReserved: record.reserved)
+            reading.intent, idempotencyKey: reading.idempotencyKey, memo: reading.memo,
+            session: reading.linkedSession(until: now, among: sessions[id] ?? []), knownKeyReserved: record.reserved)
     }
 
     /// Returns everything the key still holds to available (idempotency key `release:{ck}:{reason}`).

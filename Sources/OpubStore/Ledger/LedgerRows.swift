@@ -34,43 +34,67 @@ enum LedgerRows {
         return true
     }
 
-    /// Inserts new transactions and their postings with one statement for the transactions and one
-    /// for the postings (no replay check: the caller made their idempotency keys fresh; a used one makes
+    /// Inserts new transactions and their postings, one statement per 500 transactions and one for
+    /// their postings (no replay check: the caller made their idempotency keys fresh; a used one makes
     /// the statement, and so the whole write, fail).
     static func insertAll(_ transactions: [LedgerTransaction], db: any SQLDatabase) async throws {
-        guard !transactions.isEmpty else { return }
-        var rows = SQLQueryString(
-            """
-            INSERT INTO ledger_transactions (id, project_id, sequence, kind, idempotency_key, key_id, donation_id,
-                session_id, memo, created_at, previous_hash, hash) VALUES\u{20}
-            """)
-        var postings = SQLQueryString(
-            "INSERT INTO ledger_postings (transaction_id, position, project_id, account, amount_micros) VALUES ")
-        var firstPosting = true
-        for (index, tx) in transactions.enumerated() {
-            if index > 0 { rows.appendLiteral(", ") }
-            rows.appendLiteral("(")
-            rows.appendInterpolation(
-                binds: [
-                    tx.id.rawValue, tx.projectID.rawValue, tx.sequence, tx.kind.rawValue, tx.idempotencyKey,
-                    tx.keyID?.rawValue, tx.donationID?.rawValue, tx.sessionID?.rawValue, tx.memo,
-                    tx.createdAt.microsSinceEpoch, tx.previousHash, tx.hash,
-                ] as [any Encodable & Sendable])
-            rows.appendLiteral(")")
-            for (position, posting) in tx.postings.enumerated() {
-                if !firstPosting { postings.appendLiteral(", ") }
-                firstPosting = false
-                postings.appendLiteral("(")
-                postings.appendInterpolation(
-                    binds: [
-                        tx.id.rawValue, position, tx.projectID.rawValue, posting.account.description,
-                        posting.amount.micros,
-                    ])
-                postings.appendLiteral(")")
+        for chunk in transactions.chunks(of: 500) {
+            var rows: [SQLQueryString] = []
+            var postings: [SQLQueryString] = []
+            for tx in chunk {
+                rows.append(
+                    """
+                    (\(bind: tx.id.rawValue), \(bind: tx.projectID.rawValue), \(bind: tx.sequence), \(bind: tx.kind.rawValue),
+                    \(bind: tx.idempotencyKey), \(bind: tx.keyID?.rawValue), \(bind: tx.donationID?.rawValue),
+                    \(bind: tx.sessionID?.rawValue), \(bind: tx.memo), \(bind: tx.createdAt.microsSinceEpoch),
+                    \(bind: tx.previousHash), \(bind: tx.hash))
+                    """)
+                for (position, posting) in tx.postings.enumerated() {
+                    postings.append(
+                        """
+                        (\(bind: tx.id.rawValue), \(bind: position), \(bind: tx.projectID.rawValue),
+                        \(bind: posting.account.description), \(bind: posting.amount.micros))
+                        """)
+                }
             }
+            try await db.raw(
+                """
+                INSERT INTO ledger_transactions (id, project_id, sequence, kind, idempotency_key, key_id, donation_id,
+                    session_id, memo, created_at, previous_hash, hash) VALUES \(rows.joined(separator: ", "))
+                """
+            ).run()
+            guard !postings.isEmpty else { continue }
+            try await db.raw(
+                """
+                INSERT INTO ledger_postings (transaction_id, position, project_id, account, amount_micros)
+                VALUES \(postings.joined(separator: ", "))
+                """
+            ).run()
         }
-        try await db.raw(rows).run()
-        if !firstPosting { try await db.raw(postings).run() }
+    }
+
+    /// Writes what posted transactions changed on their keys' rows, one statement per 500 keys.
+    static func update(_ changes: [KeyBalanceChange], db: any SQLDatabase) async throws {
+        for chunk in changes.chunks(of: 500) {
+            let rows = chunk.map { change -> SQLQueryString in
+                """
+                (\(bind: change.key.rawValue), \(bind: change.reserved.micros), \(bind: change.spent.micros),
+                \(bind: change.at.microsSinceEpoch), \(bind: change.spendDay ?? ""))
+                """
+            }
+            // A spend is a usage reading: linked-spend attribution of the next one starts here. It also
+            // makes the day's detail due (read once the day has ended; an earlier due day stays first).
+            try await db.raw(
+                """
+                UPDATE compute_keys SET reserved_micros = v.column2, spent_micros = spent_micros + v.column3,
+                    updated_at = v.column4,
+                    usage_read_at = CASE WHEN v.column5 = '' THEN usage_read_at ELSE v.column4 END,
+                    detail_due_day = CASE WHEN v.column5 = '' THEN detail_due_day
+                        ELSE COALESCE(detail_due_day, v.column5) END
+                FROM (VALUES \(rows.joined(separator: ", "))) AS v WHERE compute_keys.id = v.column1
+                """
+            ).run()
+        }
     }
 
     static func transaction(idempotencyKey: String, db: any SQLDatabase) async throws -> LedgerTransaction? {
@@ -143,5 +167,25 @@ enum LedgerRows {
             createdAt: Timestamp(microsSinceEpoch: try row.decode(column: "created_at", as: Int64.self)),
             postings: postings, previousHash: try row.decode(column: "previous_hash", as: String.self),
             hash: try row.decode(column: "hash", as: String.self))
+    }
+}
+
+/// What one posted transaction changes on its key's row: what the key holds after it, the spend it
+/// adds and when; a spend is also a usage reading and makes its day's detail due.
+struct KeyBalanceChange: Sendable {
+    let key: KeyID
+    let reserved: Money
+    let spent: Money
+    let at: Timestamp
+    /// The UTC day (`YYYY-MM-DD`) of a spend; nil for every other kind.
+    let spendDay: String?
+
+    init(_ key: KeyID, by transaction: LedgerTransaction, reserved: Money) {
+        self.key = key
+        self.reserved = reserved
+        let isSpend = transaction.kind == .spend
+        spent = isSpend ? transaction.providerChange : .zero
+        at = transaction.createdAt
+        spendDay = isSpend ? transaction.createdAt.civilDate.iso8601 : nil
     }
 }

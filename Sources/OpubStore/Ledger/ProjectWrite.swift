@@ -48,6 +48,25 @@ final class ChainPosition: @unchecked Sendable {
         var spendByDay: [String: (spent: Money, linked: Money)] = [:]
         var changed = false
 
+        /// The transaction that records `intent` as the next link of this chain, checked against the money
+        /// rules (``LedgerRules/postings(for:project:position:)``) at the project's available amount and
+        /// what the caller read of the intent's key and donation, and the position after it; the chain
+        /// moves past it (``append(_:)``). Nothing is written: a rule that refuses throws and changes nothing.
+        mutating func next(
+            _ intent: LedgerIntent, project: ProjectID, keyReserved: Money, donationHeld: Money,
+            idempotencyKey: String, memo: String, session: SessionID?, at now: Timestamp
+        ) throws(LedgerRuleError) -> (LedgerTransaction, LedgerPosition) {
+            let before = LedgerPosition(
+                available: totals.available, keyReserved: keyReserved, donationHeld: donationHeld)
+            let postings = try LedgerRules.postings(for: intent, project: project, position: before)
+            let transaction = LedgerTransaction.chained(
+                id: .random(), projectID: project, sequence: length + 1, kind: intent.kind,
+                idempotencyKey: idempotencyKey, keyID: intent.keyID, donationID: intent.donationID, sessionID: session,
+                memo: memo, createdAt: now, postings: postings, previousHash: head)
+            append(transaction)
+            return (transaction, LedgerRules.applying(postings, to: before))
+        }
+
         /// The position after `transaction`, the next link of this chain: totals, length, head, and the
         /// day's spend bucket for a spend.
         mutating func append(_ transaction: LedgerTransaction) {
@@ -136,22 +155,17 @@ public struct ProjectWrite: Sendable {
         }
 
         let donationHeld = try await heldOfDonation(intent)
-        let chain = position.current
-        let before = LedgerPosition(
-            available: chain.totals.available, keyReserved: keyReserved, donationHeld: donationHeld)
-        let postings: [Posting]
+        var chain = position.current
+        let (transaction, after): (LedgerTransaction, LedgerPosition)
         do {
-            postings = try LedgerRules.postings(for: intent, project: project.id, position: before)
+            (transaction, after) = try chain.next(
+                intent, project: project.id, keyReserved: keyReserved, donationHeld: donationHeld,
+                idempotencyKey: idempotencyKey, memo: memo, session: session, at: clock.now())
         } catch {
             // A replay is answered with the original even when the rules would now refuse it.
             if let replay = try await replay(of: intent, idempotencyKey: idempotencyKey) { return replay }
             throw LedgerStoreError.rule(error)
         }
-        let after = LedgerRules.applying(postings, to: before)
-        let transaction = LedgerTransaction.chained(
-            id: .random(), projectID: project.id, sequence: chain.length + 1, kind: intent.kind,
-            idempotencyKey: idempotencyKey, keyID: intent.keyID, donationID: intent.donationID, sessionID: session,
-            memo: memo, createdAt: clock.now(), postings: postings, previousHash: chain.head)
 
         // The unique idempotency key decides: no row inserted means this is a replay.
         guard try await LedgerRows.insertUnlessReplay(transaction, db: db) else {
@@ -159,25 +173,9 @@ public struct ProjectWrite: Sendable {
             throw StoreError.corrupt("idempotency key '\(idempotencyKey)' conflicted but no transaction has it")
         }
         if let key = intent.keyID {
-            let spent = intent.kind == .spend ? intent.amount.micros : 0
-            let at = transaction.createdAt.microsSinceEpoch
-            // A spend is a usage reading: linked-spend attribution of the next one starts here. It also
-            // makes the day's detail due (read once the day has ended; an earlier due day stays first).
-            let readAt: SQLQueryString =
-                intent.kind == .spend
-                ? ", usage_read_at = \(bind: at), detail_due_day = COALESCE(detail_due_day, \(bind: transaction.createdAt.civilDate.iso8601))"
-                : ""
-            try await db.raw(
-                """
-                UPDATE compute_keys SET reserved_micros = \(bind: after.keyReserved.micros),
-                    spent_micros = spent_micros + \(bind: spent), updated_at = \(bind: at)\(readAt)
-                WHERE id = \(bind: key.rawValue)
-                """
-            ).run()
+            try await LedgerRows.update([KeyBalanceChange(key, by: transaction, reserved: after.keyReserved)], db: db)
         }
-        var next = chain
-        next.append(transaction)
-        position.update(next)
+        position.update(chain)
         return LedgerPostResult(transaction: transaction, replayed: false)
     }
 
@@ -205,34 +203,55 @@ public struct ProjectWrite: Sendable {
     /// Writes what this transaction's posts changed back to the project row and the day buckets of
     /// spend. Called by ``Store/withProjectLock(_:_:)`` once its body returned, before the commit.
     func flush() async throws {
-        let value = position.current
-        guard value.changed else { return }
-        let totals = value.totals
-        try await db.raw(
-            """
-            UPDATE projects SET available_micros = \(bind: totals.available.micros),
-                held_micros = \(bind: totals.held.micros), reserved_micros = \(bind: totals.reserved.micros),
-                donated_micros = \(bind: totals.donated.micros), granted_micros = \(bind: totals.granted.micros),
-                spent_micros = \(bind: totals.spent.micros), fees_micros = \(bind: totals.fees.micros),
-                chain_length = \(bind: value.length), chain_head = \(bind: value.head)
-            WHERE id = \(bind: project.id.rawValue)
-            """
-        ).run()
-        for (day, bucket) in value.spendByDay.sorted(by: { $0.key < $1.key }) {
+        try await Self.flush([self], db: db)
+    }
+
+    /// Writes back what the posts of each of `writes` (one write transaction, `db`) changed: the project
+    /// rows with one statement per 500 projects, their day buckets of spend likewise.
+    static func flush(_ writes: [ProjectWrite], db: any SQLDatabase) async throws {
+        let changed = writes.map { ($0, $0.position.current) }.filter(\.1.changed)
+        for chunk in changed.chunks(of: 500) {
+            var rows: [SQLQueryString] = []
+            var days: [SQLQueryString] = []
+            for (write, value) in chunk {
+                let (id, totals) = (write.project.id.rawValue, value.totals)
+                rows.append(
+                    """
+                    (\(bind: id), \(bind: totals.available.micros), \(bind: totals.held.micros), \(bind: totals.reserved.micros),
+                    \(bind: totals.donated.micros), \(bind: totals.granted.micros), \(bind: totals.spent.micros),
+                    \(bind: totals.fees.micros), \(bind: value.length), \(bind: value.head))
+                    """)
+                for (day, bucket) in value.spendByDay.sorted(by: { $0.key < $1.key }) {
+                    days.append(
+                        "(\(bind: id), \(bind: day), \(bind: bucket.spent.micros), \(bind: bucket.linked.micros))")
+                }
+            }
             try await db.raw(
                 """
-                INSERT INTO spend_days (project_id, day, spent_micros, linked_micros)
-                VALUES (\(bind: project.id.rawValue), \(bind: day), \(bind: bucket.spent.micros), \(bind: bucket.linked.micros))
-                ON CONFLICT (project_id, day) DO UPDATE SET
-                    spent_micros = spend_days.spent_micros + excluded.spent_micros,
-                    linked_micros = spend_days.linked_micros + excluded.linked_micros
+                UPDATE projects SET available_micros = v.column2, held_micros = v.column3, reserved_micros = v.column4,
+                    donated_micros = v.column5, granted_micros = v.column6, spent_micros = v.column7,
+                    fees_micros = v.column8, chain_length = v.column9, chain_head = v.column10
+                FROM (VALUES \(rows.joined(separator: ", "))) AS v WHERE projects.id = v.column1
                 """
             ).run()
+            if !days.isEmpty {
+                try await db.raw(
+                    """
+                    INSERT INTO spend_days (project_id, day, spent_micros, linked_micros)
+                    VALUES \(days.joined(separator: ", "))
+                    ON CONFLICT (project_id, day) DO UPDATE SET
+                        spent_micros = spend_days.spent_micros + excluded.spent_micros,
+                        linked_micros = spend_days.linked_micros + excluded.linked_micros
+                    """
+                ).run()
+            }
         }
-        var clean = value
-        clean.spendByDay = [:]
-        clean.changed = false
-        position.update(clean)
+        for (write, value) in changed {
+            var clean = value
+            clean.spendByDay = [:]
+            clean.changed = false
+            write.position.update(clean)
+        }
     }
 
     /// The transaction already recorded under `idempotencyKey`, if any; it must be the same

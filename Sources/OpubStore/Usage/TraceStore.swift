@@ -132,10 +132,7 @@ public struct TraceStore: Sendable {
         let now = store.clock.now().microsSinceEpoch
         return try await store.engine.write { db in
             var stored = 0
-            var start = 0
-            while start < usages.count {
-                let chunk = usages[start..<min(start + Self.rowsPerStatement, usages.count)]
-                start += chunk.count
+            for chunk in usages.chunks(of: Self.rowsPerStatement) {
                 var values: [SQLQueryString] = []
                 for u in chunk {
                     values.append(
