@@ -34,6 +34,18 @@ extension Store {
 }
 
 extension SQLDatabase {
+    /// The rows of `table` whose `id` is among `ids`, one statement per 500 ids; `suffix` ends each
+    /// statement (PostgreSQL's row locks, say). `table` and `suffix` are the caller's constants, never input.
+    func rows(of table: String, ids: [String], suffix: String = "") async throws -> [any SQLRow] {
+        var rows: [any SQLRow] = []
+        for chunk in ids.chunks(of: 500) {
+            rows += try await raw(
+                "SELECT * FROM \(unsafeRaw: table) WHERE id IN (\(binds: Array(chunk)))\(unsafeRaw: suffix)"
+            ).all()
+        }
+        return rows
+    }
+
     /// Runs `query` and decodes each row as it arrives, so that a read of many rows holds the decoded
     /// values only, never every raw row beside them (the reconcile cycle's read of every key: the rows
     /// of 10,000 keys are about 15 MiB that `.all()` would hold at once).

@@ -103,13 +103,9 @@ public struct Store: Sendable {
     ) async throws -> [ProjectWrite] {
         let lockClause = kind == .postgres ? #" ORDER BY id COLLATE "C" FOR UPDATE"# : ""
         var writes: [ProjectID: ProjectWrite] = [:]
-        for chunk in projects.chunks(of: 500) {
-            for row in try await db.raw(
-                "SELECT * FROM projects WHERE id IN (\(binds: chunk.map(\.rawValue)))\(unsafeRaw: lockClause)"
-            ).all() {
-                let record = try ProjectRecord(row: row)
-                writes[record.id] = ProjectWrite(db: db, kind: kind, clock: clock, project: record)
-            }
+        for row in try await db.rows(of: "projects", ids: projects.map(\.rawValue), suffix: lockClause) {
+            let record = try ProjectRecord(row: row)
+            writes[record.id] = ProjectWrite(db: db, kind: kind, clock: clock, project: record)
         }
         return try projects.map { project in
             guard let write = writes[project] else { throw StoreError.notFound("No project has the id \(project).") }

@@ -65,7 +65,6 @@ struct KeyAlerting: Sendable {
         logger.warning("key revoked for direct use over its threshold", metadata: ["key": "\(id)"])
     }
 
-    /// Active keys expiring within a week.
     /// The alert of `key` when it is active and expires within a week (``KeyAlertRules/expiresSoon(_:now:)``).
     static func expiringAlert(_ key: ComputeKeyRecord, now: Timestamp) -> KeyAlertDraft? {
         guard key.state == .active, KeyAlertRules.expiresSoon(key.expiresAt, now: now) else { return nil }

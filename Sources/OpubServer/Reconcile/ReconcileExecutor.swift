@@ -121,6 +121,10 @@ public struct ReconcileExecutor: Sendable {
         }
         var spendTransactions: [LedgerTransaction] = []
         var spentKeys: [KeyID: ComputeKeyRecord] = [:]
+        func add(_ posted: [LedgerTransaction]) {
+            report.spendPosted += posted.reduce(Money.zero) { $0 + $1.providerChange }
+            spendTransactions += posted
+        }
         // Group commit: up to `spendProjectsPerCommit` projects' spend in one write transaction of a few
         // multi-row statements (``Store/recordUsages(_:previousCycle:)``). When that write fails, the batch
         // is posted again one project per savepoint, so that a project that fails is rolled back alone
@@ -130,14 +134,11 @@ public struct ReconcileExecutor: Sendable {
             let readings = Dictionary(uniqueKeysWithValues: batch.map { ($0, spendByProject[$0] ?? []) })
             do {
                 let (posted, keys) = try await store.recordUsages(readings, previousCycle: previousCycle)
-                report.spendPosted += posted.reduce(Money.zero) { $0 + $1.providerChange }
-                spendTransactions += posted
+                add(posted)
                 spentKeys.merge(keys) { _, read in read }
                 continue
-            } catch let stop as LifecycleCrash {
-                throw stop
-            } catch is CancellationError {
-                throw CancellationError()
+            } catch  where error is LifecycleCrash || error is CancellationError {
+                throw error
             } catch {
                 logger.notice(
                     "spend of a batch of projects failed as one write; posting it project by project",
@@ -159,9 +160,7 @@ public struct ReconcileExecutor: Sendable {
                 }
                 for project in batch {
                     switch results[project] {
-                    case .success(let posted):
-                        report.spendPosted += posted.reduce(Money.zero) { $0 + $1.providerChange }
-                        spendTransactions += posted
+                    case .success(let posted): add(posted)
                     case .failure(let error): report.errors.append("spend for project \(project): \(error)")
                     case nil: break
                     }

@@ -108,22 +108,17 @@ extension ProjectWrite {
             let intent = LedgerIntent.reserve(reservation.id, amount: request.limit)
             do {
                 try reservation.check?(project, chain.totals.available)
-                let postings: [Posting]
+                let transaction: LedgerTransaction
                 do {
                     try LedgerRules.checkReserve(request.limit, available: chain.totals.available)
-                    postings = try LedgerRules.postings(
-                        for: intent, project: project.id,
-                        position: LedgerPosition(
-                            available: chain.totals.available, keyReserved: .zero, donationHeld: .zero))
+                    (transaction, _) = try chain.next(
+                        intent, project: project.id, keyReserved: .zero, donationHeld: .zero,
+                        idempotencyKey: "reserve:\(reservation.id.rawValue):create",
+                        memo: "Reserved for key \(request.name)",
+                        session: nil, at: now)
                 } catch let rule as LedgerRuleError {
                     throw LedgerStoreError.rule(rule)
                 }
-                let transaction = LedgerTransaction.chained(
-                    id: .random(), projectID: project.id, sequence: chain.length + 1, kind: .reserve,
-                    idempotencyKey: "reserve:\(reservation.id.rawValue):create", keyID: reservation.id,
-                    donationID: nil, sessionID: nil, memo: "Reserved for key \(request.name)", createdAt: now,
-                    postings: postings, previousHash: chain.head)
-                chain.append(transaction)
                 let monthly = request.isMonthly
                 let key = ComputeKeyRecord(
                     id: reservation.id, projectID: project.id, name: request.name, state: .provisioning,

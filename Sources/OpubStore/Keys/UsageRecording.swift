@@ -91,15 +91,11 @@ extension Store {
         let (kind, clock) = (engine.kind, self.clock)
         return try await engine.write(queuedBehindAll: ordered.map(\.rawValue)) { db in
             let writes = try await Self.lockedTogether(ordered, db: db, kind: kind, clock: clock)
-            let ids = ordered.flatMap { (readings[$0] ?? []).map(\.0) }
+            let ids = ordered.flatMap { (readings[$0] ?? []).map(\.0.rawValue) }
             var keys: [KeyID: ComputeKeyRecord] = [:]
-            for chunk in ids.chunks(of: 500) {
-                for row in try await db.raw(
-                    "SELECT * FROM compute_keys WHERE id IN (\(binds: chunk.map(\.rawValue)))"
-                ).all() {
-                    let key = try ComputeKeyRecord(row: row)
-                    keys[key.id] = key
-                }
+            for row in try await db.rows(of: "compute_keys", ids: ids) {
+                let key = try ComputeKeyRecord(row: row)
+                keys[key.id] = key
             }
             var growths: [(ProjectWrite, UsageGrowth)] = []
             for write in writes {

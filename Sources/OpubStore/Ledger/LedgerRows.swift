@@ -19,19 +19,29 @@ enum LedgerRows {
             """
         ).first()
         guard inserted != nil else { return false }
-        var query = SQLQueryString(
-            "INSERT INTO ledger_postings (transaction_id, position, project_id, account, amount_micros) VALUES ")
-        for (position, posting) in tx.postings.enumerated() {
-            if position > 0 { query.appendLiteral(", ") }
-            query.appendLiteral("(")
-            query.appendInterpolation(
-                binds: [
-                    tx.id.rawValue, position, tx.projectID.rawValue, posting.account.description, posting.amount.micros,
-                ])
-            query.appendLiteral(")")
-        }
-        try await db.raw(query).run()
+        try await insertPostings(postingRows(of: tx), db: db)
         return true
+    }
+
+    /// The `ledger_postings` rows of `tx`, as `VALUES` tuples.
+    private static func postingRows(of tx: LedgerTransaction) -> [SQLQueryString] {
+        tx.postings.enumerated().map { position, posting in
+            """
+            (\(bind: tx.id.rawValue), \(bind: position), \(bind: tx.projectID.rawValue),
+            \(bind: posting.account.description), \(bind: posting.amount.micros))
+            """
+        }
+    }
+
+    /// Inserts posting rows (``postingRows(of:)``) with one statement.
+    private static func insertPostings(_ rows: [SQLQueryString], db: any SQLDatabase) async throws {
+        guard !rows.isEmpty else { return }
+        try await db.raw(
+            """
+            INSERT INTO ledger_postings (transaction_id, position, project_id, account, amount_micros)
+            VALUES \(rows.joined(separator: ", "))
+            """
+        ).run()
     }
 
     /// Inserts new transactions and their postings, one statement per 500 transactions and one for
@@ -49,13 +59,7 @@ enum LedgerRows {
                     \(bind: tx.sessionID?.rawValue), \(bind: tx.memo), \(bind: tx.createdAt.microsSinceEpoch),
                     \(bind: tx.previousHash), \(bind: tx.hash))
                     """)
-                for (position, posting) in tx.postings.enumerated() {
-                    postings.append(
-                        """
-                        (\(bind: tx.id.rawValue), \(bind: position), \(bind: tx.projectID.rawValue),
-                        \(bind: posting.account.description), \(bind: posting.amount.micros))
-                        """)
-                }
+                postings += postingRows(of: tx)
             }
             try await db.raw(
                 """
@@ -63,13 +67,7 @@ enum LedgerRows {
                     session_id, memo, created_at, previous_hash, hash) VALUES \(rows.joined(separator: ", "))
                 """
             ).run()
-            guard !postings.isEmpty else { continue }
-            try await db.raw(
-                """
-                INSERT INTO ledger_postings (transaction_id, position, project_id, account, amount_micros)
-                VALUES \(postings.joined(separator: ", "))
-                """
-            ).run()
+            try await insertPostings(postings, db: db)
         }
     }
 
@@ -84,6 +82,7 @@ enum LedgerRows {
             }
             // A spend is a usage reading: linked-spend attribution of the next one starts here. It also
             // makes the day's detail due (read once the day has ended; an earlier due day stays first).
+            // '' stands for "no spend day": a NULL in a VALUES list has no type on PostgreSQL.
             try await db.raw(
                 """
                 UPDATE compute_keys SET reserved_micros = v.column2, spent_micros = spent_micros + v.column3,
